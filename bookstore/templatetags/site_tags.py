@@ -1,0 +1,62 @@
+"""Template helpers used across the site: money, query-string edits."""
+
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_currency
+from django import template
+from django.conf import settings
+from django.utils.translation import get_language, to_locale
+
+register = template.Library()
+
+
+@register.filter
+def money(value):
+    """Format an amount in the site currency for the active language (es: 1.234,50 US$)."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    locale = to_locale(get_language() or settings.LANGUAGE_CODE)
+    return format_currency(amount, settings.CURRENCY, locale=locale)
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context, **changes):
+    """The current query string with some parameters replaced (None/"" removes them)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def bootstrap_widget(bound_field):
+    """Render a bound field's widget with Bootstrap classes and ARIA links to its help and errors."""
+    widget = bound_field.field.widget
+    input_type = getattr(widget, "input_type", "")
+    if input_type in ("checkbox", "radio"):
+        css = "form-check-input"
+    elif input_type == "select" or widget.__class__.__name__.endswith("Select"):
+        css = "form-select"
+    else:
+        css = "form-control"
+    if bound_field.errors:
+        css += " is-invalid"
+    described = []
+    if bound_field.help_text:
+        described.append(f"{bound_field.auto_id}_help")
+    if bound_field.errors:
+        described.append(f"{bound_field.auto_id}_errors")
+    attrs = {"class": f"{widget.attrs.get('class', '')} {css}".strip()}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if bound_field.errors:
+        attrs["aria-invalid"] = "true"
+    return bound_field.as_widget(attrs=attrs)

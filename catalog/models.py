@@ -1,0 +1,226 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+MAX_PRICE = Decimal("99999.99")
+MIN_PRICE = Decimal("0.01")
+MAX_QUANTITY = 999
+
+
+class Category(models.Model):
+    """A shelf of the shop (Fiction, History, ...). Edited by staff."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=90, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Book(models.Model):
+    """The work as published: shared by every copy any seller lists."""
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        SPANISH = "es", _("Spanish")
+        FRENCH = "fr", _("French")
+        GERMAN = "de", _("German")
+        ITALIAN = "it", _("Italian")
+        PORTUGUESE = "pt", _("Portuguese")
+        OTHER = "other", _("Other")
+
+    class Binding(models.TextChoices):
+        HARDCOVER = "hardcover", _("Hardcover")
+        PAPERBACK = "paperback", _("Paperback")
+        MASS_MARKET = "mass_market", _("Mass-market paperback")
+        LEATHER = "leather", _("Leather bound")
+        SPIRAL = "spiral", _("Spiral bound")
+        BOARD = "board", _("Board book")
+        OTHER = "other", _("Other")
+
+    # Unique when present; books without an ISBN (old or private editions) have NULL.
+    isbn13 = models.CharField(_("ISBN-13"), max_length=13, unique=True, null=True, blank=True)
+    title = models.CharField(_("title"), max_length=255)
+    authors = models.CharField(_("authors"), max_length=255, help_text=_("Separate several authors with commas."))
+    publisher = models.CharField(_("publisher"), max_length=255, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, validators=[MinValueValidator(1450), MaxValueValidator(2100)]
+    )
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    binding = models.CharField(_("binding"), max_length=16, choices=Binding.choices, default=Binding.PAPERBACK)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="books", verbose_name=_("category"))
+    description = models.TextField(_("description"), max_length=5000, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("book")
+        verbose_name_plural = _("books")
+        ordering = ["title"]
+        indexes = [models.Index(fields=["title"])]
+
+    def __str__(self):
+        return self.title
+
+
+class ListingQuerySet(models.QuerySet):
+    def visible(self):
+        """What buyers may see: active listings of active sellers."""
+        return self.filter(status=Listing.Status.ACTIVE, seller__is_active=True)
+
+
+class Listing(models.Model):
+    """One seller's copies of a book: condition, price, stock and status."""
+
+    class Condition(models.TextChoices):
+        AS_NEW = "as_new", _("As New")
+        FINE = "fine", _("Fine")
+        VERY_GOOD = "very_good", _("Very Good")
+        GOOD = "good", _("Good")
+        FAIR = "fair", _("Fair")
+        POOR = "poor", _("Poor")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        HIDDEN = "hidden", _("Hidden by staff")
+        ARCHIVED = "archived", _("Archived")
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="listings", verbose_name=_("book"))
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="listings", verbose_name=_("seller")
+    )
+    condition = models.CharField(_("condition"), max_length=12, choices=Condition.choices)
+    condition_notes = models.TextField(_("condition notes"), max_length=2000, blank=True)
+    price = models.DecimalField(
+        _("price"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(MIN_PRICE), MaxValueValidator(MAX_PRICE)],
+    )
+    quantity = models.PositiveIntegerField(
+        _("quantity in stock"), default=1, validators=[MaxValueValidator(MAX_QUANTITY)]
+    )
+    # Kept by the orders app when copies sell; a listing that ever sold is archived, never deleted.
+    units_sold = models.PositiveIntegerField(_("units sold"), default=0, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Where to return when staff unhide the listing.
+    status_before_hidden = models.CharField(max_length=10, choices=Status.choices, blank=True, editable=False)
+    hidden_reason = models.TextField(_("reason for hiding"), max_length=2000, blank=True)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    # The first photo's thumbnail, kept here so catalog pages need no photo query.
+    cover = models.ImageField(_("cover thumbnail"), max_length=255, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    objects = ListingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("listing")
+        verbose_name_plural = _("listings")
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-id"], name="listing_newest_idx"),
+            models.Index(fields=["status", "price", "id"], name="listing_price_idx"),
+            models.Index(fields=["book", "status"], name="listing_book_idx"),
+            models.Index(fields=["seller", "status"], name="listing_seller_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gt=0), name="listing_price_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.book.title} ({self.get_condition_display()})"
+
+    def get_absolute_url(self):
+        return reverse("catalog:listing", kwargs={"pk": self.pk})
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == self.Status.ACTIVE and self.seller.is_active
+
+    @property
+    def in_stock(self) -> bool:
+        return self.quantity > 0
+
+
+def photo_upload_to(instance, filename):
+    # Names are generated by catalog.images; this only chooses the folder.
+    return f"listings/{filename}"
+
+
+class ListingPhoto(models.Model):
+    """A photo of the seller's copy, re-encoded on upload, with its thumbnail."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="photos", verbose_name=_("listing"))
+    image = models.ImageField(_("image"), upload_to=photo_upload_to, max_length=255)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=photo_upload_to, max_length=255)
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("listing photo")
+        verbose_name_plural = _("listing photos")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"Photo {self.position + 1} of listing {self.listing_id}"
+
+
+class Report(models.Model):
+    """A buyer's flag on a listing, queued for staff."""
+
+    class Reason(models.TextChoices):
+        COUNTERFEIT = "counterfeit", _("Counterfeit or pirated copy")
+        MISDESCRIBED = "misdescribed", _("Wrong book or condition")
+        PROHIBITED = "prohibited", _("Prohibited item")
+        OFFENSIVE = "offensive", _("Offensive content")
+        SPAM = "spam", _("Spam or scam")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACTIONED = "actioned", _("Listing hidden")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="reports", verbose_name=_("listing"))
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports", verbose_name=_("reported by")
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    text = models.TextField(_("details"), max_length=2000, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    resolution_note = models.TextField(_("resolution note"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="report_queue_idx")]
+
+    def __str__(self):
+        return f"{self.get_reason_display()}: {self.listing_id}"

@@ -1,0 +1,178 @@
+"""Shared test set-up: fast settings, factories and the personas every view test uses.
+
+Personas (healthchecks style):
+- alice: a seller with a shop and listings;
+- bob: another seller with his own shop (the "other seller" in ownership tests);
+- charlie: a buyer without a shop;
+- staff: a staff member for the admin.
+"""
+
+import io
+from decimal import Decimal
+
+import factory
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.utils import timezone
+from PIL import Image
+
+from accounts.models import Shop, User
+from catalog.models import Book, Category, Listing
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def pytest_configure(config):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media_and_cache(settings, tmp_path):
+    """Each test writes media into its own folder and starts with an empty cache."""
+    from django.core.cache import cache
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# --- Helpers ----------------------------------------------------------------
+
+mysql_only = pytest.mark.skipif(
+    connection.vendor != "mysql", reason="needs MySQL/MariaDB (row locks, FULLTEXT); run with DATABASE_URL=mysql://..."
+)
+
+
+def make_image_bytes(fmt: str = "JPEG", size: tuple[int, int] = (600, 800), color=(120, 80, 40)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def make_upload(name: str = "cover.jpg", fmt: str = "JPEG", size=(600, 800), content_type="image/jpeg"):
+    return SimpleUploadedFile(name, make_image_bytes(fmt, size), content_type=content_type)
+
+
+# --- Factories --------------------------------------------------------------
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class ShopFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shop
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Shop {n}")
+    slug = factory.Sequence(lambda n: f"shop-{n}")
+    city = "Bogotá"
+    region = "Cundinamarca"
+    country = "CO"
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class BookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Book
+
+    isbn13 = None
+    title = factory.Faker("sentence", nb_words=3)
+    authors = factory.Faker("name")
+    publisher = "Penguin"
+    year = 1999
+    language = Book.Language.ENGLISH
+    binding = Book.Binding.PAPERBACK
+    category = factory.SubFactory(CategoryFactory)
+    description = factory.Faker("paragraph")
+
+
+class ListingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Listing
+
+    book = factory.SubFactory(BookFactory)
+    seller = factory.LazyAttribute(lambda o: ShopFactory().owner)
+    condition = Listing.Condition.VERY_GOOD
+    price = Decimal("12.50")
+    quantity = 3
+    status = Listing.Status.ACTIVE
+    published_at = factory.LazyFunction(timezone.now)
+
+
+# --- Personas ---------------------------------------------------------------
+
+
+@pytest.fixture
+def alice(db):
+    user = UserFactory(email="alice@example.com", first_name="Alice", last_name="Seller")
+    ShopFactory(owner=user, name="Alice's Attic", slug="alices-attic")
+    return user
+
+
+@pytest.fixture
+def bob(db):
+    user = UserFactory(email="bob@example.com", first_name="Bob", last_name="Seller")
+    ShopFactory(owner=user, name="Bob's Books", slug="bobs-books", country="US", city="Austin", region="TX")
+    return user
+
+
+@pytest.fixture
+def charlie(db):
+    return UserFactory(email="charlie@example.com", first_name="Charlie", last_name="Buyer")
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def alice_listing(alice):
+    return ListingFactory(seller=alice, book__title="The Name of the Rose", book__authors="Umberto Eco")
+
+
+@pytest.fixture
+def bob_listing(bob):
+    return ListingFactory(seller=bob, book__title="Dune", book__authors="Frank Herbert", price=Decimal("9.99"))
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a persona in: client_for(alice) returns the test client signed in as alice."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
