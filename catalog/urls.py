@@ -1,10 +1,11 @@
-# Placeholder routes: the catalog work replaces these views.
 from django.urls import path
-from django.views.generic import TemplateView
+
+from catalog.views import browse, detail, shop
 
 app_name = "catalog"
 urlpatterns = [
-    path("books/", TemplateView.as_view(template_name="base.html"), name="browse"),
-    path("books/<int:pk>/", TemplateView.as_view(template_name="base.html"), name="listing"),
-    path("shops/<slug:slug>/", TemplateView.as_view(template_name="base.html"), name="shop"),
+    path("books/", browse.browse, name="browse"),
+    path("books/<int:pk>/", detail.listing_detail, name="listing"),
+    path("books/<int:pk>/report/", detail.report, name="report"),
+    path("shops/<slug:slug>/", shop.shop_page, name="shop"),
 ]

@@ -1,0 +1,330 @@
+"""The read side of the public catalog: text search, filters, sort orders and cheap pages.
+
+Everything here starts from ``Listing.objects.visible()``, so a buyer never sees a
+draft, paused, hidden or archived listing, nor one of a deactivated seller.
+
+Search uses the FULLTEXT index ``catalog_book_fulltext`` on MySQL/MariaDB (migration
+0002) and a LIKE fallback elsewhere. Pages are fetched in two queries: the ids of one
+page (ordered with a unique tie-breaker, one row more than a page to know whether a
+next page exists), then those listings with their book, category, seller and shop.
+No query counts the whole result.
+"""
+
+import functools
+import operator
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db import NotSupportedError, connections
+from django.db.models import Case, FloatField, Func, IntegerField, Q, QuerySet, Value, When
+
+from catalog.isbn import try_normalize_isbn
+from catalog.models import Category, Listing
+
+# --- Categories ---------------------------------------------------------------
+
+CATEGORY_CACHE_KEY = "catalog:categories:v1"
+# Staff rarely edit shelves; a few minutes of staleness spares every page a query.
+CATEGORY_CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class CategoryEntry:
+    id: int
+    slug: str
+    name: str
+
+
+def cached_categories() -> list[CategoryEntry]:
+    """All categories in shelf order, from the shared cache (one query when it is cold)."""
+    entries = cache.get(CATEGORY_CACHE_KEY)
+    if entries is None:
+        entries = [
+            CategoryEntry(id=pk, slug=slug, name=name)
+            for pk, slug, name in Category.objects.order_by("position", "name").values_list("id", "slug", "name")
+        ]
+        cache.set(CATEGORY_CACHE_KEY, entries, CATEGORY_CACHE_SECONDS)
+    return entries
+
+
+def forget_cached_categories() -> None:
+    """Drop the cached category list, e.g. after staff edit categories."""
+    cache.delete(CATEGORY_CACHE_KEY)
+
+
+# --- Text search ----------------------------------------------------------------
+
+# Letters and digits only: this drops MySQL's boolean operators (+ - < > ( ) ~ * " @)
+# and quotes, so nothing the user types can change the meaning of the MATCH query.
+WORD_RE = re.compile(r"[^\W_]+")
+MAX_WORDS = 10
+# InnoDB's full-text index skips words shorter than innodb_ft_min_token_size or longer
+# than innodb_ft_max_token_size, and its default stopwords. Requiring such a word with
+# "+" in BOOLEAN MODE makes MATCH find nothing ("+the* +rose*" misses "The Name of the
+# Rose"), so those words are checked with LIKE on the rows the index found instead.
+FT_MIN_TOKEN = 3
+FT_MAX_TOKEN = 84
+# fmt: off
+INNODB_STOPWORDS = frozenset({
+    "a", "about", "an", "are", "as", "at", "be", "by", "com", "de", "en", "for", "from", "how", "i", "in", "is",
+    "it", "la", "of", "on", "or", "that", "the", "this", "to", "was", "what", "when", "where", "who", "will",
+    "with", "und", "www",
+})
+# fmt: on
+SEARCH_FIELDS = ("book__title", "book__authors", "book__description")
+
+
+def search_words(q: str) -> list[str]:
+    """The distinct words of a query, lower-cased, operators and quotes removed, at most MAX_WORDS."""
+    words: list[str] = []
+    for word in WORD_RE.findall(q.lower()):
+        if word not in words:
+            words.append(word)
+    return words[:MAX_WORDS]
+
+
+def is_indexable(word: str) -> bool:
+    """Whether InnoDB's full-text index holds this word (length and default stopwords)."""
+    return FT_MIN_TOKEN <= len(word) <= FT_MAX_TOKEN and word not in INNODB_STOPWORDS
+
+
+def boolean_mode_query(words: list[str]) -> str:
+    """A BOOLEAN MODE search string requiring every word; words of 3+ characters match as prefixes."""
+    return " ".join(f"+{word}*" if len(word) >= FT_MIN_TOKEN else f"+{word}" for word in words)
+
+
+class FullTextMatch(Func):
+    """``MATCH (columns) AGAINST (query IN BOOLEAN MODE)``: the relevance score, 0 when no match."""
+
+    output_field = FloatField()
+
+    def __init__(self, *columns: str, against: str):
+        super().__init__(*columns, Value(against))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise NotSupportedError("Full-text MATCH needs MySQL or MariaDB.")
+
+    def as_mysql(self, compiler, connection, **extra_context):
+        *columns, against = self.get_source_expressions()
+        sql_parts, params = [], []
+        for column in columns:
+            column_sql, column_params = compiler.compile(column)
+            sql_parts.append(column_sql)
+            params.extend(column_params)
+        against_sql, against_params = compiler.compile(against)
+        params.extend(against_params)
+        return f"MATCH ({', '.join(sql_parts)}) AGAINST ({against_sql} IN BOOLEAN MODE)", params
+
+
+def _word_anywhere(word: str) -> Q:
+    """The word appears in the title, authors, description or ISBN-13."""
+    q = Q(book__isbn13__icontains=word)
+    for field in SEARCH_FIELDS:
+        q |= Q(**{f"{field}__icontains": word})
+    return q
+
+
+def _title_and_author_hits(words: list[str]):
+    """A rough relevance where the full-text index is unavailable: title hits weigh more than author hits."""
+    scores = [
+        Case(
+            When(book__title__icontains=word, then=Value(2)),
+            When(book__authors__icontains=word, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        for word in words
+    ]
+    return functools.reduce(operator.add, scores)
+
+
+@dataclass(frozen=True)
+class TextSearch:
+    queryset: QuerySet
+    ranked: bool  # the queryset has a "relevance" alias to sort by
+    isbn: str = ""  # the ISBN-13 searched for, when the query was an ISBN
+    no_usable_words: bool = False
+
+
+def apply_text_search(queryset: QuerySet, q: str) -> TextSearch:
+    """Narrow listings to those whose book matches q.
+
+    A valid ISBN-10/13 (with or without hyphens) matches the book's ISBN-13 exactly.
+    Otherwise every word must appear in the title, authors or description (prefix
+    match on MySQL). A query without letters or digits matches nothing and says so.
+    """
+    isbn = try_normalize_isbn(q)
+    if isbn:
+        return TextSearch(queryset.filter(book__isbn13=isbn), ranked=False, isbn=isbn)
+
+    words = search_words(q)
+    if not words:
+        return TextSearch(queryset.none(), ranked=False, no_usable_words=True)
+
+    if connections[queryset.db].vendor == "mysql":
+        indexed = [word for word in words if is_indexable(word)]
+        rest = [word for word in words if not is_indexable(word)]
+        if indexed:
+            queryset = queryset.alias(
+                relevance=FullTextMatch(*SEARCH_FIELDS, against=boolean_mode_query(indexed))
+            ).filter(relevance__gt=0)
+            for word in rest:
+                queryset = queryset.filter(_word_anywhere(word))
+            return TextSearch(queryset, ranked=True)
+
+    for word in words:
+        queryset = queryset.filter(_word_anywhere(word))
+    return TextSearch(queryset.alias(relevance=_title_and_author_hits(words)), ranked=True)
+
+
+# --- Filters and sort orders ----------------------------------------------------
+
+SORT_RELEVANCE = "relevance"
+SORT_NEWEST = "newest"
+SORT_PRICE_ASC = "price_asc"
+SORT_PRICE_DESC = "price_desc"
+
+# Each ordering ends with the primary key so pages never overlap or skip rows; newest and
+# price orders follow the listing_newest_idx and listing_price_idx indexes.
+ORDERINGS = {
+    SORT_RELEVANCE: ("-relevance", "-published_at", "-id"),
+    SORT_NEWEST: ("-published_at", "-id"),
+    SORT_PRICE_ASC: ("price", "id"),
+    SORT_PRICE_DESC: ("-price", "-id"),
+}
+
+
+@dataclass(frozen=True)
+class CatalogQuery:
+    """What a buyer asked the catalog for, already validated (see catalog.forms.browse)."""
+
+    q: str = ""
+    category_id: int | None = None
+    conditions: tuple[str, ...] = ()
+    language: str = ""
+    binding: str = ""
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    sort: str = ""
+
+
+@dataclass(frozen=True)
+class CatalogResult:
+    queryset: QuerySet
+    ordering: tuple[str, ...]
+    sort: str  # the order actually applied
+    isbn: str = ""
+    no_usable_words: bool = False
+
+
+def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogResult:
+    """Visible listings matching the query, with the ordering to page through them.
+
+    base narrows the visible listings further (a shop page passes its seller's); it is
+    always intersected with Listing.objects.visible(). Sorting by relevance without
+    a ranked text search falls back to newest first.
+    """
+    queryset = (base if base is not None else Listing.objects.all()).visible()
+    if query.category_id is not None:
+        queryset = queryset.filter(book__category_id=query.category_id)
+    if query.conditions:
+        queryset = queryset.filter(condition__in=query.conditions)
+    if query.language:
+        queryset = queryset.filter(book__language=query.language)
+    if query.binding:
+        queryset = queryset.filter(book__binding=query.binding)
+    if query.price_min is not None:
+        queryset = queryset.filter(price__gte=query.price_min)
+    if query.price_max is not None:
+        queryset = queryset.filter(price__lte=query.price_max)
+
+    search = None
+    if query.q:
+        search = apply_text_search(queryset, query.q)
+        queryset = search.queryset
+
+    sort = query.sort or (SORT_RELEVANCE if query.q else SORT_NEWEST)
+    if sort == SORT_RELEVANCE and not (search and search.ranked):
+        sort = SORT_NEWEST
+    return CatalogResult(
+        queryset=queryset,
+        ordering=ORDERINGS[sort],
+        sort=sort,
+        isbn=search.isbn if search else "",
+        no_usable_words=bool(search and search.no_usable_words),
+    )
+
+
+# --- Pages ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One page of listings; whether more follow is known without counting them all."""
+
+    number: int
+    listings: list[Listing]
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def past_end(self) -> bool:
+        """A page after the last one (page 1 may legitimately be empty)."""
+        return self.number > 1 and not self.listings
+
+    def __iter__(self):
+        return iter(self.listings)
+
+    def __len__(self) -> int:
+        return len(self.listings)
+
+
+CARD_RELATIONS = ("book", "book__category", "seller", "seller__shop")
+
+
+def fetch_page(queryset: QuerySet, ordering: tuple[str, ...], number: int, page_size: int) -> ListingPage:
+    """Page `number` (from 1) of the ordered queryset in at most two queries.
+
+    The first selects only ids (the index does the ordering; OFFSET skips ids, not
+    whole rows), one more than a page to learn whether a next page exists. The second
+    loads those listings with everything a listing card shows.
+    """
+    if number < 1 or page_size < 1:
+        raise ValueError("page number and page size must be positive")
+    offset = (number - 1) * page_size
+    ids = list(queryset.order_by(*ordering).values_list("id", flat=True)[offset : offset + page_size + 1])
+    has_next = len(ids) > page_size
+    ids = ids[:page_size]
+    by_id = Listing.objects.select_related(*CARD_RELATIONS).order_by().in_bulk(ids) if ids else {}
+    # A listing deleted between the two queries is simply left out.
+    listings = [by_id[pk] for pk in ids if pk in by_id]
+    return ListingPage(number=number, listings=listings, has_next=has_next)
+
+
+def newest_listings(limit: int) -> list[Listing]:
+    """The most recently published visible listings, ready for listing cards (one query)."""
+    return list(Listing.objects.visible().select_related(*CARD_RELATIONS).order_by(*ORDERINGS[SORT_NEWEST])[:limit])
+
+
+def other_copies(listing: Listing, limit: int = 10) -> list[Listing]:
+    """Other sellers' visible listings of the same book, cheapest first (one query)."""
+    return list(
+        Listing.objects.visible()
+        .filter(book_id=listing.book_id)
+        .exclude(seller_id=listing.seller_id)
+        .select_related("seller", "seller__shop")
+        .order_by("price", "id")[:limit]
+    )

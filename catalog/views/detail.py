@@ -1,0 +1,81 @@
+"""A listing's public page and the buyer's report of it."""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from catalog.forms.report import ReportForm
+from catalog.isbn import format_isbn
+from catalog.models import Listing, Report
+from catalog.search import CARD_RELATIONS, other_copies
+from catalog.services.reports import ReportRefused, report_listing
+
+
+def get_listing_for_viewer(request: HttpRequest, pk: int) -> Listing:
+    """The listing as this visitor may see it, with its photos; 404 unless visible or theirs.
+
+    A seller previews their own draft, paused, hidden or archived listing; everyone
+    else gets 404 for it, exactly as for an id that does not exist.
+    """
+    listing = get_object_or_404(
+        Listing.objects.select_related(*CARD_RELATIONS).prefetch_related("photos"),
+        pk=pk,
+    )
+    if listing.is_visible or (request.user.is_authenticated and listing.seller_id == request.user.pk):
+        return listing
+    raise Http404("No listing matches the given query.")
+
+
+def _detail_context(request: HttpRequest, listing: Listing, report_form: ReportForm | None = None) -> dict:
+    user = request.user
+    is_owner = user.is_authenticated and listing.seller_id == user.pk
+    can_report = user.is_authenticated and not is_owner and listing.is_visible
+    already_reported = (
+        can_report and Report.objects.filter(listing=listing, reporter=user, status=Report.Status.OPEN).exists()
+    )
+    book = listing.book
+    return {
+        "listing": listing,
+        "book": book,
+        "shop": getattr(listing.seller, "shop", None),
+        "photos": list(listing.photos.all()),
+        "isbn_display": format_isbn(book.isbn13) if book.isbn13 else "",
+        "is_owner": is_owner,
+        "other_copies": other_copies(listing) if listing.is_visible else [],
+        "can_report": can_report and not already_reported,
+        "already_reported": already_reported,
+        "report_form": report_form or ReportForm(),
+        "report_form_open": report_form is not None,
+    }
+
+
+@require_safe
+def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = get_listing_for_viewer(request, pk)
+    return render(request, "catalog/listing_detail.html", _detail_context(request, listing))
+
+
+@require_POST
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    """File a report; only signed-in buyers may, and only on visible listings they do not own."""
+    if not request.user.is_authenticated:
+        # Back to the listing after signing in: this URL only answers POST.
+        return redirect_to_login(reverse("catalog:listing", kwargs={"pk": pk}))
+    listing = get_listing_for_viewer(request, pk)
+    if not listing.is_visible:
+        raise Http404("Only listings on sale can be reported.")
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, listing, report_form=form)
+        return render(request, "catalog/listing_detail.html", context, status=400)
+    try:
+        report_listing(listing, request.user, form.cleaned_data["reason"], form.cleaned_data["text"])
+    except ReportRefused as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        messages.success(request, _("Thank you. Our staff will review this listing."))
+    return redirect(listing)
