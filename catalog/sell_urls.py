@@ -1,8 +1,20 @@
-# Placeholder routes: the seller inventory work replaces these views.
+"""The seller's pages under /sell/ (the shop set-up page, /sell/shop/, belongs to accounts)."""
+
 from django.urls import path
-from django.views.generic import TemplateView
+
+from catalog.views import sell
 
 app_name = "sell"
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="base.html"), name="inventory"),
+    path("", sell.inventory, name="inventory"),
+    path("isbn/", sell.isbn_lookup, name="isbn_lookup"),
+    path("listings/new/", sell.listing_create, name="listing_create"),
+    path("listings/<int:pk>/edit/", sell.listing_edit, name="listing_edit"),
+    path("listings/<int:pk>/photos/", sell.listing_photos, name="listing_photos"),
+    path("listings/<int:pk>/photos/<int:photo_pk>/move/", sell.photo_move, name="photo_move"),
+    path("listings/<int:pk>/photos/<int:photo_pk>/delete/", sell.photo_delete, name="photo_delete"),
+    path("listings/<int:pk>/publish/", sell.listing_publish, name="listing_publish"),
+    path("listings/<int:pk>/pause/", sell.listing_pause, name="listing_pause"),
+    path("listings/<int:pk>/resume/", sell.listing_resume, name="listing_resume"),
+    path("listings/<int:pk>/delete/", sell.listing_delete, name="listing_delete"),
 ]

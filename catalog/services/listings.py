@@ -1,0 +1,281 @@
+"""The seller's rules for listings: create, edit, publish, pause, resume and delete.
+
+The listing status machine is ALLOWED_TRANSITIONS and nothing else: every
+status change a seller makes goes through transition(). "Hidden" is staff's to
+set and clear (moderation), so no seller transition leads into or out of it,
+except retiring the listing.
+"""
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from catalog.models import MAX_PRICE, MAX_QUANTITY, MIN_PRICE, Book, Listing
+
+Status = Listing.Status
+
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.DRAFT: frozenset({Status.ACTIVE, Status.ARCHIVED}),
+    Status.ACTIVE: frozenset({Status.PAUSED, Status.ARCHIVED}),
+    Status.PAUSED: frozenset({Status.ACTIVE, Status.ARCHIVED}),
+    Status.HIDDEN: frozenset({Status.ARCHIVED}),
+    Status.ARCHIVED: frozenset(),
+}
+
+BOOK_FIELDS = ("isbn13", "title", "authors", "publisher", "year", "language", "binding", "category", "description")
+# A book another listing already uses keeps its data; only these, when empty, may be filled in.
+FILLABLE_BOOK_FIELDS = ("publisher", "year", "description")
+REQUIRED_BOOK_FIELDS = ("title", "authors", "category")
+LISTING_FIELDS = ("condition", "condition_notes", "price", "quantity")
+
+
+class ListingStateError(Exception):
+    """The listing's status does not allow this action; str() is a message for the seller."""
+
+
+class IllegalTransition(ListingStateError):
+    """A status change that ALLOWED_TRANSITIONS does not list."""
+
+    def __init__(self, listing: Listing, target: str):
+        self.current = listing.status
+        self.target = target
+        super().__init__(
+            _("A listing that is “%(current)s” cannot become “%(target)s”.")
+            % {"current": Status(listing.status).label, "target": Status(target).label}
+        )
+
+
+def can_transition(listing: Listing, target: str) -> bool:
+    """Whether the status table allows listing to move to target."""
+    return target in ALLOWED_TRANSITIONS.get(listing.status, frozenset())
+
+
+def transition(listing: Listing, target: str) -> None:
+    """Move listing to target in memory; the caller saves it inside its transaction.
+
+    Sets published_at the first time the listing becomes active. Raises
+    IllegalTransition when the table does not allow the change, and
+    ValidationError on "quantity" when a listing without stock would go live.
+    """
+    if not can_transition(listing, target):
+        raise IllegalTransition(listing, target)
+    if target == Status.ACTIVE:
+        if listing.quantity < 1:
+            raise ValidationError(
+                {"quantity": _("Add at least one copy in stock before putting the listing on sale.")},
+                code="no_stock",
+            )
+        if listing.published_at is None:
+            listing.published_at = timezone.now()
+    listing.status = target
+
+
+def ensure_editable(listing: Listing) -> None:
+    """Raise ListingStateError when the listing is archived (archived listings are read-only)."""
+    if listing.status == Status.ARCHIVED:
+        raise ListingStateError(_("This listing is archived and can no longer be changed."))
+
+
+def validate_listing_data(data: Mapping, *, publish: bool = False) -> None:
+    """Check the copy's price and quantity against the shop's limits.
+
+    The forms check the same limits; this guards every other caller. Raises
+    ValidationError keyed by field name.
+    """
+    errors: dict[str, str] = {}
+    quantity = data.get("quantity")
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 <= quantity <= MAX_QUANTITY:
+        errors["quantity"] = _("Enter a whole number of copies from 0 to %(max)s.") % {"max": MAX_QUANTITY}
+    elif publish and quantity < 1:
+        errors["quantity"] = _("Add at least one copy in stock before putting the listing on sale.")
+    price = data.get("price")
+    if not isinstance(price, Decimal) or not price.is_finite() or not MIN_PRICE <= price <= MAX_PRICE:
+        errors["price"] = _("Enter a price from %(min)s to %(max)s.") % {"min": MIN_PRICE, "max": MAX_PRICE}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate_new_book(book_data: Mapping) -> None:
+    missing = {name: _("This field is required.") for name in REQUIRED_BOOK_FIELDS if not book_data.get(name)}
+    if missing:
+        raise ValidationError(missing)
+
+
+def _book_for_new_listing(book_data: Mapping) -> Book:
+    """Reuse the catalog's book with this ISBN (filling only its empty fields), or create one."""
+    values = {name: book_data.get(name) for name in BOOK_FIELDS if name in book_data}
+    isbn13 = values.pop("isbn13", None) or None
+    if isbn13 is None:
+        _validate_new_book(values)
+        return Book.objects.create(isbn13=None, **values)
+    book, created = Book.objects.get_or_create(isbn13=isbn13, defaults=values)
+    if created:
+        return book
+    filled = [name for name in FILLABLE_BOOK_FIELDS if values.get(name) and not getattr(book, name)]
+    for name in filled:
+        setattr(book, name, values[name])
+    if filled:
+        book.save(update_fields=[*filled, "updated_at"])
+    return book
+
+
+def create_listing(
+    seller: User,
+    book_data: Mapping,
+    listing_data: Mapping,
+    photos: Sequence[UploadedFile] = (),
+    *,
+    publish: bool,
+) -> Listing:
+    """Create a listing of the seller's copy, as a draft or published, with its photos.
+
+    When book_data's ISBN-13 is already in the catalog that Book is reused and
+    only its empty publisher, year and description are filled in; otherwise a
+    new Book is created. Photos are validated and stored before the transaction
+    and removed from storage again if the database write fails.
+
+    Raises PermissionDenied when the seller has no shop, and ValidationError
+    keyed by field name for bad data or a bad photo; nothing is saved then.
+    """
+    from catalog.services import photos as photo_service  # photos builds on this module's rules
+
+    if not hasattr(seller, "shop"):
+        raise PermissionDenied(_("Open a shop before listing books."))
+    validate_listing_data(listing_data, publish=publish)
+    if not book_data.get("isbn13") or not Book.objects.filter(isbn13=book_data["isbn13"]).exists():
+        _validate_new_book(book_data)
+    photo_service.check_photo_limit(0, len(photos))
+    stored = photo_service.store_photos(photo_service.prepare_photos(photos))
+    try:
+        with transaction.atomic():
+            book = _book_for_new_listing(book_data)
+            listing = Listing(seller=seller, book=book, status=Status.DRAFT)
+            for name in LISTING_FIELDS:
+                setattr(listing, name, listing_data[name] if name != "condition_notes" else listing_data.get(name, ""))
+            if publish:
+                transition(listing, Status.ACTIVE)
+            listing.save()
+            photo_service.attach_photos(listing, stored)
+    except BaseException:
+        photo_service.discard_files(stored_name for photo in stored for stored_name in photo.names)
+        raise
+    return listing
+
+
+def publish_listing(listing: Listing) -> Listing:
+    """Put a draft listing on sale (draft → active).
+
+    Raises IllegalTransition for any other status and ValidationError when it has no stock.
+    """
+    return _change_status(listing, Status.ACTIVE, allowed_from=(Status.DRAFT,))
+
+
+def pause_listing(listing: Listing) -> Listing:
+    """Take an active listing off sale for a while (active → paused). Raises IllegalTransition otherwise."""
+    return _change_status(listing, Status.PAUSED)
+
+
+def resume_listing(listing: Listing) -> Listing:
+    """Put a paused listing back on sale (paused → active).
+
+    Raises IllegalTransition for any other status (a listing hidden by staff
+    stays hidden) and ValidationError when it has no stock.
+    """
+    return _change_status(listing, Status.ACTIVE, allowed_from=(Status.PAUSED,))
+
+
+def _change_status(listing: Listing, target: str, allowed_from: Sequence[str] | None = None) -> Listing:
+    with transaction.atomic():
+        listing.refresh_from_db(from_queryset=Listing.objects.select_for_update())
+        if allowed_from is not None and listing.status not in allowed_from:
+            raise IllegalTransition(listing, target)
+        transition(listing, target)
+        listing.save(update_fields=["status", "published_at", "updated_at"])
+    return listing
+
+
+def update_listing(
+    listing: Listing,
+    listing_data: Mapping,
+    book_data: Mapping | None = None,
+    *,
+    publish: bool = False,
+) -> Listing:
+    """Save the seller's changes to a listing and, when given, to its book; publish a draft if asked.
+
+    book_data may change the book only while no other seller lists it; its ISBN
+    must not belong to another book. Raises ListingStateError for an archived
+    listing, ValidationError keyed by field name for bad data (including a book
+    that became shared meanwhile), IllegalTransition when publish is asked of a
+    listing that is not a draft.
+    """
+    validate_listing_data(listing_data, publish=publish)
+    with transaction.atomic():
+        listing.refresh_from_db(from_queryset=Listing.objects.select_for_update())
+        ensure_editable(listing)
+        if book_data is not None:
+            _update_book(listing, book_data)
+        for name in LISTING_FIELDS:
+            setattr(listing, name, listing_data[name] if name != "condition_notes" else listing_data.get(name, ""))
+        if publish:
+            if listing.status != Status.DRAFT:
+                raise IllegalTransition(listing, Status.ACTIVE)
+            transition(listing, Status.ACTIVE)
+        listing.save()
+    return listing
+
+
+def _update_book(listing: Listing, book_data: Mapping) -> None:
+    book = Book.objects.select_for_update().get(pk=listing.book_id)
+    if Listing.objects.filter(book=book).exclude(seller_id=listing.seller_id).exists():
+        raise ValidationError(
+            _("Another seller lists this book now, so its details can no longer be changed here."), code="shared"
+        )
+    values = {name: book_data.get(name) for name in BOOK_FIELDS if name in book_data}
+    _validate_new_book(values)
+    values["isbn13"] = values.get("isbn13") or None
+    if values["isbn13"] and Book.objects.filter(isbn13=values["isbn13"]).exclude(pk=book.pk).exists():
+        raise ValidationError(
+            {"isbn": _("Another book in the catalog has this ISBN. Create a new listing to sell that book.")},
+            code="isbn_taken",
+        )
+    for name, value in values.items():
+        setattr(book, name, value)
+    book.save()
+    listing.book = book
+
+
+def delete_listing(listing: Listing) -> bool:
+    """Remove a listing the seller no longer offers; return True if deleted, False if archived instead.
+
+    A listing that ever sold, that staff hid (its reports stay for them) or
+    that an order still refers to is archived, never deleted. A deleted
+    listing's photo files are removed from storage after the commit. Raises
+    IllegalTransition for a listing that is already archived.
+    """
+    from catalog.services import photos as photo_service  # photos builds on this module's rules
+
+    with transaction.atomic():
+        listing.refresh_from_db(from_queryset=Listing.objects.select_for_update())
+        if listing.status == Status.ARCHIVED:
+            raise IllegalTransition(listing, Status.ARCHIVED)
+        if listing.units_sold == 0 and listing.status != Status.HIDDEN:
+            names = [name for photo in listing.photos.all() for name in (photo.image.name, photo.thumbnail.name)]
+            try:
+                with transaction.atomic():
+                    listing.delete()
+            except ProtectedError:
+                pass  # an order line still points at it: keep it, archived
+            else:
+                transaction.on_commit(lambda: photo_service.discard_files(names))
+                return True
+        transition(listing, Status.ARCHIVED)
+        listing.save(update_fields=["status", "updated_at"])
+    return False

@@ -1,0 +1,213 @@
+"""A listing's photos: add, remove and reorder them, keeping listing.cover in step.
+
+Uploads are proven to be images and re-encoded by catalog.images.process_photo
+before any transaction starts; the files are written through the storage API
+before the rows, and removed again if the rows cannot be written. Files of
+removed photos are deleted only after the commit, so a rollback never leaves a
+row pointing at a missing file.
+"""
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from catalog.images import ProcessedPhoto, process_photo
+from catalog.models import Listing, ListingPhoto
+from catalog.services.listings import ensure_editable
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    """A processed photo already written to storage, waiting for its database row."""
+
+    image: str
+    thumbnail: str
+    width: int
+    height: int
+
+    @property
+    def names(self) -> tuple[str, str]:
+        return (self.image, self.thumbnail)
+
+
+def _image_field():
+    return ListingPhoto._meta.get_field("image")
+
+
+def check_photo_limit(existing: int, adding: int) -> None:
+    """Raise ValidationError on "photos" when existing + adding exceeds settings.PHOTOS_PER_LISTING."""
+    limit = settings.PHOTOS_PER_LISTING
+    if existing + adding > limit:
+        room = max(limit - existing, 0)
+        raise ValidationError(
+            {
+                "photos": _("A listing can have at most %(limit)s photos; you can add %(room)s more.")
+                % {"limit": limit, "room": room}
+            },
+            code="too_many_photos",
+        )
+
+
+def prepare_photos(uploads: Sequence[UploadedFile]) -> list[ProcessedPhoto]:
+    """Validate and re-encode every upload; nothing is stored.
+
+    Raises ValidationError on "photos" naming each file that is not an
+    acceptable image, so the seller knows which one to replace.
+    """
+    processed: list[ProcessedPhoto] = []
+    errors: list[ValidationError] = []
+    for upload in uploads:
+        try:
+            processed.append(process_photo(upload))
+        except ValidationError as exc:
+            errors.extend(
+                ValidationError(
+                    _("%(name)s: %(problem)s"), code="bad_photo", params={"name": upload.name, "problem": message}
+                )
+                for message in exc.messages
+            )
+    if errors:
+        raise ValidationError({"photos": errors})
+    return processed
+
+
+def store_photos(processed: Iterable[ProcessedPhoto]) -> list[StoredPhoto]:
+    """Write processed photos through the storage API; on failure, remove what was written and re-raise."""
+    field = _image_field()
+    stored: list[StoredPhoto] = []
+    written: list[str] = []
+    try:
+        for photo in processed:
+            image = field.storage.save(field.generate_filename(None, photo.image.name), photo.image)
+            written.append(image)
+            thumbnail = field.storage.save(field.generate_filename(None, photo.thumbnail.name), photo.thumbnail)
+            written.append(thumbnail)
+            stored.append(StoredPhoto(image=image, thumbnail=thumbnail, width=photo.width, height=photo.height))
+    except BaseException:
+        discard_files(written)
+        raise
+    return stored
+
+
+def discard_files(names: Iterable[str]) -> None:
+    """Delete files from storage, logging (not raising) failures: a stray file must not undo a seller's action."""
+    storage = _image_field().storage
+    for name in names:
+        if not name:
+            continue
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.exception("Could not delete photo file %s", name)
+
+
+def sync_cover(listing: Listing) -> None:
+    """Set listing.cover to the first photo's thumbnail (or nothing) and save it if it changed."""
+    first = listing.photos.order_by("position", "id").first()
+    cover = first.thumbnail.name if first else ""
+    if listing.cover.name != cover:
+        listing.cover = cover
+        listing.save(update_fields=["cover", "updated_at"])
+
+
+def attach_photos(listing: Listing, stored: Sequence[StoredPhoto]) -> list[ListingPhoto]:
+    """Create rows for stored photos after the listing's existing ones; call inside a transaction.
+
+    Raises ValidationError on "photos" when the limit would be passed.
+    """
+    if not stored:
+        return []
+    existing = list(listing.photos.order_by("position", "id").values_list("position", flat=True))
+    check_photo_limit(len(existing), len(stored))
+    start = (max(existing) + 1) if existing else 0
+    photos = ListingPhoto.objects.bulk_create(
+        ListingPhoto(
+            listing=listing,
+            image=photo.image,
+            thumbnail=photo.thumbnail,
+            width=photo.width,
+            height=photo.height,
+            position=start + offset,
+        )
+        for offset, photo in enumerate(stored)
+    )
+    sync_cover(listing)
+    return photos
+
+
+def _lock(listing: Listing) -> None:
+    listing.refresh_from_db(from_queryset=Listing.objects.select_for_update())
+    ensure_editable(listing)
+
+
+def add_photos(listing: Listing, uploads: Sequence[UploadedFile]) -> list[ListingPhoto]:
+    """Add photos after the listing's existing ones, up to settings.PHOTOS_PER_LISTING in all.
+
+    Every upload is validated before anything is stored; if one is bad, none is
+    kept. Raises ValidationError on "photos" (bad file, too many photos),
+    ListingStateError for an archived listing, Listing.DoesNotExist when the
+    listing was deleted meanwhile; stored files are removed in every such case.
+    """
+    ensure_editable(listing)
+    # Checked early so a seller over the limit does not wait for the images to be processed.
+    check_photo_limit(listing.photos.count(), len(uploads))
+    stored = store_photos(prepare_photos(uploads))
+    try:
+        with transaction.atomic():
+            _lock(listing)
+            photos = attach_photos(listing, stored)
+    except BaseException:
+        discard_files(name for photo in stored for name in photo.names)
+        raise
+    return photos
+
+
+def _renumber(photos: list[ListingPhoto]) -> None:
+    for position, photo in enumerate(photos):
+        photo.position = position
+    ListingPhoto.objects.bulk_update(photos, ["position"])
+
+
+def remove_photo(photo: ListingPhoto) -> None:
+    """Delete a photo, close the gap in the order and update the cover; files go after the commit.
+
+    Raises ListingStateError for an archived listing.
+    """
+    listing = photo.listing
+    names = (photo.image.name, photo.thumbnail.name)
+    with transaction.atomic():
+        _lock(listing)
+        ListingPhoto.objects.filter(pk=photo.pk, listing=listing).delete()
+        _renumber(list(listing.photos.order_by("position", "id")))
+        sync_cover(listing)
+        transaction.on_commit(lambda: discard_files(names))
+
+
+def move_photo(photo: ListingPhoto, offset: int) -> None:
+    """Move a photo earlier (offset -1) or later (+1) in the order; the first photo is the cover.
+
+    Moving past either end leaves the order as it is. Raises ValueError for
+    another offset and ListingStateError for an archived listing.
+    """
+    if offset not in (-1, 1):
+        raise ValueError("offset must be -1 or 1")
+    listing = photo.listing
+    with transaction.atomic():
+        _lock(listing)
+        photos = list(listing.photos.order_by("position", "id"))
+        index = next((i for i, candidate in enumerate(photos) if candidate.pk == photo.pk), None)
+        if index is None:
+            return
+        target = index + offset
+        if 0 <= target < len(photos):
+            photos[index], photos[target] = photos[target], photos[index]
+        _renumber(photos)
+        sync_cover(listing)

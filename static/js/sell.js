@@ -1,0 +1,122 @@
+// The seller's pages: ISBN look-up on the new-listing form and confirmation of destructive actions.
+// Everything here is an enhancement: without JavaScript the "Look up" button and the
+// confirmation page do the same work on the server.
+(function () {
+  "use strict";
+
+  var BOOK_FIELDS = ["title", "authors", "publisher", "year", "language", "binding", "category", "description"];
+
+  function setupIsbnLookup(form) {
+    var url = form.getAttribute("data-isbn-lookup-url");
+    var isbn = form.elements.namedItem("isbn");
+    var status = document.getElementById("isbn-lookup-status");
+    var existing = document.getElementById("existing-book-alert");
+    var button = form.querySelector("[data-isbn-lookup-button]");
+    if (!url || !isbn || !status) {
+      return;
+    }
+    var lastLookedUp = null;
+
+    function say(text, tone) {
+      status.textContent = text || "";
+      status.classList.remove("text-danger", "text-success");
+      if (tone) {
+        status.classList.add(tone);
+      }
+    }
+
+    function fill(book) {
+      BOOK_FIELDS.forEach(function (name) {
+        var field = form.elements.namedItem(name);
+        if (field && !field.disabled && Object.prototype.hasOwnProperty.call(book, name)) {
+          field.value = book[name] === null || book[name] === undefined ? "" : String(book[name]);
+        }
+      });
+      if (book.isbn) {
+        isbn.value = book.isbn;
+      }
+    }
+
+    function lookUp() {
+      var value = isbn.value.trim();
+      if (!value) {
+        say("");
+        if (existing) {
+          existing.hidden = true;
+        }
+        return;
+      }
+      if (value === lastLookedUp) {
+        return;
+      }
+      lastLookedUp = value;
+      say(status.getAttribute("data-msg-searching"));
+      fetch(url + "?isbn=" + encodeURIComponent(value), {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      })
+        .then(function (response) {
+          return response.json().then(function (data) {
+            return { ok: response.ok, data: data };
+          });
+        })
+        .then(function (result) {
+          var data = result.data;
+          if (existing) {
+            existing.hidden = !data.found;
+          }
+          if (!result.ok) {
+            lastLookedUp = null;
+            say(data.error, "text-danger");
+            return;
+          }
+          if (data.found) {
+            fill(data.book);
+            say(data.message, "text-success");
+          } else {
+            say(data.message);
+          }
+        })
+        .catch(function () {
+          lastLookedUp = null;
+          say(status.getAttribute("data-msg-failed"), "text-danger");
+        });
+    }
+
+    isbn.addEventListener("change", lookUp);
+    isbn.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        lastLookedUp = null;
+        lookUp();
+      }
+    });
+    if (button) {
+      // With the script the look-up happens in place: nothing typed is lost and no page load is needed.
+      button.addEventListener("click", function (event) {
+        event.preventDefault();
+        lastLookedUp = null;
+        lookUp();
+      });
+    }
+  }
+
+  function setupConfirmations() {
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) {
+          event.preventDefault();
+          return;
+        }
+        // Confirmed here, so the server need not ask again on its confirmation page.
+        var confirmField = form.elements.namedItem("confirm");
+        if (confirmField) {
+          confirmField.value = "yes";
+        }
+      });
+    });
+  }
+
+  document.querySelectorAll("form[data-isbn-lookup-url]").forEach(setupIsbnLookup);
+  setupConfirmations();
+})();
