@@ -1,9 +1,9 @@
-# Placeholder routes: the accounts work replaces these views.
 from django.urls import path
-from django.views.generic import TemplateView
+
+from accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("accounts/profile/", TemplateView.as_view(template_name="base.html"), name="profile"),
-    path("sell/shop/", TemplateView.as_view(template_name="base.html"), name="shop_edit"),
+    path("accounts/profile/", views.profile, name="profile"),
+    path("sell/shop/", views.shop_edit, name="shop_edit"),
 ]

@@ -1,0 +1,165 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts import services
+from accounts.forms import ShopForm
+from accounts.models import Shop, User
+
+
+def _clean_unique_email(form: forms.ModelForm) -> str:
+    # allauth stores and looks up addresses in lower case; keep the admin consistent with it.
+    email = form.cleaned_data["email"].strip().lower()
+    others = User.objects.filter(email__iexact=email)
+    if form.instance.pk:
+        others = others.exclude(pk=form.instance.pk)
+    if others.exists():
+        raise forms.ValidationError(_("A user with this email address already exists."), code="unique")
+    return email
+
+
+class UserAddForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+    def clean_email(self):
+        return _clean_unique_email(self)
+
+
+class UserChangeForm(DjangoUserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+    def clean_email(self):
+        return _clean_unique_email(self)
+
+
+class HasShopFilter(admin.SimpleListFilter):
+    title = _("shop")
+    parameter_name = "has_shop"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Has a shop")), ("no", _("No shop"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(shop__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(shop__isnull=True)
+        return queryset
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeForm
+    add_form = UserAddForm
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "shop_link")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "usable_password", "password1", "password2")}),)
+    list_display = ("email", "full_name", "is_active", "staff", "joined", "has_shop")
+    list_filter = ("is_active", "is_staff", "is_superuser", HasShopFilter)
+    search_fields = ("email", "first_name", "last_name")
+    search_help_text = _("Email or name.")
+    ordering = ("email",)
+    date_hierarchy = "date_joined"
+    list_select_related = ("shop",)
+    readonly_fields = ("shop_link", "last_login", "date_joined")
+    actions = ["deactivate_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("shop")
+
+    @admin.display(description=_("name"), ordering="last_name")
+    def full_name(self, obj):
+        return obj.get_full_name()
+
+    @admin.display(description=_("staff"), boolean=True, ordering="is_staff")
+    def staff(self, obj):
+        return obj.is_staff
+
+    @admin.display(description=_("joined"), ordering="date_joined")
+    def joined(self, obj):
+        return localtime(obj.date_joined).date()
+
+    @admin.display(description=_("has shop"), boolean=True)
+    def has_shop(self, obj):
+        return hasattr(obj, "shop")
+
+    @admin.display(description=_("shop"))
+    def shop_link(self, obj):
+        shop = getattr(obj, "shop", None)
+        if shop is None:
+            return _("No shop")
+        return format_html('<a href="{}">{}</a>', reverse("admin:accounts_shop_change", args=[shop.pk]), shop.name)
+
+    @admin.action(description=_("Deactivate selected users"), permissions=["change"])
+    def deactivate_selected(self, request, queryset):
+        refused = list(services.refused_for_deactivation(queryset, request.user))
+        count = services.deactivate_users(queryset, by=request.user)
+        if count:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d user was deactivated: they can no longer log in and their listings left the catalog.",
+                    "%(count)d users were deactivated: they can no longer log in and their listings left the catalog.",
+                    count,
+                )
+                % {"count": count},
+                messages.SUCCESS,
+            )
+        if refused:
+            self.message_user(
+                request,
+                _("Not deactivated (you cannot deactivate yourself or a superuser): %(users)s.")
+                % {"users": ", ".join(user.email for user in refused)},
+                messages.ERROR,
+            )
+        if not count and not refused:
+            self.message_user(request, _("The selected users were already inactive."), messages.WARNING)
+
+
+class ShopAdminForm(ShopForm):
+    class Meta(ShopForm.Meta):
+        fields = ["owner", *ShopForm.Meta.fields]
+
+
+@admin.register(Shop)
+class ShopAdmin(admin.ModelAdmin):
+    form = ShopAdminForm
+    list_display = ("name", "owner", "city", "region", "country", "created_at")
+    list_filter = ("country",)
+    search_fields = ("name", "slug", "owner__email", "city")
+    autocomplete_fields = ("owner",)
+    list_select_related = ("owner",)
+    date_hierarchy = "created_at"
+    readonly_fields = ("slug", "created_at")
+    fields = ("owner", "name", "slug", "about", "city", "region", "country", "created_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A shop belongs to whoever opened it; staff pick the owner only when creating one.
+        if obj is not None:
+            return (*self.readonly_fields, "owner")
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        # Through the services, so the slug and the name rules are the same as on the website.
+        data = {field: form.cleaned_data[field] for field in services.SHOP_FIELDS if field in form.cleaned_data}
+        saved = services.update_shop(obj, data) if change else services.open_shop(form.cleaned_data["owner"], data)
+        for field in Shop._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))

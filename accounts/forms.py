@@ -1,0 +1,51 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Shop, User
+from accounts.services import shop_name_taken
+
+
+class ProfileForm(forms.Form):
+    """The person's name. A plain form so a rejected submission never touches ``request.user``."""
+
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=User._meta.get_field("first_name").max_length,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=User._meta.get_field("last_name").max_length,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+
+
+class ShopForm(forms.ModelForm):
+    """A seller's shop details. Also the admin's shop form, which adds the owner field."""
+
+    class Meta:
+        model = Shop
+        fields = ["name", "about", "city", "region", "country"]
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "about": forms.Textarea(attrs={"rows": 5}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "region": forms.TextInput(attrs={"autocomplete": "address-level1"}),
+        }
+        help_texts = {
+            "name": _("Buyers see this name on your listings. It must be unique."),
+            "about": _("A few words about you and the books you sell (optional)."),
+            "region": _("State, province or department (optional)."),
+        }
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if shop_name_taken(name, exclude_pk=self.instance.pk):
+            raise forms.ValidationError(
+                _("A shop called “%(name)s” already exists. Please choose another name."),
+                code="name_taken",
+                params={"name": name},
+            )
+        return name

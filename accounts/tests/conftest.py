@@ -1,0 +1,32 @@
+import re
+
+import pytest
+from django.core import mail
+
+NAVBAR = 'class="navbar-brand'
+
+
+def assert_in_layout(response):
+    """The page is 200 and drawn in the site's own layout (navbar, main landmark, Bootstrap)."""
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert NAVBAR in html
+    assert '<main id="main"' in html
+    assert "vendor/bootstrap/bootstrap.min.css" in html
+    return html
+
+
+def last_email_link(pattern: str) -> str:
+    """The first URL in the last email sent whose path matches ``pattern``."""
+    assert mail.outbox, "no email was sent"
+    urls = re.findall(r"https?://[^\s]+", mail.outbox[-1].body)
+    for url in urls:
+        if re.search(pattern, url):
+            return url
+    raise AssertionError(f"no link matching {pattern!r} in: {mail.outbox[-1].body}")
+
+
+@pytest.fixture(autouse=True)
+def _allauth_defaults(settings):
+    # The environment may make verification mandatory; these tests describe the default set-up.
+    settings.ACCOUNT_EMAIL_VERIFICATION = "optional"

@@ -1,0 +1,55 @@
+"""The signed-in person's own pages: profile and shop set-up. Sign-in pages are allauth's."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import services
+from accounts.forms import ProfileForm, ShopForm
+from accounts.models import Shop, User
+
+
+def get_own_shop(user: User) -> Shop | None:
+    """The shop ``user`` owns, or None. Views never take a shop id: a person only ever reaches their own."""
+    return Shop.objects.filter(owner=user).first()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            services.update_profile(user, **form.cleaned_data)
+            messages.success(request, _("Your profile was saved."))
+            return redirect("accounts:profile")
+    else:
+        form = ProfileForm(initial={"first_name": user.first_name, "last_name": user.last_name})
+    return render(request, "accounts/profile.html", {"form": form, "shop": get_own_shop(user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shop_edit(request):
+    shop = get_own_shop(request.user)
+    form = ShopForm(request.POST or None, instance=shop)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if shop is None:
+                shop = services.open_shop(request.user, form.cleaned_data)
+                messages.success(
+                    request,
+                    _("Welcome to BookStore, %(shop)s is open! Add your first book to start selling.")
+                    % {"shop": shop.name},
+                )
+                return redirect("sell:inventory")
+            services.update_shop(shop, form.cleaned_data)
+            messages.success(request, _("Your shop details were saved."))
+            return redirect("accounts:shop_edit")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return render(request, "accounts/shop_form.html", {"form": form, "shop": shop})
