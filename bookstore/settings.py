@@ -234,7 +234,7 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -256,3 +256,22 @@ LOGGING = {
 # --- Catalog ----------------------------------------------------------------
 
 CATALOG_PAGE_SIZE = env.int("CATALOG_PAGE_SIZE", default=24)
+
+# --- Orders and shipping (orders) -------------------------------------------
+
+# Dotted path of the payment gateway class (orders.gateway.PaymentGateway); the simulated one needs no account.
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="orders.gateway.SimulatedGateway")
+# An order not paid within this many minutes is expired by `manage.py expire_unpaid_orders`.
+PAYMENT_EXPIRY_MINUTES = env.int("PAYMENT_EXPIRY_MINUTES", default=30)
+# A payment still "processing" after this many seconds is taken as interrupted: a replay of it asks the gateway
+# again (with the same idempotency key, so never a second charge) and expiry no longer waits for it.
+PAYMENT_STALE_SECONDS = env.int("PAYMENT_STALE_SECONDS", default=120)
+# The carrier simulator (`manage.py advance_shipments`) moves a shipment one step once this much time has passed.
+SHIPMENT_STEP_HOURS = env.float("SHIPMENT_STEP_HOURS", default=6.0)
+# Links in emails point here (scheme and host of the public site, no trailing slash).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+
+# --- Accounts ---------------------------------------------------------------
+
+# allauth's emails otherwise name the site after the request's host.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[BookStore] "

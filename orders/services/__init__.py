@@ -1,0 +1,108 @@
+"""The buying rules, as plain functions. Views, forms, admin actions and commands call these and stay thin.
+
+Import from here (``from orders import services`` then ``services.place_order(...)``) or from the modules:
+
+- ``cart``: get_cart, get_or_create_cart, cart_for_request, cart_item_count, attach_session_cart, add_to_cart,
+  set_line_quantity, remove_line, accept_current_prices, merge_carts, cart_summary
+- ``checkout``: new_checkout_token, checkout_preview, place_order
+- ``payments``: CardDetails, pay_order, record_charge, process_refund, retry_failed_refunds, latest_payment,
+  payment_in_progress
+- ``cancellation``: cancel_order, cancel_seller_part, may_cancel, order_is_cancellable, cancellable_shipments
+- ``expiry``: expire_unpaid_orders
+- ``queries``: buyer_orders, get_order_for_buyer, order_detail_queryset, user_addresses, get_address_for_user
+
+Errors are in ``orders.errors`` (all subclasses of BuyingError, with ``code`` and ``message``); illegal
+status changes raise ``orders.states.IllegalTransition``. Shipping's side is in ``shipping.services``.
+"""
+
+from orders.services.cancellation import (
+    cancel_order,
+    cancel_seller_part,
+    cancellable_shipments,
+    may_cancel,
+    order_is_cancellable,
+)
+from orders.services.cart import (
+    SESSION_CART_KEY,
+    CartLineView,
+    CartSummary,
+    SellerGroup,
+    accept_current_prices,
+    add_to_cart,
+    attach_session_cart,
+    cart_for_request,
+    cart_item_count,
+    cart_summary,
+    get_cart,
+    get_or_create_cart,
+    merge_carts,
+    remove_line,
+    set_line_quantity,
+    validate_quantity,
+)
+from orders.services.checkout import (
+    CheckoutPreview,
+    ShippingChoice,
+    checkout_preview,
+    new_checkout_token,
+    place_order,
+)
+from orders.services.expiry import expire_unpaid_orders
+from orders.services.payments import (
+    CardDetails,
+    latest_payment,
+    pay_order,
+    payment_in_progress,
+    process_refund,
+    record_charge,
+    retry_failed_refunds,
+)
+from orders.services.queries import (
+    buyer_orders,
+    get_address_for_user,
+    get_order_for_buyer,
+    order_detail_queryset,
+    user_addresses,
+)
+
+__all__ = [
+    "SESSION_CART_KEY",
+    "CardDetails",
+    "CartLineView",
+    "CartSummary",
+    "CheckoutPreview",
+    "SellerGroup",
+    "ShippingChoice",
+    "accept_current_prices",
+    "add_to_cart",
+    "attach_session_cart",
+    "buyer_orders",
+    "cancel_order",
+    "cancel_seller_part",
+    "cancellable_shipments",
+    "cart_for_request",
+    "cart_item_count",
+    "cart_summary",
+    "checkout_preview",
+    "expire_unpaid_orders",
+    "get_address_for_user",
+    "get_cart",
+    "get_or_create_cart",
+    "get_order_for_buyer",
+    "latest_payment",
+    "may_cancel",
+    "merge_carts",
+    "new_checkout_token",
+    "order_detail_queryset",
+    "order_is_cancellable",
+    "pay_order",
+    "payment_in_progress",
+    "place_order",
+    "process_refund",
+    "record_charge",
+    "remove_line",
+    "retry_failed_refunds",
+    "set_line_quantity",
+    "user_addresses",
+    "validate_quantity",
+]

@@ -1,0 +1,75 @@
+"""The order, payment and refund state machines: every allowed transition is listed here, once.
+
+Models call :func:`check_transition` from their ``transition_to`` method; nothing else assigns ``status``
+(except the initial value on creation). An illegal move raises :class:`IllegalTransition`, a domain error the
+services let through to their callers: it means a bug or a stale page, never a user typing mistake.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IllegalTransition(Exception):
+    """A status change that the machine's table does not allow."""
+
+    def __init__(self, machine: str, current: str, new: str):
+        self.machine = machine
+        self.current = current
+        self.new = new
+        super().__init__(f"{machine}: {current!r} cannot move to {new!r}")
+
+
+class OrderStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", _("Awaiting payment")
+    PAID = "paid", _("Paid")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("Processing")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Processing")
+    SUCCEEDED = "succeeded", _("Refunded")
+    FAILED = "failed", _("Failed")
+
+
+# An order is "shipped" once every part that is not cancelled has left its seller, and "delivered" once every
+# such part has arrived. Cancelling one seller's part leaves the order in its current status.
+ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.PENDING_PAYMENT: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED, OrderStatus.EXPIRED}),
+    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.DELIVERED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+    OrderStatus.EXPIRED: frozenset(),
+}
+
+PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    PaymentStatus.PENDING: frozenset({PaymentStatus.APPROVED, PaymentStatus.DECLINED}),
+    PaymentStatus.APPROVED: frozenset({PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED}),
+    PaymentStatus.PARTIALLY_REFUNDED: frozenset({PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED}),
+    PaymentStatus.DECLINED: frozenset(),
+    PaymentStatus.REFUNDED: frozenset(),
+}
+
+# A failed refund stays on record and may be retried (same idempotency key) until it succeeds.
+REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
+    RefundStatus.PENDING: frozenset({RefundStatus.SUCCEEDED, RefundStatus.FAILED}),
+    RefundStatus.FAILED: frozenset({RefundStatus.SUCCEEDED, RefundStatus.FAILED}),
+    RefundStatus.SUCCEEDED: frozenset(),
+}
+
+
+def check_transition(machine: str, table: dict[str, frozenset[str]], current: str, new: str) -> None:
+    """Raise IllegalTransition unless ``table`` allows ``current`` -> ``new``."""
+    if new not in table.get(current, frozenset()):
+        raise IllegalTransition(machine, current, new)

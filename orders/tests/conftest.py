@@ -1,0 +1,84 @@
+"""Fixtures for buying tests: addresses, carriers, a ready cart, card data, and an order placer."""
+
+import importlib
+from decimal import Decimal
+
+import factory
+import pytest
+from django.apps import apps as django_apps
+
+from conftest import ListingFactory, ShopFactory, UserFactory
+from orders.models import Address
+from orders.services import CardDetails, add_to_cart, get_or_create_cart, new_checkout_token, place_order
+from shipping.models import Carrier
+
+APPROVE = "4242 4242 4242 4242"
+DECLINE = "4000 0000 0000 0002"
+NO_FUNDS = "4000 0000 0000 9995"
+
+
+class AddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Address
+
+    user = factory.SubFactory(UserFactory)
+    full_name = "Charlie Buyer"
+    line1 = "Calle 10 # 5-23"
+    city = "Medellín"
+    region = "Antioquia"
+    postal_code = "050001"
+    country = "CO"
+    phone = "+57 300 000 0000"
+
+
+def card(number: str = APPROVE, exp_month: int = 12, exp_year: int = 2099, cvc: str = "123") -> CardDetails:
+    return CardDetails(number=number, exp_month=exp_month, exp_year=exp_year, cvc=cvc)
+
+
+@pytest.fixture
+def carriers(db):
+    """The carriers of the data migration (recreated if a transactional test flushed them), by code."""
+    migration = importlib.import_module("shipping.migrations.0002_default_carriers")
+    migration.add_carriers(django_apps, None)
+    return {carrier.code: carrier for carrier in Carrier.objects.all()}
+
+
+@pytest.fixture
+def charlie_address(charlie):
+    return AddressFactory(user=charlie)
+
+
+@pytest.fixture
+def charlie_cart(charlie, alice_listing, bob_listing):
+    """Charlie's cart: 2 copies from alice (Colombia) and 1 from bob (United States)."""
+    cart = get_or_create_cart(user=charlie)
+    add_to_cart(cart, alice_listing, 2)
+    add_to_cart(cart, bob_listing, 1)
+    return cart
+
+
+@pytest.fixture
+def choice(alice, bob, carriers):
+    """Servientrega for alice's national parcel, FedEx for bob's US -> CO parcel."""
+    return {alice.pk: carriers["SERVI"].pk, bob.pk: carriers["FEDEX"].pk}
+
+
+@pytest.fixture
+def placed_order(charlie, charlie_cart, charlie_address, choice):
+    return place_order(charlie, charlie_cart, charlie_address, choice, new_checkout_token())
+
+
+@pytest.fixture
+def make_order(carriers):
+    """make_order(buyer=None, quantity=1, price=...) -> an order for one listing of a new Colombian seller."""
+
+    def make(buyer=None, quantity: int = 1, stock: int = 5, price: Decimal = Decimal("20.00")):
+        buyer = buyer or UserFactory()
+        seller = ShopFactory().owner
+        listing = ListingFactory(seller=seller, quantity=stock, price=price)
+        cart = get_or_create_cart(user=buyer)
+        add_to_cart(cart, listing, quantity)
+        address = AddressFactory(user=buyer)
+        return place_order(buyer, cart, address, {seller.pk: carriers["ENVIA"].pk}, new_checkout_token())
+
+    return make
