@@ -9,12 +9,15 @@ Import from here (``from orders import services`` then ``services.place_order(..
   payment_in_progress
 - ``cancellation``: cancel_order, cancel_seller_part, may_cancel, order_is_cancellable, cancellable_shipments
 - ``expiry``: expire_unpaid_orders
-- ``queries``: buyer_orders, get_order_for_buyer, order_detail_queryset, user_addresses, get_address_for_user
+- ``queries``: buyer_orders, get_order_for_buyer, order_detail_queryset, order_for_checkout_token, user_addresses,
+  get_address_for_user
+- ``addresses``: save_address
 
 Errors are in ``orders.errors`` (all subclasses of BuyingError, with ``code`` and ``message``); illegal
 status changes raise ``orders.states.IllegalTransition``. Shipping's side is in ``shipping.services``.
 """
 
+from orders.services.addresses import save_address
 from orders.services.cancellation import (
     cancel_order,
     cancel_seller_part,
@@ -62,6 +65,7 @@ from orders.services.queries import (
     get_address_for_user,
     get_order_for_buyer,
     order_detail_queryset,
+    order_for_checkout_token,
     user_addresses,
 )
 
@@ -94,6 +98,7 @@ __all__ = [
     "merge_carts",
     "new_checkout_token",
     "order_detail_queryset",
+    "order_for_checkout_token",
     "order_is_cancellable",
     "pay_order",
     "payment_in_progress",
@@ -102,6 +107,7 @@ __all__ = [
     "record_charge",
     "remove_line",
     "retry_failed_refunds",
+    "save_address",
     "set_line_quantity",
     "user_addresses",
     "validate_quantity",

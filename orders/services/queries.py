@@ -7,6 +7,7 @@ from django.http import Http404
 
 from accounts.models import User
 from orders.models import Address, Order, Payment
+from orders.services.checkout import TOKEN_PATTERN
 from shipping.models import Shipment
 
 
@@ -45,6 +46,13 @@ def get_order_for_buyer(user: User, pk_or_number) -> Order:
         return orders.get(number=key.upper())
     except Order.DoesNotExist:
         raise Http404 from None
+
+
+def order_for_checkout_token(user: User, token) -> Order | None:
+    """The order ``user`` already placed with this checkout token (a double submit or a retry), or None."""
+    if not _signed_in(user) or not isinstance(token, str) or not TOKEN_PATTERN.match(token):
+        return None
+    return Order.objects.filter(buyer=user, checkout_token=token).only("number", "status", "expires_at").first()
 
 
 def user_addresses(user: User) -> QuerySet[Address]:

@@ -55,3 +55,30 @@ def test_addresses_are_private(charlie, bob):
         with pytest.raises(Http404):
             get_address_for_user(user, pk)
     assert mine.snapshot()["ship_country"] == "CO"
+
+
+def test_save_address_reuses_an_identical_address_and_ignores_foreign_keys(charlie, bob):
+    from orders.services import save_address
+
+    data = {
+        "full_name": "Charlie Buyer",
+        "line1": "Calle 1 # 2-3",
+        "city": "Medellín",
+        "country": "CO",
+        "phone": "+57 300 000 0000",
+        "user": bob.pk,
+    }
+    first = save_address(charlie, data)
+    again = save_address(charlie, dict(data))
+    assert first.pk == again.pk
+    assert first.user == charlie
+    assert charlie.addresses.count() == 1
+
+
+def test_order_for_checkout_token_only_finds_the_buyers_own_order(placed_order, charlie, bob):
+    from orders.services import order_for_checkout_token
+
+    assert order_for_checkout_token(charlie, placed_order.checkout_token) == placed_order
+    assert order_for_checkout_token(bob, placed_order.checkout_token) is None
+    assert order_for_checkout_token(charlie, "not a token!") is None
+    assert order_for_checkout_token(charlie, "a" * 20) is None

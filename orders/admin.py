@@ -1,0 +1,332 @@
+"""Staff back office for buying: orders (with their lines, shipments and payments), payments, refunds, addresses.
+
+Orders, payments and refunds are records of what happened: staff read them and act through the admin
+actions, which call the same services as the buyer's pages (``cancel_order``, ``retry_failed_refunds``).
+Nothing here assigns a status.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from bookstore.templatetags.site_tags import money
+from orders.errors import CancellationError
+from orders.models import Address, GatewayTransaction, Order, OrderLine, Payment, Refund
+from orders.services import cancel_order, retry_failed_refunds
+from orders.states import RefundStatus
+from shipping.models import Shipment
+
+
+class ReadOnlyAdminMixin:
+    """Records nobody edits by hand: staff may look, never add, change or delete."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The list stays "changeable" so that admin actions (which need the change permission) are offered;
+        # each record's page is view-only.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def admin_link(obj, label=None):
+    if obj is None:
+        return "—"
+    opts = obj._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, label if label is not None else obj)
+
+
+def _log_change(request, objects, message: str) -> None:
+    if objects:
+        LogEntry.objects.log_actions(request.user.pk, objects, CHANGE, change_message=message)
+
+
+# --- Orders -------------------------------------------------------------------
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    verbose_name_plural = _("lines (what was sold, as it was then)")
+    fields = ("title", "isbn13", "condition", "seller_name", "unit_price", "quantity", "line_total", "listing_link")
+    readonly_fields = fields
+
+    @admin.display(description=_("listing"))
+    def listing_link(self, line):
+        if line.listing_id is None:
+            return "—"
+        return format_html(
+            '<a href="{}">#{}</a>', reverse("admin:catalog_listing_change", args=[line.listing_id]), line.listing_id
+        )
+
+
+class OrderShipmentInline(ReadOnlyInline):
+    model = Shipment
+    fk_name = "order"
+    verbose_name_plural = _("shipments (one per seller)")
+    fields = ("shipment_link", "seller", "carrier", "status", "shipping_cost", "item_count", "tracking_number")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("seller", "carrier")
+
+    @admin.display(description=_("shipment"))
+    def shipment_link(self, shipment):
+        return admin_link(shipment, f"#{shipment.pk}")
+
+
+class OrderPaymentInline(ReadOnlyInline):
+    model = Payment
+    verbose_name_plural = _("payment attempts")
+    fields = (
+        "payment_link",
+        "status",
+        "amount",
+        "card_brand",
+        "card_last4",
+        "failure_message",
+        "refunded_amount",
+        "created_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("payment"))
+    def payment_link(self, payment):
+        return admin_link(payment, f"#{payment.pk}")
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("number", "buyer", "status", "total_display", "ship_country", "created_at")
+    list_filter = ("status", "created_at")
+    search_fields = ("number", "buyer__email", "ship_full_name", "ship_city")
+    list_select_related = ("buyer",)
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+    inlines = [OrderLineInline, OrderShipmentInline, OrderPaymentInline]
+    actions = ["cancel_and_refund", "retry_refunds"]
+    view_on_site = False  # the site's order page is the buyer's own: staff would get a 404
+    fieldsets = (
+        (None, {"fields": ("number", "buyer", "status", "created_at", "expires_at", "paid_at", "cancelled_at")}),
+        (_("Totals (parts not cancelled)"), {"fields": ("currency", "items_total", "shipping_total", "total")}),
+        (
+            _("Ship to"),
+            {
+                "fields": (
+                    "ship_full_name",
+                    "ship_line1",
+                    "ship_line2",
+                    "ship_city",
+                    "ship_region",
+                    "ship_postal_code",
+                    "ship_country",
+                    "ship_phone",
+                )
+            },
+        ),
+    )
+    readonly_fields = [field for _title, options in fieldsets for field in options["fields"]]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("buyer")
+
+    @admin.display(description=_("total"), ordering="total")
+    def total_display(self, order):
+        return money(order.total)
+
+    @admin.action(description=_("Cancel and refund the selected orders"), permissions=["change"])
+    def cancel_and_refund(self, request, queryset):
+        """Same effect as the buyer cancelling: stock back, shipments cancelled, payment refunded, emails."""
+        cancelled, refused = [], []
+        for order in queryset.order_by("pk"):
+            try:
+                cancel_order(order, by=request.user, reason=str(_("Cancelled by our staff.")))
+            except CancellationError as error:
+                refused.append(f"{order.number}: {error.message}")
+            else:
+                cancelled.append(order)
+        _log_change(request, cancelled, "Cancelled and refunded from the admin.")
+        if cancelled:
+            self.message_user(
+                request,
+                ngettext(
+                    "Cancelled %(count)d order: %(numbers)s.",
+                    "Cancelled %(count)d orders: %(numbers)s.",
+                    len(cancelled),
+                )
+                % {"count": len(cancelled), "numbers": ", ".join(o.number for o in cancelled)},
+                messages.SUCCESS,
+            )
+        for refusal in refused:
+            self.message_user(request, _("Not cancelled: %(reason)s") % {"reason": refusal}, messages.ERROR)
+
+    @admin.action(description=_("Retry failed refunds of the selected orders"), permissions=["change"])
+    def retry_refunds(self, request, queryset):
+        succeeded = failed = 0
+        for order in queryset.order_by("pk"):
+            for refund in retry_failed_refunds(order):
+                if refund.status == RefundStatus.SUCCEEDED:
+                    succeeded += 1
+                else:
+                    failed += 1
+        if not succeeded and not failed:
+            self.message_user(request, _("No refund was waiting for a retry."), messages.INFO)
+        if succeeded:
+            self.message_user(
+                request,
+                ngettext("%(count)d refund went through.", "%(count)d refunds went through.", succeeded)
+                % {"count": succeeded},
+                messages.SUCCESS,
+            )
+        if failed:
+            self.message_user(
+                request,
+                ngettext("%(count)d refund failed again.", "%(count)d refunds failed again.", failed)
+                % {"count": failed},
+                messages.ERROR,
+            )
+
+
+# --- Payments and refunds -------------------------------------------------------
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fields = ("amount", "status", "reason", "failure_message", "created_by", "created_at", "processed_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by")
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "id",
+        "order",
+        "status",
+        "amount_display",
+        "card_brand",
+        "card_last4",
+        "refunded_amount",
+        "created_at",
+    )
+    list_filter = ("status", "card_brand", "created_at")
+    search_fields = ("order__number", "gateway_reference", "idempotency_key", "card_last4")
+    list_select_related = ("order",)
+    date_hierarchy = "created_at"
+    inlines = [RefundInline]
+    readonly_fields = (
+        "order_link",
+        "status",
+        "amount",
+        "currency",
+        "card_brand",
+        "card_last4",
+        "gateway_reference",
+        "idempotency_key",
+        "failure_code",
+        "failure_message",
+        "refunded_amount",
+        "created_at",
+        "processed_at",
+    )
+    fields = readonly_fields
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, payment):
+        return money(payment.amount)
+
+    @admin.display(description=_("order"))
+    def order_link(self, payment):
+        return admin_link(payment.order)
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "order_number", "amount", "status", "reason", "created_by", "created_at", "processed_at")
+    list_filter = ("status", "created_at")
+    search_fields = ("payment__order__number", "gateway_reference", "idempotency_key")
+    list_select_related = ("payment__order", "created_by")
+    readonly_fields = (
+        "payment_link",
+        "amount",
+        "status",
+        "reason",
+        "idempotency_key",
+        "gateway_reference",
+        "failure_code",
+        "failure_message",
+        "created_by",
+        "created_at",
+        "processed_at",
+    )
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("payment__order", "created_by")
+
+    @admin.display(description=_("order"), ordering="payment__order__number")
+    def order_number(self, refund):
+        return refund.payment.order.number
+
+    @admin.display(description=_("payment"))
+    def payment_link(self, refund):
+        return admin_link(refund.payment, f"#{refund.payment_id} ({refund.payment.order.number})")
+
+
+@admin.register(GatewayTransaction)
+class GatewayTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The simulated provider's own ledger: what a real provider's dashboard would show."""
+
+    list_display = ("reference", "kind", "amount", "currency", "succeeded", "failure_code", "card_last4", "created_at")
+    list_filter = ("kind", "succeeded", "created_at")
+    search_fields = ("reference", "idempotency_key")
+    readonly_fields = (
+        "kind",
+        "reference",
+        "idempotency_key",
+        "amount",
+        "currency",
+        "succeeded",
+        "failure_code",
+        "failure_message",
+        "card_brand",
+        "card_last4",
+        "charge",
+        "refunded_amount",
+        "created_at",
+    )
+    fields = readonly_fields
+
+
+# --- Addresses ------------------------------------------------------------------
+
+
+@admin.register(Address)
+class AddressAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "user", "city", "country", "phone", "created_at")
+    search_fields = ("full_name", "user__email", "city", "line1", "phone")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)

@@ -1,0 +1,108 @@
+"""Back office for delivery: carriers and rates are editable, shipments are read-only with their timelines."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from orders.services import pay_order
+from orders.tests.conftest import card
+from shipping.models import Carrier, Rate, Shipment
+from shipping.services import advance_shipments, mark_shipped
+
+
+@pytest.fixture
+def shipped_order(placed_order, alice, make_order):
+    pay_order(placed_order, card(), "ship-admin-key-0001")
+    mark_shipped(placed_order.shipments.get(seller=alice), alice)
+    advance_shipments(push_all=True)
+    for _ in range(3):
+        make_order()
+    return placed_order
+
+
+@pytest.mark.parametrize("model, list_budget, change_budget", [(Carrier, 7, 10), (Shipment, 9, 8)])
+def test_pages_render_for_staff(
+    client_for, staff, shipped_order, model, list_budget, change_budget, django_assert_max_num_queries
+):
+    client = client_for(staff)
+    opts = model._meta
+    with django_assert_max_num_queries(list_budget):
+        response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+    assert response.status_code == 200 and response.context["cl"].result_count > 0
+    obj = model.objects.order_by("pk").first()
+    with django_assert_max_num_queries(change_budget):
+        response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+    assert response.status_code == 200
+
+
+def test_shipment_page_shows_lines_and_timeline_read_only(client_for, staff, shipped_order, alice):
+    shipment = shipped_order.shipments.get(seller=alice)
+    html = client_for(staff).get(reverse("admin:shipping_shipment_change", args=[shipment.pk])).content.decode()
+    assert shipment.tracking_number in html and "The Name of the Rose" in html
+    assert "In transit" in html
+    assert 'name="status"' not in html
+
+
+def test_staff_edit_a_carrier_and_its_rates(client_for, staff, carriers):
+    envia = carriers["ENVIA"]
+    rate = envia.rates.get()
+    data = {
+        "name": "Envia Colombia",
+        "code": "ENVIA",
+        "scope": "national",
+        "active": "on",
+        "transit_days": "1-2 business days",
+        "rates-TOTAL_FORMS": "2",
+        "rates-INITIAL_FORMS": "1",
+        "rates-MIN_NUM_FORMS": "0",
+        "rates-MAX_NUM_FORMS": "1000",
+        "rates-0-id": rate.pk,
+        "rates-0-carrier": envia.pk,
+        "rates-0-origin_country": "CO",
+        "rates-0-destination_country": "CO",
+        "rates-0-base": "4.20",
+        "rates-0-per_extra_item": "1.00",
+        "rates-1-carrier": envia.pk,
+        "rates-1-origin_country": "EC",
+        "rates-1-destination_country": "EC",
+        "rates-1-base": "5.00",
+        "rates-1-per_extra_item": "1.50",
+    }
+    response = client_for(staff).post(reverse("admin:shipping_carrier_change", args=[envia.pk]), data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    envia.refresh_from_db()
+    assert envia.name == "Envia Colombia"
+    assert Rate.objects.get(pk=rate.pk).base == Decimal("4.20")
+    assert envia.rates.filter(origin_country="EC").exists()
+
+
+def test_negative_rate_is_refused(client_for, staff, carriers):
+    envia = carriers["ENVIA"]
+    rate = envia.rates.get()
+    data = {
+        "name": envia.name,
+        "code": envia.code,
+        "scope": envia.scope,
+        "active": "on",
+        "rates-TOTAL_FORMS": "1",
+        "rates-INITIAL_FORMS": "1",
+        "rates-MIN_NUM_FORMS": "0",
+        "rates-MAX_NUM_FORMS": "1000",
+        "rates-0-id": rate.pk,
+        "rates-0-carrier": envia.pk,
+        "rates-0-origin_country": "CO",
+        "rates-0-destination_country": "CO",
+        "rates-0-base": "-1.00",
+        "rates-0-per_extra_item": "1.00",
+    }
+    response = client_for(staff).post(reverse("admin:shipping_carrier_change", args=[envia.pk]), data)
+    assert response.status_code == 200
+    assert Rate.objects.get(pk=rate.pk).base == Decimal("3.90")
+
+
+def test_shipments_cannot_be_added_or_deleted(client_for, staff, shipped_order):
+    client = client_for(staff)
+    shipment = shipped_order.shipments.first()
+    assert client.get(reverse("admin:shipping_shipment_add")).status_code == 403
+    assert client.get(reverse("admin:shipping_shipment_delete", args=[shipment.pk])).status_code == 403
