@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from catalog.isbn import format_isbn, normalize_isbn, try_normalize_isbn
@@ -139,8 +140,8 @@ class ListingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["price"].help_text = _("In %(currency)s, from %(min)s to %(max)s.") % {
             "currency": settings.CURRENCY,
-            "min": MIN_PRICE,
-            "max": MAX_PRICE,
+            "min": number_format(MIN_PRICE, decimal_pos=2, use_l10n=True),
+            "max": number_format(MAX_PRICE, decimal_pos=2, use_l10n=True, force_grouping=True),
         }
         if with_photos:
             self.fields["photos"].help_text = _(
