@@ -22,6 +22,7 @@ RUN find /src -name .venv -prune -o -name '*.po' \
 
 
 # --- Runtime: the MariaDB client library only, running as a non-root user ---
+# The ALB's idle timeout (60 s) and NGINX's upstream keepalive_timeout (50 s) stay below GUNICORN_KEEPALIVE.
 FROM python:3.11-slim-bookworm AS runtime
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -30,9 +31,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PORT=8000 \
     GUNICORN_WORKERS=3 \
     GUNICORN_THREADS=4 \
-    GUNICORN_KEEPALIVE=5 \
+    GUNICORN_KEEPALIVE=75 \
     GUNICORN_TIMEOUT=30 \
-    FORWARDED_ALLOW_IPS=*
+    FORWARDED_ALLOW_IPS=* \
+    MEDIA_ROOT=/app/media
 
 # hadolint ignore=DL3008
 RUN apt-get update \
@@ -63,4 +65,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "deploy/docker/healthcheck.py"]
 
 ENTRYPOINT ["deploy/docker/entrypoint.sh"]
-CMD ["sh", "-c", "exec gunicorn bookstore.wsgi:application --bind 0.0.0.0:${PORT} --worker-class gthread --workers ${GUNICORN_WORKERS} --threads ${GUNICORN_THREADS} --keep-alive ${GUNICORN_KEEPALIVE} --timeout ${GUNICORN_TIMEOUT} --access-logfile -"]
+# Workers, threads, keep-alive and timeouts come from the GUNICORN_* variables (deploy/docker/gunicorn.conf.py).
+CMD ["gunicorn", "--config", "deploy/docker/gunicorn.conf.py"]

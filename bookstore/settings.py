@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "bookstore.db_router.ReadReplicaMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -118,6 +119,11 @@ def _tune_database(db: dict) -> dict:
             }
         )
         db["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+        # TLS to a server that requires it (RDS with require_secure_transport): the CA bundle that signs the
+        # server's certificate; the connection then also checks the server's name.
+        ssl_ca = env.str("DATABASE_SSL_CA", default="")
+        if ssl_ca:
+            db["OPTIONS"].update({"ssl": {"ca": ssl_ca}, "ssl_mode": "VERIFY_IDENTITY"})
     elif db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the dev server's threads read while one writes.
         db.setdefault("OPTIONS", {}).update({"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20})
@@ -125,6 +131,16 @@ def _tune_database(db: dict) -> dict:
 
 
 _tune_database(DATABASES["default"])
+
+# An optional read replica (e.g. an RDS read replica, same user and password): catalog pages read from it,
+# writes and everything right after a user's write use the primary (bookstore/db_router.py).
+if env.str("REPLICA_DATABASE_URL", default=""):
+    DATABASES["replica"] = _tune_database(env.db_url("REPLICA_DATABASE_URL"))
+    # Under the test runner the replica is the test database itself, not a second one.
+    DATABASES["replica"]["TEST"] = {**DATABASES["replica"].get("TEST", {}), "MIRROR": "default"}
+DATABASE_ROUTERS = ["bookstore.db_router.PrimaryReplicaRouter"]
+# After a write, the user's reads stay on the primary this long, however far the replica lags.
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=15)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -279,3 +295,17 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 # allauth's emails otherwise name the site after the request's host.
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[BookStore] "
+
+# --- Internationalisation (i18n) --------------------------------------------
+
+# The site speaks to the user as "tú"; django-allauth's and Django's own Spanish say "usted". These hand-kept
+# overrides rank below the project catalogue (the only one makemessages writes) and above every app's.
+LOCALE_PATHS = [*LOCALE_PATHS, BASE_DIR / "locale" / "overrides"]
+
+# --- Performance (bench) ----------------------------------------------------
+
+# Seconds a rendered catalog page stays in the shared cache (catalog/cache.py); 0 turns the page cache off.
+# Changes made through the services show at once whatever this is; it bounds how long other changes (a seller
+# deactivated, a shop renamed, rows edited in the admin) take to show. Off while DEBUG is on, so a developer's
+# edits show at once and the test suite sees every write.
+CATALOG_CACHE_SECONDS = 0 if DEBUG else 60

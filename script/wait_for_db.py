@@ -47,6 +47,8 @@ def main() -> int:
                 password=db.get("PASSWORD") or "",
                 connect_timeout=3,
                 charset="utf8mb4",
+                # TLS-only servers (RDS with require_secure_transport): the same options the app uses.
+                **{key: value for key, value in db.get("OPTIONS", {}).items() if key in ("ssl", "ssl_mode")},
             )
             break
         except MySQLdb.OperationalError as exc:

@@ -2,11 +2,12 @@
 # Container start: wait for the database, migrate when asked to, then run the command (gunicorn by default).
 set -eu
 
-python script/wait_for_db.py --timeout "${DB_WAIT_SECONDS:-60}"
+python deploy/docker/wait_for_database.py --timeout "${DB_WAIT_SECONDS:-60}"
 
-# One container per deployment should migrate (compose's single app does); replicas leave it off.
+# Compose's single app container migrates on start; Swarm runs a one-off migrate task instead. Several
+# containers migrating at once is safe: deploy/docker/migrate.py takes a database lock.
 if [ "${MIGRATE_ON_START:-false}" = "true" ]; then
-  python manage.py migrate --noinput
+  python deploy/docker/migrate.py
 fi
 
 exec "$@"

@@ -1,0 +1,355 @@
+"""The deployment files agree with each other and with the app (CI also lints them: hadolint, the compose
+schema, docker stack config, cfn-lint, checkov).
+
+What no linter sees: timeouts that must nest (load balancer < gunicorn keep-alive), the replicas that must
+not migrate, secrets passed as files the settings read, the scripts the containers run.
+"""
+
+import json
+import os
+import re
+import runpy
+import secrets
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+from cfnlint.decode import cfn_yaml
+from django.db import connection
+
+from bookstore.tests.test_deploy_nginx import NGINX, ROOT, requires_nginx
+from bookstore.tests.test_settings import run_with_env as run_settings_probe
+from conftest import mysql_only
+
+DEPLOY = ROOT / "deploy"
+# Browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a production process never has it.
+LEAKY = ("DJANGO_ALLOW_ASYNC_UNSAFE",)
+
+
+def run_with_env(env_overrides: dict, **kwargs) -> subprocess.CompletedProcess:
+    saved = {name: os.environ.pop(name) for name in LEAKY if name in os.environ}
+    try:
+        return run_settings_probe(env_overrides, **kwargs)
+    finally:
+        os.environ.update(saved)
+
+
+def gunicorn_settings(**env: str) -> dict:
+    saved = dict(os.environ)
+    try:
+        for name in [name for name in os.environ if name.startswith("GUNICORN_") or name == "PORT"]:
+            del os.environ[name]
+        os.environ.update(env)
+        return runpy.run_path(str(DEPLOY / "docker" / "gunicorn.conf.py"))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(scope="module")
+def stack() -> dict:
+    return yaml.safe_load((DEPLOY / "swarm" / "stack.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def cloudformation() -> dict:
+    return cfn_yaml.load(str(DEPLOY / "aws" / "bookstore.yaml"))
+
+
+def resources(template: dict, kind: str) -> dict[str, dict]:
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+# --- The image and gunicorn -----------------------------------------------------------------------------
+
+
+def test_the_image_is_multi_stage_slim_non_root_and_health_checked():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    stages = re.findall(r"^FROM (\S+)", dockerfile, re.M)
+    assert len(stages) == 2 and all(stage.startswith("python:3.11-slim") for stage in stages)
+    assert re.search(r"^USER 10001:10001$", dockerfile, re.M)
+    assert "collectstatic" in dockerfile
+    assert re.search(r'^HEALTHCHECK .*\n\s+CMD \["python", "deploy/docker/healthcheck.py"\]', dockerfile, re.M)
+    assert "/healthz" in (DEPLOY / "docker" / "healthcheck.py").read_text()
+    assert 'CMD ["gunicorn", "--config", "deploy/docker/gunicorn.conf.py"]' in dockerfile
+    assert 'ENTRYPOINT ["deploy/docker/entrypoint.sh"]' in dockerfile
+
+
+def test_gunicorn_takes_workers_threads_and_keep_alive_from_the_environment():
+    defaults = gunicorn_settings()
+    assert defaults["worker_class"] == "gthread"
+    assert (defaults["workers"], defaults["threads"], defaults["keepalive"]) == (3, 4, 75)
+    assert defaults["bind"] == "0.0.0.0:8000"
+    tuned = gunicorn_settings(GUNICORN_WORKERS="5", GUNICORN_THREADS="8", GUNICORN_KEEPALIVE="90", PORT="9000")
+    assert (tuned["workers"], tuned["threads"], tuned["keepalive"], tuned["bind"]) == (5, 8, 90, "0.0.0.0:9000")
+
+
+def test_whatever_keeps_connections_to_gunicorn_closes_them_first(cloudformation):
+    keepalive = gunicorn_settings()["keepalive"]
+    [balancer] = resources(cloudformation, "AWS::ElasticLoadBalancingV2::LoadBalancer").values()
+    attributes = {a["Key"]: a["Value"] for a in balancer["Properties"]["LoadBalancerAttributes"]}
+    assert int(attributes["idle_timeout.timeout_seconds"]) < keepalive
+    template = (DEPLOY / "nginx" / "templates" / "bookstore.conf.template").read_text()
+    upstream_idle = re.search(r"upstream bookstore_app \{.*?keepalive_timeout (\d+)s;", template, re.S).group(1)
+    assert int(upstream_idle) < keepalive
+    user_data = json.dumps(resources(cloudformation, "AWS::EC2::LaunchTemplate"))
+    assert f"GUNICORN_KEEPALIVE={keepalive}" in user_data
+
+
+def test_nginx_accepts_uploads_as_large_as_django_does():
+    from django.conf import settings
+
+    template = (DEPLOY / "nginx" / "templates" / "bookstore.conf.template").read_text()
+    limit_mb = int(re.search(r"client_max_body_size (\d+)m;", template).group(1))
+    largest_form = settings.PHOTOS_PER_LISTING * settings.PHOTO_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert limit_mb * 1024 * 1024 >= largest_form
+
+
+# --- Compose (one VM) and Swarm ------------------------------------------------------------------------
+
+
+def test_compose_runs_the_app_the_jobs_and_nginx_with_tls(compose):
+    services = compose["services"]
+    assert services["app"]["environment"]["MIGRATE_ON_START"] == "true"
+    assert services["app"]["environment"]["SECRET_KEY_FILE"].startswith("/run/secrets/")
+    assert services["expire-unpaid-orders"]["command"][:2] == ["deploy/docker/every.sh", "300"]
+    assert services["advance-shipments"]["command"][:2] == ["deploy/docker/every.sh", "3600"]
+    nginx = services["nginx"]
+    assert {"80:80", "443:443"} <= set(nginx["ports"])
+    assert any("templates/bookstore.conf.template:/etc/nginx/templates/" in v for v in nginx["volumes"])
+    assert "media:/srv/media:ro" in nginx["volumes"]
+
+
+def test_swarm_rolls_forward_start_first_and_back_on_failure(stack):
+    web = stack["services"]["web"]
+    update = web["deploy"]["update_config"]
+    assert (update["order"], update["failure_action"]) == ("start-first", "rollback")
+    assert web["deploy"]["rollback_config"]["order"] == "start-first"
+    assert web["healthcheck"]["test"] == ["CMD", "python", "deploy/docker/healthcheck.py"]
+    assert str(web["deploy"]["replicas"]).startswith("${WEB_REPLICAS")
+
+
+def test_swarm_secrets_are_files_the_settings_read(stack):
+    web = stack["services"]["web"]
+    assert set(web["secrets"]) == {"bookstore_secret_key", "bookstore_db_password"}
+    assert web["environment"]["SECRET_KEY_FILE"] == "/run/secrets/bookstore_secret_key"
+    assert web["environment"]["DATABASE_PASSWORD_FILE"] == "/run/secrets/bookstore_db_password"
+    assert "SECRET_KEY" not in web["environment"] and "DATABASE_PASSWORD" not in web["environment"]
+    assert all(stack["secrets"][name]["external"] for name in web["secrets"])
+
+
+def test_swarm_migrates_once_not_per_replica(stack):
+    services = stack["services"]
+    assert "MIGRATE_ON_START" not in services["web"]["environment"]
+    migrate = services["migrate"]
+    assert migrate["command"] == ["python", "deploy/docker/migrate.py"]
+    assert migrate["deploy"]["mode"] == "replicated-job"
+
+
+def test_swarm_media_are_on_nfs_and_jobs_loop(stack):
+    media = stack["volumes"]["media"]["driver_opts"]
+    assert media["type"] == "nfs" and "nfsvers=4.1" in media["o"]
+    assert "media:/app/media" in stack["services"]["web"]["volumes"]
+    assert "media:/srv/media:ro" in stack["services"]["nginx"]["volumes"]
+    assert stack["services"]["expire-unpaid-orders"]["command"][1:] == [
+        "300",
+        "python",
+        "manage.py",
+        "expire_unpaid_orders",
+    ]
+    assert stack["services"]["advance-shipments"]["command"][1:] == [
+        "3600",
+        "python",
+        "manage.py",
+        "advance_shipments",
+    ]
+    for job in ("expire-unpaid-orders", "advance-shipments"):
+        assert stack["services"][job]["deploy"]["replicas"] == 1
+
+
+# --- AWS --------------------------------------------------------------------------------------------------
+
+
+def test_aws_load_balancer_is_https_with_a_modern_policy_and_redirects_http(cloudformation):
+    listeners = {
+        r["Properties"]["Port"]: r["Properties"]
+        for r in resources(cloudformation, "AWS::ElasticLoadBalancingV2::Listener").values()
+    }
+    assert listeners[443]["Protocol"] == "HTTPS"
+    assert listeners[443]["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    [redirect] = listeners[80]["DefaultActions"]
+    assert redirect["Type"] == "redirect" and redirect["RedirectConfig"]["Protocol"] == "HTTPS"
+    app = cloudformation["Resources"]["AppTargetGroup"]["Properties"]
+    assert (app["HealthCheckPath"], app["Port"]) == ("/readyz", 8000)
+
+
+def test_aws_data_is_encrypted_and_the_database_multi_az(cloudformation):
+    database = cloudformation["Resources"]["Database"]["Properties"]
+    assert database["MultiAZ"] is True and database["StorageEncrypted"] is True
+    assert database["Engine"] == "mysql" and database["EngineVersion"].startswith("8.4.")
+    assert "secretsmanager" in json.dumps(database["MasterUserPassword"])
+    assert cloudformation["Resources"]["ReadReplica"]["Condition"] == "WithReplica"
+    [efs] = resources(cloudformation, "AWS::EFS::FileSystem").values()
+    assert efs["Properties"]["Encrypted"] is True
+    mount_subnets = {
+        json.dumps(r["Properties"]["SubnetId"]) for r in resources(cloudformation, "AWS::EFS::MountTarget").values()
+    }
+    assert len(mount_subnets) == 2
+    template = cloudformation["Resources"]["LaunchTemplate"]["Properties"]["LaunchTemplateData"]
+    assert template["MetadataOptions"]["HttpTokens"] == "required"
+    user_data = json.dumps(template["UserData"])
+    assert "/srv/bookstore/media efs" in user_data and "tls" in user_data
+
+
+def test_aws_group_scales_on_a_target_and_the_name_points_at_the_balancer(cloudformation):
+    [policy] = resources(cloudformation, "AWS::AutoScaling::ScalingPolicy").values()
+    assert policy["Properties"]["PolicyType"] == "TargetTrackingScaling"
+    [record] = resources(cloudformation, "AWS::Route53::RecordSet").values()
+    assert "AliasTarget" in record["Properties"]
+
+
+@requires_nginx
+@pytest.mark.slow
+def test_aws_media_server_config_passes_nginx_t(cloudformation, tmp_path):
+    user_data = cloudformation["Resources"]["LaunchTemplate"]["Properties"]["LaunchTemplateData"]["UserData"]
+    script = user_data["Fn::Base64"]["Fn::Sub"][0]
+    conf = re.search(r"<<'NGINX'\n(.*?)\n\s*NGINX\n", script, re.S).group(1)
+    (tmp_path / "media.conf").write_text(conf.replace("/srv/media/", f"{tmp_path}/"))
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; events {{}}\n"
+        f"http {{ access_log off; client_body_temp_path {tmp_path}/b; proxy_temp_path {tmp_path}/p; "
+        f"fastcgi_temp_path {tmp_path}/f; uwsgi_temp_path {tmp_path}/u; scgi_temp_path {tmp_path}/s; "
+        f"include {tmp_path}/media.conf; }}\n"
+    )
+    result = subprocess.run(  # noqa: S603 - the test's own configuration
+        [NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+# --- Scripts the containers run ----------------------------------------------------------------------------
+
+
+def test_every_runs_a_job_on_each_tick_and_stops_on_sigterm(tmp_path):
+    marks = tmp_path / "ticks"
+    loop = subprocess.Popen(  # noqa: S603 - fixed command
+        ["/bin/sh", str(DEPLOY / "docker" / "every.sh"), "1", "sh", "-c", f"echo tick >> {marks}; exit 3"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        time.sleep(2.5)
+        loop.send_signal(signal.SIGTERM)
+        _, stderr = loop.communicate(timeout=5)
+    finally:
+        if loop.poll() is None:
+            loop.kill()
+    assert loop.returncode == 0
+    assert marks.read_text().count("tick") >= 2  # a failed run does not end the loop
+    assert "failed; next try in 1 s" in stderr
+
+
+@mysql_only
+@pytest.mark.mysql
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_migrations_wait_for_the_lock_another_container_holds():
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    url = f"mysql://{db['USER'] or 'root'}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
+    command = [sys.executable, str(DEPLOY / "docker" / "migrate.py")]
+    env = {"DATABASE_URL": url, "MIGRATE_LOCK_SECONDS": "1"}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT GET_LOCK('bookstore.migrate', 0)")
+        assert cursor.fetchone()[0] == 1
+        try:
+            blocked = run_with_env(env, args=command[1:])
+        finally:
+            cursor.execute("SELECT RELEASE_LOCK('bookstore.migrate')")
+    assert blocked.returncode == 1
+    assert "held the migration lock" in blocked.stderr
+    done = run_with_env(env, args=command[1:])
+    assert done.returncode == 0, done.stderr
+    assert "No migrations to apply" in done.stdout
+
+
+# --- Settings the deployments rely on ----------------------------------------------------------------------
+
+PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps({'aliases': sorted(settings.DATABASES), 'routers': settings.DATABASE_ROUTERS, "
+    "'replica': settings.DATABASES.get('replica', {}), 'options': settings.DATABASES['default']['OPTIONS'], "
+    "'middleware': settings.MIDDLEWARE}, default=str))"
+)
+
+
+def test_a_replica_url_adds_the_replica_alias_as_a_test_mirror():
+    result = run_with_env(
+        {
+            "DATABASE_URL": "mysql://app@primary:3306/bookstore",
+            "REPLICA_DATABASE_URL": "mysql://app@replica:3306/bookstore",
+        },
+        code=PROBE,
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["aliases"] == ["default", "replica"]
+    assert values["replica"]["HOST"] == "replica"
+    assert values["replica"]["TEST"]["MIRROR"] == "default"
+    assert values["replica"]["OPTIONS"]["charset"] == "utf8mb4"
+    assert values["routers"] == ["bookstore.db_router.PrimaryReplicaRouter"]
+    assert "bookstore.db_router.ReadReplicaMiddleware" in values["middleware"]
+
+
+def test_a_database_ca_bundle_turns_on_verified_tls():
+    result = run_with_env(
+        {
+            "DATABASE_URL": "mysql://app@db.example.internal:3306/bookstore",
+            "DATABASE_SSL_CA": "/run/secrets/rds-ca.pem",
+        },
+        code=PROBE,
+    )
+    assert result.returncode == 0, result.stderr
+    options = json.loads(result.stdout)["options"]
+    assert options["ssl"] == {"ca": "/run/secrets/rds-ca.pem"}
+    assert options["ssl_mode"] == "VERIFY_IDENTITY"
+
+
+@pytest.mark.slow
+def test_production_settings_with_every_deploy_variable_pass_check_deploy(tmp_path):
+    (tmp_path / "secret").write_text(secrets.token_urlsafe(50))
+    result = run_with_env(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY_FILE": str(tmp_path / "secret"),
+            "ALLOWED_HOSTS": "books.example.com",
+            "CSRF_TRUSTED_ORIGINS": "https://books.example.com",
+            "BEHIND_PROXY": "true",
+            "TRUSTED_PROXY_COUNT": "2",
+            "REPLICA_DATABASE_URL": "sqlite:///" + str(tmp_path / "replica.sqlite3"),
+        },
+        args=["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_the_entrypoint_waits_for_a_real_database_connection(tmp_path):
+    command = [str(DEPLOY / "docker" / "wait_for_database.py")]
+    ready = run_with_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}, args=[*command, "--timeout", "5"])
+    assert ready.returncode == 0, ready.stderr
+    unreachable = run_with_env(
+        {"DATABASE_URL": "mysql://bookstore@127.0.0.1:1/bookstore"}, args=[*command, "--timeout", "1"]
+    )
+    assert unreachable.returncode == 1
+    assert "No database connection to 127.0.0.1/bookstore after 1 s" in unreachable.stderr
