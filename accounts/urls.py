@@ -4,6 +4,8 @@ from accounts import views
 
 app_name = "accounts"
 urlpatterns = [
+    # Ahead of allauth's own URL of the same path (bookstore/urls.py includes this module first).
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/profile/", views.profile, name="profile"),
     path("sell/shop/", views.shop_edit, name="shop_edit"),
 ]

@@ -1,5 +1,6 @@
-"""The signed-in person's own pages: profile and shop set-up. Sign-in pages are allauth's."""
+"""The signed-in person's own pages: profile and shop set-up. Sign-in pages are allauth's (one tweak below)."""
 
+from allauth.account.views import LoginView as AllauthLoginView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,6 +11,20 @@ from django.views.decorators.http import require_http_methods
 from accounts import services
 from accounts.forms import ProfileForm, ShopForm
 from accounts.models import Shop, User
+
+
+class LoginView(AllauthLoginView):
+    """allauth's sign-in page, answering 429 Too Many Requests once the failed-login limit is reached.
+
+    allauth refuses the attempt with a form error but a 200; clients, proxies and monitoring should see the
+    refusal for what it is. The page and its message stay as they were.
+    """
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if any(error.code == "too_many_login_attempts" for error in form.non_field_errors().as_data()):
+            response.status_code = 429
+        return response
 
 
 def get_own_shop(user: User) -> Shop | None:

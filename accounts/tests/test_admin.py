@@ -53,7 +53,7 @@ def test_admin_login_is_rate_limited_by_email(client, staff):
         assert "The email address and/or password you specified are not correct." in response.content.decode()
 
     response = client.post(login_url, {"login": "staff@example.com", "password": PASSWORD})
-    assert response.status_code == 200
+    assert response.status_code == 429
     assert "Too many failed login attempts. Try again later." in response.content.decode()
     assert SESSION_KEY not in client.session
     assert client.get(ADMIN).status_code == 302

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 from catalog.images import ProcessedPhoto, process_photo
 
 # One known password for every seeded account, printed by the commands; never used outside demo data.
-DEMO_PASSWORD = "bookstore-demo"  # noqa: S105 - demo data only
+DEMO_PASSWORD = "bookstore-demo"  # noqa: S105 - demo data only  # nosec B105
 
 # Same 3:4 shape as the thumbnail, so cropping it cuts nothing off.
 COVER_SIZE = (480, 640)

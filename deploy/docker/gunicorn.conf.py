@@ -29,7 +29,7 @@ max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = max_requests // 10
 
 # The heartbeat file on tmpfs: a container's overlay filesystem can stall it and get workers killed.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - a tmpfs, not a shared /tmp
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - a tmpfs, not a shared /tmp  # nosec B108
 
 # Only the proxies in front may set X-Forwarded-*; the default trusts every peer, which fits a container whose
 # port is reachable only through NGINX or the load balancer. Django itself decides on X-Forwarded-Proto.

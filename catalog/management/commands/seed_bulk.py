@@ -124,7 +124,7 @@ class Command(BaseCommand):
         sellers = sellers if sellers is not None else max(1, listings // 50)
         if min(listings, books, sellers, batch) < 1:
             raise CommandError("--listings, --books, --sellers and --batch must be positive.")
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # reproducible fake data, not security  # nosec B311
         self.batch = batch
         self.verbose = options["verbosity"] > 0
         categories = list(Category.objects.values_list("pk", flat=True))
