@@ -255,7 +255,7 @@ def advance_shipments(
     shipments moved.
     """
     now = now or timezone.now()
-    rng = rng or random.Random()  # noqa: S311 - simulated places, not security
+    rng = rng or random.Random()  # noqa: S311 - simulated places, not security  # nosec B311
     hours = settings.SHIPMENT_STEP_HOURS if min_hours is None else min_hours
     cutoff = None if push_all else now - timedelta(hours=hours)
     candidates = Shipment.objects.filter(status__in=IN_FLIGHT)

@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["min_hours"] is not None and options["min_hours"] < 0:
             raise CommandError("--min-hours cannot be negative.")
-        rng = random.Random(options["seed"])  # noqa: S311 - simulated places, not security
+        rng = random.Random(options["seed"])  # noqa: S311 - simulated places, not security  # nosec B311
         count = advance_shipments(
             parse_now(options["now"]), rng, min_hours=options["min_hours"], push_all=options["all"]
         )
