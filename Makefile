@@ -55,3 +55,7 @@ check: install ## Django system checks, and the production checks (check --deplo
 
 ci: ## Everything CI runs (.ci/run), on MariaDB
 	bash .ci/run
+
+.PHONY: bench
+bench: ## Load test on MariaDB + Redis with gunicorn and wrk (bench/README.md); BENCH_ARGS="--listings 1000000"
+	$(PYTHON) bench/run.py $(BENCH_ARGS)

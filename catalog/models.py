@@ -131,11 +131,13 @@ class Listing(models.Model):
         verbose_name = _("listing")
         verbose_name_plural = _("listings")
         ordering = ["-published_at", "-id"]
+        # Each catalog order has an index that also holds the seller, so finding and skipping visible listings
+        # (active, of an active seller) reads only the index, never the rows (catalog.search).
         indexes = [
-            models.Index(fields=["status", "-published_at", "-id"], name="listing_newest_idx"),
-            models.Index(fields=["status", "price", "id"], name="listing_price_idx"),
-            models.Index(fields=["book", "status"], name="listing_book_idx"),
-            models.Index(fields=["seller", "status"], name="listing_seller_idx"),
+            models.Index(fields=["status", "-published_at", "-id", "seller"], name="listing_newest_idx"),
+            models.Index(fields=["status", "price", "id", "seller"], name="listing_price_idx"),
+            models.Index(fields=["book", "status", "-published_at", "seller"], name="listing_book_idx"),
+            models.Index(fields=["seller", "status", "-published_at", "-id"], name="listing_seller_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(price__gt=0), name="listing_price_positive"),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from catalog.cache import catalog_changed
 from catalog.models import MAX_PRICE, MAX_QUANTITY, MIN_PRICE, Book, Listing
 
 Status = Listing.Status
@@ -163,6 +164,8 @@ def create_listing(
                 transition(listing, Status.ACTIVE)
             listing.save()
             photo_service.attach_photos(listing, stored)
+            if listing.status == Status.ACTIVE:
+                catalog_changed()
     except BaseException:
         photo_service.discard_files(stored_name for photo in stored for stored_name in photo.names)
         raise
@@ -198,6 +201,7 @@ def _change_status(listing: Listing, target: str, allowed_from: Sequence[str] | 
             raise IllegalTransition(listing, target)
         transition(listing, target)
         listing.save(update_fields=["status", "published_at", "updated_at"])
+        catalog_changed()
     return listing
 
 
@@ -229,6 +233,8 @@ def update_listing(
                 raise IllegalTransition(listing, Status.ACTIVE)
             transition(listing, Status.ACTIVE)
         listing.save()
+        if listing.status == Status.ACTIVE:
+            catalog_changed()
     return listing
 
 
@@ -266,6 +272,8 @@ def delete_listing(listing: Listing) -> bool:
         listing.refresh_from_db(from_queryset=Listing.objects.select_for_update())
         if listing.status == Status.ARCHIVED:
             raise IllegalTransition(listing, Status.ARCHIVED)
+        if listing.status == Status.ACTIVE:
+            catalog_changed()
         if listing.units_sold == 0 and listing.status != Status.HIDDEN:
             names = [name for photo in listing.photos.all() for name in (photo.image.name, photo.thumbnail.name)]
             try:

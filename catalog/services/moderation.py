@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from catalog.cache import catalog_changed
 from catalog.models import Listing, Report
 
 HIDEABLE = frozenset({Listing.Status.DRAFT, Listing.Status.ACTIVE, Listing.Status.PAUSED})
@@ -66,6 +67,7 @@ def _hide_locked(listing: Listing, reason: str, now) -> None:
     listing.hidden_reason = reason
     listing.hidden_at = now
     listing.save(update_fields=_HIDE_FIELDS)
+    catalog_changed()
 
 
 def _copy_moderation_state(source: Listing, target: Listing) -> None:
@@ -115,6 +117,7 @@ def unhide_listing(listing: Listing, by: User) -> Listing:
         locked.hidden_reason = ""
         locked.hidden_at = None
         locked.save(update_fields=_HIDE_FIELDS)
+        catalog_changed()
     _copy_moderation_state(locked, listing)
     return listing
 

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from catalog.cache import catalog_changed
 from catalog.images import ProcessedPhoto, process_photo
 from catalog.models import Listing, ListingPhoto
 from catalog.services.listings import ensure_editable
@@ -79,18 +80,35 @@ def prepare_photos(uploads: Sequence[UploadedFile]) -> list[ProcessedPhoto]:
     return processed
 
 
+def _save_file(field, content, written: list[str]) -> str:
+    name = field.generate_filename(None, content.name)
+    # Noted before writing: a file left half-written by a full disk is removed with the others.
+    written.append(name)
+    written[-1] = field.storage.save(name, content)
+    return written[-1]
+
+
 def store_photos(processed: Iterable[ProcessedPhoto]) -> list[StoredPhoto]:
-    """Write processed photos through the storage API; on failure, remove what was written and re-raise."""
+    """Write processed photos through the storage API; on failure, remove what was written.
+
+    Raises ValidationError on "photos" when the storage cannot take them (a full or read-only disk, an
+    unreachable bucket): the seller is told to try again and nothing is kept. Anything else is re-raised.
+    """
     field = _image_field()
     stored: list[StoredPhoto] = []
     written: list[str] = []
     try:
         for photo in processed:
-            image = field.storage.save(field.generate_filename(None, photo.image.name), photo.image)
-            written.append(image)
-            thumbnail = field.storage.save(field.generate_filename(None, photo.thumbnail.name), photo.thumbnail)
-            written.append(thumbnail)
+            image = _save_file(field, photo.image, written)
+            thumbnail = _save_file(field, photo.thumbnail, written)
             stored.append(StoredPhoto(image=image, thumbnail=thumbnail, width=photo.width, height=photo.height))
+    except OSError as exc:
+        logger.error("Could not store photos: %s", exc)
+        discard_files(written)
+        raise ValidationError(
+            {"photos": _("We could not store your photos just now; nothing was saved. Please try again later.")},
+            code="storage_unavailable",
+        ) from exc
     except BaseException:
         discard_files(written)
         raise
@@ -116,6 +134,8 @@ def sync_cover(listing: Listing) -> None:
     if listing.cover.name != cover:
         listing.cover = cover
         listing.save(update_fields=["cover", "updated_at"])
+        if listing.status == Listing.Status.ACTIVE:
+            catalog_changed()
 
 
 def attach_photos(listing: Listing, stored: Sequence[StoredPhoto]) -> list[ListingPhoto]:

@@ -1,39 +1,79 @@
-"""The public catalog: search, filters, sort orders and pages of visible listings."""
+"""The public catalog: search, filters, sort orders and pages of visible listings.
+
+Pages come from the shared page cache when it has them (catalog/cache.py); otherwise the content is rendered
+from two queries (ids, then rows), with listing cards and the filter form taken from the fragment cache.
+"""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
+from catalog.cache import CachedPage, cached_fragment, listing_cards, render_content
 from catalog.forms.browse import FILTER_FORM_ID, BrowseForm
 from catalog.search import cached_categories, fetch_page, find_listings
+
+
+def _form_html(form: BrowseForm, categories) -> tuple[SafeString, SafeString]:
+    """The sort select and the filter sidebar; a valid form's HTML depends only on its data and the categories."""
+    context = {"form": form, "filter_form_id": FILTER_FORM_ID, "invalid": bool(form.errors)}
+
+    def render() -> tuple[str, str]:
+        return render_to_string("catalog/_sort.html", context), render_to_string("catalog/_filters.html", context)
+
+    if form.errors:
+        sort, filters = render()
+    else:
+        shown = (sorted(form.data.lists()), [(entry.slug, entry.name) for entry in categories])
+        sort, filters = cached_fragment("browse-form", shown, render)
+    return mark_safe(sort), mark_safe(filters)  # nosec B308 B703 - our autoescaped templates
 
 
 @require_safe
 def browse(request: HttpRequest) -> HttpResponse:
     """Answer 400 (page and form shown, errors by their fields) for bad parameters, 404 past the last page."""
+    cached = CachedPage(request, "browse")
+    response = cached.cached_response()
+    if response is not None:
+        return response
+
+    categories = cached_categories()
     form = BrowseForm(request.GET)
-    context = {"form": form, "filter_form_id": FILTER_FORM_ID, "categories": cached_categories()}
+    context = {"form": form, "filter_form_id": FILTER_FORM_ID, "categories": categories}
+    status = 200
     if not form.is_valid():
         if not form.data.get("sort") and "sort" not in form.errors:
             form.show_sort(form.default_sort())
-        return render(request, "catalog/browse.html", {**context, "invalid": True}, status=400)
+        context["invalid"] = True
+        status = 400
+    else:
+        result = find_listings(form.catalog_query())
+        form.show_sort(result.sort)
+        context.update(
+            q=form.cleaned_data["q"],
+            category_name=form.selected_category_name,
+            isbn=result.isbn,
+            no_usable_words=result.no_usable_words,
+            has_filters=any(
+                form.cleaned_data[name] not in (None, "", [])
+                for name in ("category", "condition", "language", "binding", "price_min", "price_max")
+            ),
+        )
+        if not result.no_usable_words:
+            page = fetch_page(
+                result.queryset,
+                result.ordering,
+                form.page_number,
+                settings.CATALOG_PAGE_SIZE,
+                scope=form.catalog_query(),
+            )
+            context.update(page=page, cards=listing_cards(page.listings))
+            status = 404 if page.past_end else 200
 
-    result = find_listings(form.catalog_query())
-    form.show_sort(result.sort)
-    context.update(
-        q=form.cleaned_data["q"],
-        category_name=form.selected_category_name,
-        isbn=result.isbn,
-        no_usable_words=result.no_usable_words,
-        has_filters=any(
-            form.cleaned_data[name] not in (None, "", [])
-            for name in ("category", "condition", "language", "binding", "price_min", "price_max")
-        ),
-    )
-    if result.no_usable_words:
-        return render(request, "catalog/browse.html", context)
-
-    page = fetch_page(result.queryset, result.ordering, form.page_number, settings.CATALOG_PAGE_SIZE)
-    context["page"] = page
-    return render(request, "catalog/browse.html", context, status=404 if page.past_end else 200)
+    context["sort_html"], context["filters_html"] = _form_html(form, categories)
+    title = render_content("catalog/_browse_title.html", context, request)
+    content = render_content("catalog/browse.html", context, request)
+    if status == 400:
+        return cached.render_uncached(title, content, status)
+    return cached.respond(title, content, status)

@@ -1,9 +1,10 @@
 """The front page: a search box, the shelves and the newest books."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from catalog.cache import CachedPage, listing_cards, render_content
 from catalog.search import cached_categories, newest_listings
 
 NEWEST_ON_HOME = 12
@@ -11,8 +12,11 @@ NEWEST_ON_HOME = 12
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "catalog/home.html",
-        {"categories": cached_categories(), "listings": newest_listings(NEWEST_ON_HOME)},
-    )
+    cached = CachedPage(request, "home")
+    response = cached.cached_response()
+    if response is not None:
+        return response
+    listings = newest_listings(NEWEST_ON_HOME)
+    context = {"categories": cached_categories(), "listings": listings, "cards": listing_cards(listings)}
+    content = render_content("catalog/home.html", context, request)
+    return cached.respond(_("Second-hand books from readers like you"), content)

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from accounts.models import Shop
+from catalog.cache import listing_cards
 from catalog.forms.browse import ShopListingsForm
 from catalog.models import Listing
 from catalog.search import fetch_page, find_listings
@@ -24,8 +25,11 @@ def shop_page(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return render(request, "catalog/shop.html", {**context, "invalid": True}, status=400)
 
-    result = find_listings(form.catalog_query(), base=Listing.objects.filter(seller_id=shop.owner_id))
+    query = form.catalog_query()
+    result = find_listings(query, base=Listing.objects.filter(seller_id=shop.owner_id))
     form.show_sort(result.sort)
-    page = fetch_page(result.queryset, result.ordering, form.page_number, settings.CATALOG_PAGE_SIZE)
-    context["page"] = page
+    page = fetch_page(
+        result.queryset, result.ordering, form.page_number, settings.CATALOG_PAGE_SIZE, scope=(shop.owner_id, query)
+    )
+    context.update(page=page, cards=listing_cards(page.listings))
     return render(request, "catalog/shop.html", context, status=404 if page.past_end else 200)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from catalog.cache import catalog_changed
 from catalog.models import Listing
 from orders import emails
 from orders.errors import CarrierChoiceError, CheckoutError, LineProblem
@@ -170,6 +171,10 @@ def place_order(
 
     lines = list(cart.lines.select_related("listing__book", "listing__seller__shop").order_by("pk"))
     if not lines:
+        # A request with the same token may have committed (and emptied the cart) since the check above.
+        existing = Order.objects.filter(checkout_token=checkout_token, buyer=buyer).first()
+        if existing is not None:
+            return existing
         raise CheckoutError(_("Your cart is empty."), code="cart_empty")
     wanted = {line.listing_id: line.quantity for line in lines}
     groups: dict[int, list[CartLine]] = {}
@@ -296,6 +301,8 @@ def _create_order(buyer: User, address: Address, token: str, groups: dict[int, l
             listing.quantity -= line.quantity
             listing.units_sold += line.quantity
             listing.save(update_fields=["quantity", "units_sold"])
+            if listing.quantity == 0:
+                catalog_changed()  # its card now says "Sold out"
     OrderLine.objects.bulk_create(order_lines)
     CartLine.objects.filter(pk__in=[line.pk for ls in groups.values() for line in ls]).delete()
     transaction.on_commit(partial(emails.send_order_placed, order.pk))

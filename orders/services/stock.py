@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from catalog.cache import catalog_changed
 from catalog.models import Listing
 from orders.models import OrderLine
 
@@ -21,6 +22,8 @@ def return_stock(lines: Iterable[OrderLine]) -> None:
             returned[line.listing_id] += line.quantity
     for listing in Listing.objects.select_for_update().filter(pk__in=returned).order_by("pk"):
         count = returned[listing.pk]
+        if listing.quantity == 0:
+            catalog_changed()  # its card no longer says "Sold out"
         listing.quantity += count
         listing.units_sold = max(0, listing.units_sold - count)
         listing.save(update_fields=["quantity", "units_sold"])

@@ -1,0 +1,232 @@
+"""The benchmark's data, sessions and EXPLAIN plans; used by bench/run.py after django.setup() with bench.settings.
+
+Bulk data comes from `manage.py seed_bulk` (sellers under @bulk.example.com). On top of it each run adds a few
+accounts of its own (@bench.example.com) and fresh listings for the buying scenarios, and retires the previous
+run's, so runs do not depend on each other.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import Shop, User
+from catalog.cache import catalog_changed
+from catalog.isbn import format_isbn
+from catalog.models import Book, Category, Listing
+from catalog.search import MARKER_PAGES, CatalogQuery, _after, find_listings
+from orders.models import Address, CartLine, OrderLine
+
+BULK_DOMAIN = "bulk.example.com"
+BENCH_DOMAIN = "bench.example.com"
+SELLERS = 4
+FLOW_BUYERS = 8
+RACE_BUYERS = 100
+RACE_COPIES = 10
+FLOW_LISTINGS = 1500
+
+
+def bulk_listing_count() -> int:
+    return Listing.objects.filter(seller__email__endswith=f"@{BULK_DOMAIN}").count()
+
+
+def load(listings: int) -> None:
+    """Seed the bulk catalog, then refresh the optimizer's statistics (a bulk load leaves them stale)."""
+    call_command("seed_bulk", listings=listings, verbosity=1)
+    analyze()
+
+
+def analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE TABLE catalog_listing, catalog_book, accounts_user, accounts_shop")
+        cursor.fetchall()
+
+
+def _account(email: str, password: str, first_name: str) -> User:
+    user, created = User.objects.get_or_create(email=email, defaults={"first_name": first_name, "last_name": "Bench"})
+    if created:
+        user.password = password
+        user.save(update_fields=["password"])
+    return user
+
+
+def prepare(rng: random.Random) -> dict:
+    """Accounts, sessions and listings for this run; returns what the scenarios need (ids, cookies, paths)."""
+    password = make_password(None)  # nobody signs in with a password: sessions are made below
+    sellers = []
+    for number in range(SELLERS):
+        seller = _account(f"bench-seller-{number}@{BENCH_DOMAIN}", password, f"Seller{number}")
+        Shop.objects.get_or_create(
+            owner=seller,
+            defaults={
+                "name": f"Bench Books {number}",
+                "slug": f"bench-books-{number}",
+                "city": "Bogotá",
+                "country": "CO",
+            },
+        )
+        sellers.append(seller)
+    buyers = [
+        _account(f"bench-buyer-{number}@{BENCH_DOMAIN}", password, f"Buyer{number}")
+        for number in range(FLOW_BUYERS + RACE_BUYERS)
+    ]
+    for buyer in buyers:
+        if not Address.objects.filter(user=buyer).exists():
+            Address.objects.create(
+                user=buyer,
+                full_name=f"{buyer.first_name} Bench",
+                line1="Calle 1 # 2-3",
+                city="Bogotá",
+                country="CO",
+                phone="+57 300 0000000",
+            )
+    reader = _account(f"bench-reader@{BENCH_DOMAIN}", password, "Reader")
+
+    # The previous run's listings leave the catalog; carts start empty.
+    Listing.objects.filter(seller__in=sellers, status=Listing.Status.ACTIVE).update(status=Listing.Status.ARCHIVED)
+    CartLine.objects.filter(cart__user__in=[*buyers, reader]).delete()
+
+    book_ids = list(Book.objects.filter(isbn13__startswith="9798").values_list("pk", flat=True)[:5000])
+    now = timezone.now()
+    fresh = [
+        Listing(
+            book_id=rng.choice(book_ids),
+            seller=sellers[number % SELLERS],
+            condition=Listing.Condition.GOOD,
+            price=Decimal(rng.randint(500, 3000)) / 100,
+            quantity=RACE_COPIES if number == 0 else 1,
+            status=Listing.Status.ACTIVE,
+            published_at=now,
+        )
+        for number in range(FLOW_LISTINGS + 1)
+    ]
+    created = Listing.objects.bulk_create(fresh)
+    ids = [listing.pk for listing in created] if created[0].pk else _latest_ids(sellers, len(fresh))
+    catalog_changed()
+    analyze()
+    return {
+        "reader_cookie": _session_cookie(reader),
+        "flow_cookies": [_session_cookie(buyer) for buyer in buyers[:FLOW_BUYERS]],
+        "race_cookies": [_session_cookie(buyer) for buyer in buyers[FLOW_BUYERS:]],
+        "race_listing": ids[0],
+        "flow_listings": ids[1:],
+        "seller_ids": [seller.pk for seller in sellers],
+    }
+
+
+def _latest_ids(sellers: list[User], count: int) -> list[int]:
+    ids = Listing.objects.filter(seller__in=sellers, status=Listing.Status.ACTIVE).order_by("-pk")[:count]
+    return sorted(ids.values_list("pk", flat=True))
+
+
+def _session_cookie(user: User) -> dict[str, str]:
+    client = Client()
+    client.force_login(user)
+    return {name: morsel.value for name, morsel in client.cookies.items()}
+
+
+def race_outcome(listing_id: int) -> dict:
+    """What the race did to its listing, from the database: copies sold in orders, and the stock left."""
+    listing = Listing.objects.get(pk=listing_id)
+    sold = sum(OrderLine.objects.filter(listing_id=listing_id).values_list("quantity", flat=True))
+    return {
+        "copies": RACE_COPIES,
+        "sold": sold,
+        "oversold": max(0, sold - RACE_COPIES),
+        "stock_left": listing.quantity,
+        "stock_consistent": listing.quantity == RACE_COPIES - sold and listing.quantity >= 0,
+    }
+
+
+def retire(seller_ids: list[int]) -> None:
+    """Take this run's listings off the catalog again."""
+    Listing.objects.filter(seller_id__in=seller_ids, status=Listing.Status.ACTIVE).update(
+        status=Listing.Status.ARCHIVED
+    )
+    catalog_changed()
+
+
+# --- Scenario paths -------------------------------------------------------------------------------
+
+COMMON_WORDS = ["river", "garden", "house", "secret", "winter", "kingdom", "letter", "island"]
+AUTHORS = ["garcia", "sofia martinez", "lucas smith", "torres", "elena rivera"]
+TWO_WORDS = ["lost river", "winter garden"]
+NO_HITS = ["zyxwvut", "quarkonium"]
+
+
+def paths(rng: random.Random, listings: int) -> dict[str, list[str]]:
+    isbns = list(Book.objects.filter(isbn13__startswith="9798").order_by("?").values_list("isbn13", flat=True)[:3])
+    searches = [*COMMON_WORDS, *AUTHORS, *TWO_WORDS, *NO_HITS]
+    queries = [f"/books/?q={word.replace(' ', '+')}" for word in searches]
+    queries += [f"/books/?q={format_isbn(isbn)}" for isbn in isbns]
+    slugs = list(Category.objects.values_list("slug", flat=True))
+    filters = [
+        f"/books/?category={slugs[0]}",
+        f"/books/?category={slugs[len(slugs) // 2]}&condition=good&sort=price_asc",
+        "/books/?condition=very_good",
+        "/books/?language=es",
+        "/books/?binding=hardcover",
+        "/books/?price_min=10&price_max=20",
+        "/books/?sort=price_asc",
+        "/books/?sort=price_desc",
+        "/books/?language=fr&binding=paperback",
+        "/books/?price_max=5&sort=price_desc",
+    ]
+    bulk = Listing.objects.filter(seller__email__endswith=f"@{BULK_DOMAIN}").values_list("pk", flat=True)
+    top = bulk.order_by("-pk")[0]
+    detail_ids = list(bulk.filter(pk__in=[rng.randint(1, top) for _ in range(400)])[:200])
+    return {
+        "bare": ["/bench/bare"],
+        "raw_page": ["/bench/raw-page"],
+        "catalog": ["/books/"],
+        "home": ["/"],
+        "deep_page": [f"/books/?page={min(4000, listings // 25)}"],
+        "filtered_page1": ["/books/?language=es"],
+        "deep_filtered": [f"/books/?language=es&page={min(1000, listings // 100)}"],
+        "search": queries,
+        "filters": filters,
+        "detail": [f"/books/{pk}/" for pk in detail_ids],
+    }
+
+
+# --- EXPLAIN --------------------------------------------------------------------------------------
+
+
+def _explain(queryset) -> list[dict]:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        columns = [column[0] for column in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def explain_plans(listings: int) -> dict:
+    """EXPLAIN of the id queries behind the main scenarios, as fetch_page runs them."""
+    plans = {}
+    for name, query in {
+        "search 'river'": CatalogQuery(q="river"),
+        "search 'elena rivera'": CatalogQuery(q="elena rivera"),
+        "catalog page 1": CatalogQuery(),
+        "filter language=es": CatalogQuery(language="es"),
+    }.items():
+        result = find_listings(query)
+        plans[name] = _explain(result.queryset.order_by(*result.ordering).values_list("id", flat=True)[:25])
+    # A deep page seeks from its marker: the sort key that ends the page before it, then skips the rest.
+    result = find_listings(CatalogQuery())
+    page = min(4000, listings // 25)
+    segment = (page - 1) // MARKER_PAGES
+    fields = [field.lstrip("-") for field in result.ordering]
+    marker_row = segment * MARKER_PAGES * 24 - 1
+    marker = result.queryset.order_by(*result.ordering).values_list(*fields)[marker_row]
+    offset = (page - 1 - segment * MARKER_PAGES) * 24
+    seek = result.queryset.filter(_after(result.ordering, marker)).order_by(*result.ordering)
+    plans[f"catalog page {page} (seek from its marker)"] = _explain(
+        seek.values_list("id", flat=True)[offset : offset + 25]
+    )
+    return plans

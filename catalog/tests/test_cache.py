@@ -1,0 +1,265 @@
+"""The shared cache of catalog pages (catalog/cache.py): what it serves, when it forgets, and whom it never mixes up.
+
+The page cache is off by default in tests (DEBUG is on when the settings load); the `page_cache` fixture turns it
+on. Services announce their changes on commit, so these tests run them inside
+`django_capture_on_commit_callbacks(execute=True)`.
+"""
+
+import re
+import time
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.middleware.csrf import CSRF_SESSION_KEY, _unmask_cipher_token
+from django.test import Client
+
+from catalog import cache as catalog_cache
+from catalog.models import Listing
+from catalog.services import listings as listing_services
+from catalog.services import moderation
+from conftest import ListingFactory
+
+BROWSE = "/books/"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.CATALOG_CACHE_SECONDS = 60
+    settings.DEBUG = False
+    catalog_cache._recent_pages.entries.clear()
+    yield
+    catalog_cache._recent_pages.entries.clear()
+
+
+def body(response) -> str:
+    return response.content.decode()
+
+
+def csrf_token_in(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+# --- Serving from the cache -------------------------------------------------------------------------
+
+
+def test_a_cookieless_visitor_gets_the_whole_page_from_the_cache_without_a_query(
+    page_cache, client, alice_listing, django_assert_num_queries
+):
+    first = client.get(BROWSE)
+    assert first.status_code == 200 and "The Name of the Rose" in body(first)
+    with django_assert_num_queries(0):
+        again = Client().get(BROWSE)
+    assert again.status_code == 200
+    assert "The Name of the Rose" in body(again)
+    assert again["Vary"] and "Cookie" in again["Vary"]
+
+
+def test_signed_in_visitors_share_the_content_but_get_their_own_navigation(
+    page_cache, alice, bob, bob_listing, django_assert_max_num_queries
+):
+    as_alice, as_bob = Client(), Client()
+    as_alice.force_login(alice)
+    as_bob.force_login(bob)
+
+    alice_page = body(as_alice.get(BROWSE))
+    with django_assert_max_num_queries(4):  # session, user and the navigation's own; no catalog query
+        bob_page = body(as_bob.get(BROWSE))
+
+    assert "Dune" in alice_page and "Dune" in bob_page
+    assert alice.display_name in alice_page and alice.display_name not in bob_page
+    assert bob.display_name in bob_page and bob.display_name not in alice_page
+    assert csrf_token_in(alice_page) != csrf_token_in(bob_page)
+
+
+def test_the_cached_whole_page_holds_no_visitor_and_each_gets_a_working_csrf_token(page_cache, alice, bob_listing):
+    as_alice = Client()
+    as_alice.force_login(alice)
+    as_alice.get(BROWSE)  # alice's visit must not leak into what anonymous visitors get
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+
+    first_page, second_page = body(first.get(BROWSE)), body(second.get(BROWSE))
+
+    for page in (first_page, second_page):
+        assert alice.display_name not in page and "Log in" in page
+    first_token, second_token = csrf_token_in(first_page), csrf_token_in(second_page)
+    assert first_token != second_token
+    # Each token belongs to its own visitor's CSRF cookie: the language form posts.
+    assert _unmask_cipher_token(first_token) == first.cookies["csrftoken"].value
+    assert _unmask_cipher_token(second_token) == second.cookies["csrftoken"].value
+    assert CSRF_SESSION_KEY not in first.session
+    response = second.post("/i18n/setlang/", {"language": "es", "next": BROWSE, "csrfmiddlewaretoken": second_token})
+    assert response.status_code == 302
+
+
+def test_a_visitor_with_a_session_is_not_given_the_cookieless_page(page_cache, client, charlie, alice_listing):
+    Client().get(BROWSE)  # caches the whole page
+    client.force_login(charlie)
+    page = body(client.get(BROWSE))
+    assert charlie.display_name in page and "Log in" not in page
+
+
+def test_pages_are_kept_per_language(page_cache, client, alice_listing):
+    english = body(client.get(BROWSE, HTTP_ACCEPT_LANGUAGE="en"))
+    spanish = body(Client().get(BROWSE, HTTP_ACCEPT_LANGUAGE="es"))
+    assert '<html lang="en">' in english
+    assert '<html lang="es">' in spanish
+
+
+def test_a_page_with_bad_parameters_is_not_cached(page_cache, client, rf, alice_listing):
+    assert client.get(BROWSE, {"price_min": "abc"}).status_code == 400
+    key = catalog_cache.CachedPage(rf.get(BROWSE, {"price_min": "abc"}), "browse").key
+    assert cache.get(key) is None
+
+
+# --- Forgetting: every change buyers can see ---------------------------------------------------------
+
+
+def _cached_twice(client, path=BROWSE) -> str:
+    client.get(path)
+    return body(client.get(path))
+
+
+def test_hiding_a_listing_takes_it_off_the_cached_catalog_at_once(
+    page_cache, client, staff, alice_listing, bob_listing, django_capture_on_commit_callbacks
+):
+    assert "The Name of the Rose" in _cached_twice(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.hide_listing(alice_listing, staff, "Counterfeit copy")
+
+    page = body(client.get(BROWSE))
+    assert "The Name of the Rose" not in page
+    assert "Dune" in page
+
+
+def test_a_hidden_listing_stays_cached_if_the_transaction_rolls_back(page_cache, client, staff, alice_listing):
+    """No commit, no announcement: the version only moves for changes that happened."""
+    _cached_twice(client)
+    version = catalog_cache._version_from({})
+    moderation.hide_listing(alice_listing, staff, "Counterfeit copy")  # on_commit never runs in this test
+    assert catalog_cache._version_from({}) == version
+
+
+def test_a_price_change_shows_at_once(page_cache, client, alice, alice_listing, django_capture_on_commit_callbacks):
+    assert "$12.50" in _cached_twice(client)
+    data = {"condition": alice_listing.condition, "condition_notes": "", "price": Decimal("7.25"), "quantity": 3}
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_services.update_listing(alice_listing, data)
+
+    page = body(client.get(BROWSE))
+    assert "$7.25" in page and "$12.50" not in page
+
+
+@pytest.mark.parametrize("action", ["pause", "delete"])
+def test_a_listing_paused_or_deleted_by_its_seller_leaves_the_cached_catalog(
+    page_cache, client, alice_listing, django_capture_on_commit_callbacks, action
+):
+    assert "The Name of the Rose" in _cached_twice(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        if action == "pause":
+            listing_services.pause_listing(alice_listing)
+        else:
+            listing_services.delete_listing(alice_listing)
+    assert "The Name of the Rose" not in body(client.get(BROWSE))
+
+
+def test_a_published_listing_appears_at_once(page_cache, client, alice, django_capture_on_commit_callbacks):
+    draft = ListingFactory(seller=alice, status=Listing.Status.DRAFT, book__title="Brand New Arrival")
+    assert "Brand New Arrival" not in _cached_twice(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_services.publish_listing(draft)
+    assert "Brand New Arrival" in body(client.get(BROWSE))
+
+
+def test_the_home_page_is_cached_and_forgets_too(
+    page_cache, client, staff, alice_listing, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    client.get("/")
+    with django_assert_num_queries(0):
+        assert "The Name of the Rose" in body(Client().get("/"))
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.hide_listing(alice_listing, staff, "Spam")
+    assert "The Name of the Rose" not in body(Client().get("/"))
+
+
+def test_a_lost_version_never_brings_back_an_old_page(page_cache, client, alice_listing):
+    """Versions are random tokens, not counters: losing the key (eviction, restart) cannot match old pages."""
+    _cached_twice(client)
+    Listing.objects.filter(pk=alice_listing.pk).update(status=Listing.Status.PAUSED)  # behind the services' back
+    cache.delete(catalog_cache.VERSION_KEY)
+    assert "The Name of the Rose" not in body(client.get(BROWSE))
+
+
+def test_changes_made_around_the_services_show_once_the_page_is_older_than_its_time_to_live(
+    page_cache, client, alice_listing, monkeypatch
+):
+    assert "The Name of the Rose" in _cached_twice(client)
+    Listing.objects.filter(pk=alice_listing.pk).update(status=Listing.Status.PAUSED)  # e.g. from the admin
+    assert "The Name of the Rose" in body(client.get(BROWSE))  # still within CATALOG_CACHE_SECONDS
+
+    later = time.time() + 61
+    monkeypatch.setattr(catalog_cache.time, "time", lambda: later)
+    assert "The Name of the Rose" not in body(client.get(BROWSE))
+
+
+def test_an_old_page_is_rendered_again_by_one_visitor_while_the_others_still_get_it(
+    page_cache, client, rf, alice_listing, monkeypatch, django_assert_num_queries
+):
+    _cached_twice(client)
+    later = time.time() + 61
+    monkeypatch.setattr(catalog_cache.time, "time", lambda: later)
+    key = catalog_cache.CachedPage(rf.get(BROWSE), "browse").key
+    cache.add(f"{key}:refresh", True, 30)  # another visitor is rendering it right now
+    with django_assert_num_queries(0):
+        assert "The Name of the Rose" in body(client.get(BROWSE))
+
+
+# --- Fragments: cards and forms are addressed by what they show --------------------------------------
+
+
+def test_cards_show_changes_made_around_the_services(page_cache, client, alice, alice_listing):
+    """A shop renamed in the accounts app announces nothing; its cards still change, on pages not cached whole."""
+    shop_page = f"/shops/{alice.shop.slug}/"
+    assert "Alice&#x27;s Attic" in _cached_twice(client, shop_page)
+    alice.shop.name = "Alice's Antiquarian"
+    alice.shop.save()
+    page = body(client.get(shop_page))
+    assert "Alice&#x27;s Antiquarian" in page
+
+
+def test_a_sold_out_listing_says_so_on_its_card(page_cache, client, alice_listing, django_capture_on_commit_callbacks):
+    assert "Sold out" not in _cached_twice(client)
+    Listing.objects.filter(pk=alice_listing.pk).update(quantity=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog_cache.catalog_changed()  # what checkout does when it takes the last copy (orders tests cover that)
+    assert "Sold out" in body(client.get(BROWSE))
+
+
+def test_the_filter_form_keeps_what_each_visitor_typed(page_cache, client, alice_listing):
+    assert 'value="rose"' in body(client.get(BROWSE, {"q": "rose"}))
+    page = body(Client().get(BROWSE, {"q": "eco"}))
+    assert 'value="eco"' in page and 'value="rose"' not in page
+
+
+# --- The cache off --------------------------------------------------------------------------------
+
+
+def test_with_the_page_cache_off_every_visit_reads_the_database(settings, client, alice_listing):
+    settings.CATALOG_CACHE_SECONDS = 0
+    client.get(BROWSE)
+    Listing.objects.filter(pk=alice_listing.pk).update(status=Listing.Status.PAUSED)
+    assert "The Name of the Rose" not in body(client.get(BROWSE))
+
+
+def test_without_the_cache_server_pages_are_rendered(page_cache, client, alice_listing, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get_many", broken)
+    monkeypatch.setattr(cache, "get", broken)
+    monkeypatch.setattr(cache, "set", broken)
+    monkeypatch.setattr(cache, "set_many", broken)
+    response = client.get(BROWSE)
+    assert response.status_code == 200 and "The Name of the Rose" in body(response)

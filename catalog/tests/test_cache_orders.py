@@ -1,0 +1,69 @@
+"""Buying changes the catalog only when a listing sells out or comes back in stock; then the cache forgets."""
+
+import importlib
+
+import pytest
+from django.apps import apps as django_apps
+from django.test import Client
+
+from catalog import cache as catalog_cache
+from orders.models import Address
+from orders.services import add_to_cart, cancel_order, get_or_create_cart, new_checkout_token, place_order
+from shipping.models import Carrier
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.CATALOG_CACHE_SECONDS = 60
+    settings.DEBUG = False
+    catalog_cache._recent_pages.entries.clear()
+
+
+@pytest.fixture
+def buy(charlie, alice):
+    """buy(listing, quantity) places charlie's order (Servientrega from alice in Colombia to Medellín)."""
+    importlib.import_module("shipping.migrations.0002_default_carriers").add_carriers(django_apps, None)
+    address = Address.objects.create(
+        user=charlie, full_name="Charlie", line1="Calle 10", city="Medellín", country="CO", phone="+57 300 000 0000"
+    )
+
+    def place(listing, quantity):
+        cart = get_or_create_cart(user=charlie)
+        add_to_cart(cart, listing, quantity)
+        choice = {alice.pk: Carrier.objects.get(code="SERVI").pk}
+        return place_order(charlie, cart, address, choice, new_checkout_token())
+
+    return place
+
+
+def test_taking_the_last_copy_marks_the_card_sold_out(
+    page_cache, alice_listing, buy, django_capture_on_commit_callbacks
+):
+    Client().get("/books/")
+    assert "Sold out" not in Client().get("/books/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        buy(alice_listing, 3)
+    assert "Sold out" in Client().get("/books/").content.decode()
+
+
+def test_a_sale_that_leaves_stock_keeps_the_cached_pages(
+    page_cache, alice_listing, buy, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    Client().get("/books/")
+    with django_capture_on_commit_callbacks(execute=True):
+        buy(alice_listing, 1)
+    with django_assert_num_queries(0):
+        Client().get("/books/")
+
+
+def test_cancelling_gives_the_copies_back_and_the_card_loses_its_sold_out_badge(
+    page_cache, alice_listing, buy, charlie, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        order = buy(alice_listing, 3)
+    assert "Sold out" in Client().get("/books/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_order(order, charlie)
+    assert "Sold out" not in Client().get("/books/").content.decode()

@@ -1,0 +1,97 @@
+"""With Redis (as in production), each process learns of a new catalog version by a pushed message.
+
+Needs a Redis server: REDIS_TEST_URL, or redis://127.0.0.1:6379/15; skipped when none answers.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+from catalog import cache as catalog_cache
+from catalog.services import moderation
+
+REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_answers() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
+    except (redis.RedisError, OSError):
+        return False
+
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not _redis_answers(), reason=f"needs a Redis server at {REDIS_URL} (REDIS_TEST_URL)"),
+]
+
+
+@pytest.fixture
+def redis_cache(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"test-{os.getpid()}",
+        }
+    }
+    settings.CATALOG_CACHE_SECONDS = 60
+    settings.DEBUG = False
+    from django.core.cache import cache
+
+    cache.clear()
+    catalog_cache._recent_pages.entries.clear()
+    catalog_cache._watcher._reset()
+    catalog_cache._watcher.retry_at = 0
+    yield cache
+    cache.clear()
+    catalog_cache._watcher._reset()
+    catalog_cache._watcher.retry_at = 0
+
+
+def test_a_change_announced_by_another_process_is_seen_before_the_next_page(redis_cache):
+    first = catalog_cache._watcher.current()
+    assert first is not None and catalog_cache._watcher.current() == first
+    environment = {
+        **{name: value for name, value in os.environ.items() if name != "DATABASE_URL"},
+        "DJANGO_SETTINGS_MODULE": "bookstore.settings",
+        "CACHE_URL": REDIS_URL,
+        "PYTHONPATH": str(django_settings.BASE_DIR),
+    }
+    # The other process uses the same key prefix, as every web process of one site does.
+    script = (
+        "import django; from django.conf import settings; django.setup();"
+        f"settings.CACHES['default']['KEY_PREFIX'] = 'test-{os.getpid()}';"
+        "from catalog.cache import _bump_version; _bump_version()"  # what catalog_changed() runs on commit
+    )
+    command = [sys.executable, "-c", script]
+    subprocess.run(command, check=True, env=environment, cwd=django_settings.BASE_DIR)  # noqa: S603 - our own code
+    second = catalog_cache._watcher.current()
+    assert second is not None and second != first
+
+
+def test_hidden_listing_leaves_the_cached_page_with_redis(
+    redis_cache, staff, alice_listing, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    Client().get("/books/")
+    with django_assert_num_queries(0):
+        assert "The Name of the Rose" in Client().get("/books/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.hide_listing(alice_listing, staff, "Counterfeit copy")
+    assert "The Name of the Rose" not in Client().get("/books/").content.decode()
+
+
+def test_without_a_subscription_the_version_is_read_from_the_cache(redis_cache, monkeypatch):
+    def refuse(url):
+        raise ConnectionError("no pub/sub")
+
+    monkeypatch.setattr(catalog_cache._watcher, "_connect", refuse)
+    assert catalog_cache._watcher.current() is None  # the page code then reads the version from the cache
+    response = Client().get("/books/")
+    assert response.status_code == 200
