@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import services
 from accounts.forms import ProfileForm, ShopForm
 from accounts.models import Shop, User
+from accounts.session import remember_has_shop
 
 
 class LoginView(AllauthLoginView):
@@ -56,6 +57,7 @@ def shop_edit(request):
         try:
             if shop is None:
                 shop = services.open_shop(request.user, form.cleaned_data)
+                remember_has_shop(request.session, request.user.pk, True)
                 messages.success(
                     request,
                     _("Welcome to BookStore, %(shop)s is open! Add your first book to start selling.")

@@ -155,7 +155,13 @@ SILENCED_SYSTEM_CHECKS = ["models.W036"]
 # Every web worker must share this cache in production (allauth's rate limits
 # and cached pages live here): set CACHE_URL=redis://host:6379/0.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://bookstore")}
-SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+# With a shared cache, sessions are read from it and written through to the database (bookstore/sessions.py):
+# a signed-in page then needs no session query. A per-process cache (locmem) could hand one worker a session
+# another worker has since changed, so without a shared cache sessions live in the database alone.
+_SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
+SESSION_ENGINE = env.str(
+    "SESSION_ENGINE", default="bookstore.sessions" if _SHARED_CACHE else "django.contrib.sessions.backends.db"
+)
 
 # --- Authentication (django-allauth) ----------------------------------------
 

@@ -75,6 +75,18 @@ def test_cache_url_selects_a_shared_cache():
     assert "Redis" in json.loads(result.stdout)["cache"]
 
 
+SESSION_PROBE = "import django; from django.conf import settings; django.setup(); print(settings.SESSION_ENGINE)"
+
+
+def test_sessions_are_read_from_a_shared_cache_and_never_from_a_per_process_one():
+    shared = run_with_env({"CACHE_URL": "redis://127.0.0.1:6379/1"}, code=SESSION_PROBE)
+    assert shared.returncode == 0, shared.stderr
+    assert shared.stdout.strip() == "bookstore.sessions"
+    local = run_with_env({}, code=SESSION_PROBE)
+    assert local.returncode == 0, local.stderr
+    assert local.stdout.strip() == "django.contrib.sessions.backends.db"
+
+
 @pytest.mark.slow
 def test_production_settings_pass_check_deploy():
     result = run_with_env(
