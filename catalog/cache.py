@@ -19,6 +19,8 @@ listing selling out or coming back in stock). Changes made around those services
 live ends (``CATALOG_CACHE_SECONDS``): a seller deactivated from the accounts admin (accounts may not import
 the catalog), a shop renamed, rows edited directly in the admin. A page past that age is rendered again by one
 visitor while the others still get it, so such a change shows within CATALOG_CACHE_SECONDS plus one rendering.
+A page the cache has no copy of is likewise rendered once: visitors asking for the same URL meanwhile wait for
+that copy (RENDER_WAIT_SECONDS at most) instead of running the same queries at the same time.
 
 The cache must be shared by every web process (Redis in production). Layers 1 and 2 are off when
 ``CATALOG_CACHE_SECONDS`` is 0, the default while DEBUG is on; layer 3 and the deep-page markers of
@@ -63,6 +65,12 @@ FRAGMENT_SECONDS = 6 * 3600
 # seconds) is never rendered by every visitor at once. It is kept this many times CATALOG_CACHE_SECONDS.
 STALE_FACTOR = 10
 REFRESH_SECONDS = 30
+# A page the cache has no copy of (new, or of an older catalog version) is rendered by the first visitor who asks;
+# others asking for the same URL meanwhile wait for that copy, checking every RENDER_POLL_SECONDS for up to
+# RENDER_WAIT_SECONDS, then render it themselves. Without this, eight visitors of a broad search over a million
+# listings, or everyone right after a catalog change, would all run the same slow queries at once.
+RENDER_WAIT_SECONDS = 5.0
+RENDER_POLL_SECONDS = 0.02
 
 
 def _templates_digest() -> str:
@@ -312,7 +320,7 @@ class CachedPage:
         if (response := page.cached_response()) is not None:
             return response
         ... build the context, render_content(...) ...
-        return page.respond(title, content, status=...)
+        return page.respond(title, content, status=...)  # share=False for a page that must not be kept
     """
 
     def __init__(self, request: HttpRequest, name: str):
@@ -321,6 +329,7 @@ class CachedPage:
         url = f"{request.path}?{request.META.get('QUERY_STRING', '')}"
         self.key = _key("page" if self.whole else "content", name, url)
         self.version: CatalogVersion | None = None
+        self.rendering = False  # this request holds the rendering key of its URL
 
     def cached_response(self) -> HttpResponse | None:
         """The response from the cache, or None when this URL is not cached under the current version."""
@@ -339,7 +348,9 @@ class CachedPage:
                     entry = cache.get(self.key)
             self.version = version
             if entry is None or entry["version"] != version.token:
-                return None
+                entry = self._await_other_rendering(version)
+                if entry is None:
+                    return None
             if entry["fresh_until"] <= now and cache.add(f"{self.key}:refresh", True, REFRESH_SECONDS):
                 return None  # this visitor renders it again; until then the others still get this copy
         except Exception:  # without the cache the page is simply rendered
@@ -350,9 +361,40 @@ class CachedPage:
             return self._whole_page_response(entry)
         return self.render_uncached(entry["title"], entry["content"], entry["status"])
 
-    def respond(self, title: str, content: SafeString, status: int = 200) -> HttpResponse:
-        """Answer with content inside the site layout, and keep what may be shared for the next visitors."""
-        if not (pages_enabled() and self.version is not None and _may_store(self.version)):
+    @property
+    def _rendering_key(self) -> str:
+        return f"{self.key}:rendering"
+
+    def _await_other_rendering(self, version: CatalogVersion) -> dict | None:
+        """None when this visitor is to render the page; else the copy another visitor rendered meanwhile.
+
+        The first visitor takes the rendering key and renders; the others poll the cache for the copy of this
+        version, and render it themselves if none comes in time (its renderer failed or answered 400).
+        """
+        if cache.add(self._rendering_key, True, int(RENDER_WAIT_SECONDS) + 1):
+            self.rendering = True
+            return None
+        deadline = time.monotonic() + RENDER_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(RENDER_POLL_SECONDS)
+            entry = cache.get(self.key)
+            if entry is not None and entry["version"] == version.token:
+                return entry
+        return None
+
+    def _done_rendering(self) -> None:
+        if self.rendering:
+            self.rendering = False
+            with contextlib.suppress(Exception):
+                cache.delete(self._rendering_key)
+
+    def respond(self, title: str, content: SafeString, status: int = 200, *, share: bool = True) -> HttpResponse:
+        """Answer with content inside the site layout, and keep what may be shared for the next visitors.
+
+        share=False answers without keeping the page (e.g. a 400 for parameters that did not validate).
+        """
+        if not (share and pages_enabled() and self.version is not None and _may_store(self.version)):
+            self._done_rendering()
             return self.render_uncached(title, content, status)
         if self.whole:
             hole = secrets.token_hex(16)
@@ -363,6 +405,7 @@ class CachedPage:
         entry["version"] = self.version.token
         entry["fresh_until"] = time.time() + settings.CATALOG_CACHE_SECONDS
         self._store(entry)
+        self._done_rendering()
         return self._whole_page_response(entry) if self.whole else self.render_uncached(title, content, status)
 
     def _store(self, entry: dict) -> None:

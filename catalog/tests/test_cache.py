@@ -6,13 +6,16 @@ on. Services announce their changes on commit, so these tests run them inside
 """
 
 import re
+import threading
 import time
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 from django.middleware.csrf import CSRF_SESSION_KEY, _unmask_cipher_token
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from catalog import cache as catalog_cache
 from catalog.models import Listing
@@ -112,6 +115,53 @@ def test_a_page_with_bad_parameters_is_not_cached(page_cache, client, rf, alice_
     assert client.get(BROWSE, {"price_min": "abc"}).status_code == 400
     key = catalog_cache.CachedPage(rf.get(BROWSE, {"price_min": "abc"}), "browse").key
     assert cache.get(key) is None
+
+
+def test_a_page_with_bad_parameters_leaves_no_one_waiting_for_it(page_cache, client, rf, alice_listing):
+    assert client.get(BROWSE, {"price_min": "abc"}).status_code == 400
+    page = catalog_cache.CachedPage(rf.get(BROWSE, {"price_min": "abc"}), "browse")
+    assert cache.get(page._rendering_key) is None
+    assert client.get(BROWSE).status_code == 200
+    assert cache.get(catalog_cache.CachedPage(rf.get(BROWSE), "browse")._rendering_key) is None
+
+
+# --- Rendering a missing page once -----------------------------------------------------------------------
+
+
+def test_visitors_asking_for_a_page_being_rendered_wait_for_that_copy(page_cache, client, rf, alice_listing):
+    """The second visitor of a page nobody has cached runs no query of its own: it gets the first one's copy."""
+    rendering_key = catalog_cache.CachedPage(rf.get(BROWSE), "browse")._rendering_key
+    assert cache.add(rendering_key, True, 10)  # a visitor has started rendering /books/
+    waiter: dict = {}
+
+    def second_visitor():
+        with CaptureQueriesContext(connections["default"]) as queries:
+            waiter["response"] = Client().get(BROWSE)
+        waiter["queries"] = len(queries)
+        connections.close_all()
+
+    thread = threading.Thread(target=second_visitor)
+    started = time.monotonic()
+    thread.start()
+    time.sleep(0.3)
+    assert thread.is_alive(), "the second visitor did not wait"
+    cache.delete(rendering_key)
+    first = client.get(BROWSE)  # renders the page and keeps it
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert waiter["response"].status_code == 200
+    assert "The Name of the Rose" in body(waiter["response"])
+    assert waiter["queries"] == 0
+    assert csrf_token_in(body(waiter["response"])) != csrf_token_in(body(first))
+    assert time.monotonic() - started < catalog_cache.RENDER_WAIT_SECONDS
+
+
+def test_a_visitor_renders_the_page_itself_when_no_copy_comes(page_cache, client, rf, alice_listing, monkeypatch):
+    monkeypatch.setattr(catalog_cache, "RENDER_WAIT_SECONDS", 0.2)
+    rendering_key = catalog_cache.CachedPage(rf.get(BROWSE), "browse")._rendering_key
+    assert cache.add(rendering_key, True, 10)  # its renderer never finishes (it crashed)
+    response = client.get(BROWSE)
+    assert response.status_code == 200 and "The Name of the Rose" in body(response)
 
 
 # --- Forgetting: every change buyers can see ---------------------------------------------------------

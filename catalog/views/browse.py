@@ -74,6 +74,4 @@ def browse(request: HttpRequest) -> HttpResponse:
     context["sort_html"], context["filters_html"] = _form_html(form, categories)
     title = render_content("catalog/_browse_title.html", context, request)
     content = render_content("catalog/browse.html", context, request)
-    if status == 400:
-        return cached.render_uncached(title, content, status)
-    return cached.respond(title, content, status)
+    return cached.respond(title, content, status, share=status != 400)
