@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import services
+from accounts.changes import announce_seller_change
 from accounts.forms import ShopForm
 from accounts.models import Shop, User
 
@@ -84,6 +85,11 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("shop")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data:
+            announce_seller_change(User)  # their listings leave or come back to the catalog
 
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, obj):
@@ -163,3 +169,11 @@ class ShopAdmin(admin.ModelAdmin):
         saved = services.update_shop(obj, data) if change else services.open_shop(form.cleaned_data["owner"], data)
         for field in Shop._meta.concrete_fields:
             setattr(obj, field.attname, getattr(saved, field.attname))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        announce_seller_change(Shop)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        announce_seller_change(Shop)

@@ -1,7 +1,8 @@
 """Account rules: a person's profile, a seller's shop, staff deactivating users.
 
 Views, forms and admin actions call these functions; each write is one
-``transaction.atomic()`` block. This module imports no domain app (design rule).
+``transaction.atomic()`` block. This module imports no domain app (design rule):
+changes that other apps show are announced with ``accounts.changes``.
 """
 
 from collections.abc import Mapping
@@ -13,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from accounts.changes import announce_seller_change
 from accounts.models import Shop, User
 
 SHOP_FIELDS = ("name", "about", "city", "region", "country")
@@ -97,7 +99,8 @@ def open_shop(user: User, data: Mapping[str, Any]) -> Shop:
     """Open ``user``'s shop with ``data`` (name, about, city, region, country).
 
     Guarantees: a user has at most one shop; the name is unique ignoring case; the slug
-    comes from the name and is unique. Raises ``ValidationError`` (keyed by field where
+    comes from the name and is unique. The new shop is announced with ``seller_visibility_changed``
+    (listings its owner kept from an earlier shop show it). Raises ``ValidationError`` (keyed by field where
     one is at fault) when the name is taken or the user already has a shop, and
     ``PermissionDenied`` for an inactive user.
     """
@@ -111,6 +114,7 @@ def open_shop(user: User, data: Mapping[str, Any]) -> Shop:
             raise _name_taken_error(values["name"])
         shop = Shop(owner=user, **values)
         _save_shop(shop, regenerate_slug=True)
+        announce_seller_change(Shop)
     return shop
 
 
@@ -119,7 +123,8 @@ def update_shop(shop: Shop, data: Mapping[str, Any]) -> Shop:
 
     Works from the row as stored (locked for the change), not from whatever a form
     already wrote onto ``shop``. A new name gets a new unique slug; the name stays
-    unique ignoring case. Raises ``ValidationError`` keyed by ``name`` when it is taken.
+    unique ignoring case. A change is announced with ``seller_visibility_changed``.
+    Raises ``ValidationError`` keyed by ``name`` when it is taken.
     """
     values = _shop_values(data, creating=False)
     with transaction.atomic():
@@ -128,9 +133,12 @@ def update_shop(shop: Shop, data: Mapping[str, Any]) -> Shop:
         if shop_name_taken(new_name, exclude_pk=current.pk):
             raise _name_taken_error(new_name)
         renamed = new_name != current.name
+        changed = any(getattr(current, field) != value for field, value in values.items())
         for field, value in values.items():
             setattr(current, field, value)
         _save_shop(current, regenerate_slug=renamed)
+        if changed:
+            announce_seller_change(Shop)
     return current
 
 
@@ -149,19 +157,23 @@ def deactivate_users(queryset: QuerySet[User], by: User) -> int:
     The acting user and superusers are never deactivated: they are left out of the
     change (callers tell staff about them). A deactivated user cannot log in, their
     sessions stop working and their listings leave the catalog (``Listing.objects.visible()``
-    filters on ``seller__is_active``). Raises ``PermissionDenied`` unless ``by`` is active staff.
+    filters on ``seller__is_active``; the change is announced with ``seller_visibility_changed``).
+    Raises ``PermissionDenied`` unless ``by`` is active staff.
     """
     if not (by.is_active and by.is_staff):
         raise PermissionDenied("Only staff can deactivate users.")
     # Resolve the selection first: MySQL cannot UPDATE a table it also reads in a subquery.
     selected = list(queryset.values_list("pk", flat=True))
     with transaction.atomic():
-        return (
+        count = (
             User.objects.filter(pk__in=selected, is_active=True)
             .exclude(pk=by.pk)
             .exclude(is_superuser=True)
             .update(is_active=False)
         )
+        if count:
+            announce_seller_change(User)
+    return count
 
 
 def refused_for_deactivation(queryset: QuerySet[User], by: User) -> QuerySet[User]:

@@ -1,7 +1,9 @@
 """Staff back office for the catalog: shelves, books, listings, photos and the report queue.
 
 Listings change status only through the moderation actions (catalog.services.moderation),
-so a hidden listing always has its reason and the status to return to.
+so a hidden listing always has its reason and the status to return to. Other rows are
+edited here directly, so these pages tell the catalog's page cache themselves
+(CatalogRowAdmin); the services announce their own changes.
 """
 
 from django import forms
@@ -9,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, Q, Value, When
 from django.urls import reverse
@@ -19,17 +22,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from bookstore.templatetags.site_tags import money
+from catalog.cache import catalog_changed
 from catalog.isbn import normalize_isbn, try_normalize_isbn
 from catalog.models import Book, Category, Listing, ListingPhoto, Report
 from catalog.search import forget_cached_categories
 from catalog.services.moderation import (
     MAX_REASON_LENGTH,
-    ModerationError,
     dismiss_reports,
     hide_listing,
     resolve_reports_by_hiding,
     unhide_listing,
 )
+from catalog.states import IllegalTransition
 
 
 class ModerationActionForm(ActionForm):
@@ -72,11 +76,28 @@ def _normalized_search_term(search_term: str) -> str:
     return try_normalize_isbn(search_term) or search_term
 
 
+class CatalogRowAdmin(admin.ModelAdmin):
+    """The admin of rows that catalog pages show: saving or deleting one here makes the cached catalog
+    pages stale as soon as the admin's transaction commits, as the services do for their own changes."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        catalog_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        catalog_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        catalog_changed()
+
+
 # --- Shelves and books ------------------------------------------------------
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(CatalogRowAdmin):
     list_display = ("name", "slug", "position", "book_count")
     list_editable = ("position",)
     search_fields = ("name", "slug")
@@ -127,7 +148,7 @@ class BookAdminForm(forms.ModelForm):
 
 
 @admin.register(Book)
-class BookAdmin(admin.ModelAdmin):
+class BookAdmin(CatalogRowAdmin):
     form = BookAdminForm
     list_display = ("title", "authors", "isbn13", "category", "language", "binding", "year")
     list_filter = ("category", "language", "binding")
@@ -182,7 +203,7 @@ class OpenReportsFilter(admin.SimpleListFilter):
 
 
 @admin.register(Listing)
-class ListingAdmin(admin.ModelAdmin):
+class ListingAdmin(CatalogRowAdmin):
     action_form = ModerationActionForm
     actions = ["hide_selected", "unhide_selected"]
     list_display = (
@@ -286,7 +307,7 @@ class ListingAdmin(admin.ModelAdmin):
         for listing in queryset.order_by("pk"):
             try:
                 hide_listing(listing, request.user, reason)
-            except ModerationError as exc:
+            except IllegalTransition as exc:
                 refused.append(str(exc))
             else:
                 done.append(listing)
@@ -307,7 +328,7 @@ class ListingAdmin(admin.ModelAdmin):
         for listing in queryset.order_by("pk"):
             try:
                 unhide_listing(listing, request.user)
-            except ModerationError as exc:
+            except IllegalTransition as exc:
                 refused.append(str(exc))
             else:
                 done.append(listing)
@@ -324,7 +345,7 @@ class ListingAdmin(admin.ModelAdmin):
 
 
 @admin.register(ListingPhoto)
-class ListingPhotoAdmin(admin.ModelAdmin):
+class ListingPhotoAdmin(CatalogRowAdmin):
     """Read-only: photos change with their listing, whose cover depends on them."""
 
     list_display = ("preview", "listing", "position", "width", "height", "created_at")
@@ -452,11 +473,11 @@ class ReportAdmin(admin.ModelAdmin):
     def hide_and_resolve(self, request, queryset):
         try:
             outcome = resolve_reports_by_hiding(queryset, request.user, _reason_from(request))
-        except ModerationError as exc:
+        except ValidationError as exc:
             self.message_user(
                 request,
                 _("%(error)s Type it in the “Reason” box next to the action menu. Nothing was changed.")
-                % {"error": exc},
+                % {"error": " ".join(exc.messages)},
                 messages.ERROR,
             )
             return
@@ -474,8 +495,8 @@ class ReportAdmin(admin.ModelAdmin):
     def dismiss(self, request, queryset):
         try:
             count = dismiss_reports(queryset, request.user, note=_reason_from(request))
-        except ModerationError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return
         if not count:
             self.message_user(request, _("None of the selected reports is open."), messages.WARNING)

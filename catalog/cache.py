@@ -15,10 +15,11 @@ Layers 1 and 2 belong to one *catalog version*: a random token kept in the cache
 it once the caller's transaction commits, and an entry stored under another token is never served; with Redis,
 each process is told of the new token by a message (_VersionWatcher), so a hit needs no round trip. Every
 service that changes what buyers see calls it (publish, edit, pause, resume, delete, photos, moderation, a
-listing selling out or coming back in stock). Changes made around those services show when the page's time to
-live ends (``CATALOG_CACHE_SECONDS``): a seller deactivated from the accounts admin (accounts may not import
-the catalog), a shop renamed, rows edited directly in the admin. A page past that age is rendered again by one
-visitor while the others still get it, so such a change shows within CATALOG_CACHE_SECONDS plus one rendering.
+listing selling out or coming back in stock), and so do the catalog admin's saves and deletes; sellers
+deactivated or reactivated and shops opened, renamed or deleted reach it through accounts'
+``seller_visibility_changed`` signal (catalog/receivers.py; accounts may not import the catalog). A change made
+around all of these (a raw update in a shell) shows when the page's time to live ends (``CATALOG_CACHE_SECONDS``):
+a page past that age is rendered again by one visitor while the others still get it.
 A page the cache has no copy of is likewise rendered once: visitors asking for the same URL meanwhile wait for
 that copy (RENDER_WAIT_SECONDS at most) instead of running the same queries at the same time.
 

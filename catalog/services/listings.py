@@ -1,9 +1,7 @@
 """The seller's rules for listings: create, edit, publish, pause, resume and delete.
 
-The listing status machine is ALLOWED_TRANSITIONS and nothing else: every
-status change a seller makes goes through transition(). "Hidden" is staff's to
-set and clear (moderation), so no seller transition leads into or out of it,
-except retiring the listing.
+Every status change a seller makes goes through transition(), which follows the
+listing state machine in catalog.states (the seller's moves of its table).
 """
 
 from collections.abc import Mapping, Sequence
@@ -19,16 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from catalog.cache import catalog_changed
 from catalog.models import MAX_PRICE, MAX_QUANTITY, MIN_PRICE, Book, Listing
+from catalog.states import Actor, IllegalTransition, ListingStateError, check_transition
 
 Status = Listing.Status
-
-ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.DRAFT: frozenset({Status.ACTIVE, Status.ARCHIVED}),
-    Status.ACTIVE: frozenset({Status.PAUSED, Status.ARCHIVED}),
-    Status.PAUSED: frozenset({Status.ACTIVE, Status.ARCHIVED}),
-    Status.HIDDEN: frozenset({Status.ARCHIVED}),
-    Status.ARCHIVED: frozenset(),
-}
 
 BOOK_FIELDS = ("isbn13", "title", "authors", "publisher", "year", "language", "binding", "category", "description")
 # A book another listing already uses keeps its data; only these, when empty, may be filled in.
@@ -37,36 +28,14 @@ REQUIRED_BOOK_FIELDS = ("title", "authors", "category")
 LISTING_FIELDS = ("condition", "condition_notes", "price", "quantity")
 
 
-class ListingStateError(Exception):
-    """The listing's status does not allow this action; str() is a message for the seller."""
-
-
-class IllegalTransition(ListingStateError):
-    """A status change that ALLOWED_TRANSITIONS does not list."""
-
-    def __init__(self, listing: Listing, target: str):
-        self.current = listing.status
-        self.target = target
-        super().__init__(
-            _("A listing that is “%(current)s” cannot become “%(target)s”.")
-            % {"current": Status(listing.status).label, "target": Status(target).label}
-        )
-
-
-def can_transition(listing: Listing, target: str) -> bool:
-    """Whether the status table allows listing to move to target."""
-    return target in ALLOWED_TRANSITIONS.get(listing.status, frozenset())
-
-
 def transition(listing: Listing, target: str) -> None:
     """Move listing to target in memory; the caller saves it inside its transaction.
 
     Sets published_at the first time the listing becomes active. Raises
-    IllegalTransition when the table does not allow the change, and
-    ValidationError on "quantity" when a listing without stock would go live.
+    IllegalTransition when the table does not give the change to the seller,
+    and ValidationError on "quantity" when a listing without stock would go live.
     """
-    if not can_transition(listing, target):
-        raise IllegalTransition(listing, target)
+    check_transition(listing, target, Actor.SELLER)
     if target == Status.ACTIVE:
         if listing.quantity < 1:
             raise ValidationError(
@@ -198,7 +167,7 @@ def _change_status(listing: Listing, target: str, allowed_from: Sequence[str] | 
     with transaction.atomic():
         listing.refresh_from_db(from_queryset=Listing.objects.select_for_update())
         if allowed_from is not None and listing.status not in allowed_from:
-            raise IllegalTransition(listing, target)
+            raise IllegalTransition(listing, target, Actor.SELLER)
         transition(listing, target)
         listing.save(update_fields=["status", "published_at", "updated_at"])
         catalog_changed()
@@ -230,7 +199,7 @@ def update_listing(
             setattr(listing, name, listing_data[name] if name != "condition_notes" else listing_data.get(name, ""))
         if publish:
             if listing.status != Status.DRAFT:
-                raise IllegalTransition(listing, Status.ACTIVE)
+                raise IllegalTransition(listing, Status.ACTIVE, Actor.SELLER)
             transition(listing, Status.ACTIVE)
         listing.save()
         if listing.status == Status.ACTIVE:
@@ -270,8 +239,8 @@ def delete_listing(listing: Listing) -> bool:
 
     with transaction.atomic():
         listing.refresh_from_db(from_queryset=Listing.objects.select_for_update())
-        if listing.status == Status.ARCHIVED:
-            raise IllegalTransition(listing, Status.ARCHIVED)
+        # The table's rule for retiring a listing holds whether it ends up deleted or archived.
+        check_transition(listing, Status.ARCHIVED, Actor.SELLER)
         if listing.status == Status.ACTIVE:
             catalog_changed()
         if listing.units_sold == 0 and listing.status != Status.HIDDEN:

@@ -1,19 +1,20 @@
 """Staff moderation: hiding listings from the catalog and handling buyers' reports.
 
-The moves, all in this module:
+Staff's moves are in the listing state machine (catalog.states):
 
     draft / active / paused --hide (reason required)--> hidden
     hidden --unhide--> the status it had before
 
 Anything else (hiding a hidden or archived listing, unhiding one that is not hidden)
-raises ``ModerationError``. Each function is one ``transaction.atomic()`` block and locks
-the listings it changes, in primary-key order.
+raises ``IllegalTransition``; a missing or over-long reason raises ``ValidationError``.
+Each function is one ``transaction.atomic()`` block and locks the listings it changes,
+in primary-key order.
 """
 
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -22,16 +23,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from catalog.cache import catalog_changed
 from catalog.models import Listing, Report
+from catalog.states import Actor, can_transition, check_transition
 
-HIDEABLE = frozenset({Listing.Status.DRAFT, Listing.Status.ACTIVE, Listing.Status.PAUSED})
 # Where an unhidden listing goes when we do not know its earlier status: the seller resumes it.
 FALLBACK_STATUS = Listing.Status.PAUSED
 MAX_REASON_LENGTH = Listing._meta.get_field("hidden_reason").max_length
 _HIDE_FIELDS = ["status", "status_before_hidden", "hidden_reason", "hidden_at", "updated_at"]
-
-
-class ModerationError(ValueError):
-    """A moderation move that is not allowed, or one missing its reason."""
 
 
 class ReportOutcome(NamedTuple):
@@ -47,21 +44,18 @@ def _require_staff(by: User) -> None:
 def _clean_text(text: str | None, *, required: bool) -> str:
     text = (text or "").strip()
     if required and not text:
-        raise ModerationError(_("Give a reason for hiding the listing."))
+        raise ValidationError(_("Give a reason for hiding the listing."), code="required")
     if len(text) > MAX_REASON_LENGTH:
-        raise ModerationError(
+        raise ValidationError(
             _("Keep the reason under %(max)d characters (it has %(length)d).")
-            % {"max": MAX_REASON_LENGTH, "length": len(text)}
+            % {"max": MAX_REASON_LENGTH, "length": len(text)},
+            code="max_length",
         )
     return text
 
 
 def _hide_locked(listing: Listing, reason: str, now) -> None:
-    if listing.status not in HIDEABLE:
-        raise ModerationError(
-            _("Listing #%(id)s cannot be hidden: its status is “%(status)s”.")
-            % {"id": listing.pk, "status": listing.get_status_display()}
-        )
+    check_transition(listing, Listing.Status.HIDDEN, Actor.STAFF)
     listing.status_before_hidden = listing.status
     listing.status = Listing.Status.HIDDEN
     listing.hidden_reason = reason
@@ -79,8 +73,9 @@ def hide_listing(listing: Listing, by: User, reason: str) -> Listing:
     """Take ``listing`` out of the catalog, keeping ``reason`` and the status to return to.
 
     Stores ``status_before_hidden``, ``hidden_reason`` and ``hidden_at``; ``listing`` is updated
-    in place and returned. Raises ``ModerationError`` for a blank or over-long reason, or when
-    the listing is already hidden or archived; ``PermissionDenied`` unless ``by`` is active staff.
+    in place and returned. Raises ``ValidationError`` for a blank or over-long reason,
+    ``IllegalTransition`` when the listing is already hidden or archived, and
+    ``PermissionDenied`` unless ``by`` is active staff.
     """
     _require_staff(by)
     reason = _clean_text(reason, required=True)
@@ -97,21 +92,20 @@ def unhide_listing(listing: Listing, by: User) -> Listing:
 
     A listing that was active but has no stock left, or whose earlier status is unknown,
     comes back paused. Clears the stored reason and date; ``listing`` is updated in place and returned. Raises
-    ``ModerationError`` when the listing is not hidden; ``PermissionDenied`` unless ``by`` is
+    ``IllegalTransition`` when the listing is not hidden; ``PermissionDenied`` unless ``by`` is
     active staff.
     """
     _require_staff(by)
     with transaction.atomic():
         locked = Listing.objects.select_for_update().get(pk=listing.pk)
-        if locked.status != Listing.Status.HIDDEN:
-            raise ModerationError(
-                _("Listing #%(id)s is not hidden: its status is “%(status)s”.")
-                % {"id": locked.pk, "status": locked.get_status_display()}
-            )
         previous = locked.status_before_hidden
-        if previous not in HIDEABLE or (previous == Listing.Status.ACTIVE and locked.quantity < 1):
+        if not can_transition(Listing.Status.HIDDEN, previous, Actor.STAFF) or (
+            previous == Listing.Status.ACTIVE and locked.quantity < 1
+        ):
             # Unknown, or on sale without stock (catalog's rule): the seller decides when to resume.
             previous = FALLBACK_STATUS
+        # Refuses a listing that is not hidden: staff's only moves from any other status lead into hidden.
+        check_transition(locked, previous, Actor.STAFF)
         locked.status = previous
         locked.status_before_hidden = ""
         locked.hidden_reason = ""
@@ -134,7 +128,7 @@ def resolve_reports_by_hiding(reports: QuerySet[Report] | Iterable[Report], by: 
     All open reports of each such listing are closed as actioned with ``reason`` as the note,
     not just the selected ones. Listings already out of the catalog (hidden or archived) stay
     as they are and their reports are still resolved. Reports that are not open are ignored.
-    Raises ``ModerationError`` for a blank reason; ``PermissionDenied`` unless ``by`` is active staff.
+    Raises ``ValidationError`` for a blank reason; ``PermissionDenied`` unless ``by`` is active staff.
     """
     _require_staff(by)
     reason = _clean_text(reason, required=True)
@@ -152,7 +146,7 @@ def resolve_reports_by_hiding(reports: QuerySet[Report] | Iterable[Report], by: 
         now = timezone.now()
         hidden = 0
         for listing in Listing.objects.select_for_update().filter(pk__in=listing_ids).order_by("pk"):
-            if listing.status in HIDEABLE:
+            if can_transition(listing.status, Listing.Status.HIDDEN, Actor.STAFF):
                 _hide_locked(listing, reason, now)
                 hidden += 1
         resolved = Report.objects.filter(listing_id__in=listing_ids, status=Report.Status.OPEN).update(
@@ -164,7 +158,7 @@ def resolve_reports_by_hiding(reports: QuerySet[Report] | Iterable[Report], by: 
 def dismiss_reports(reports: QuerySet[Report] | Iterable[Report], by: User, note: str = "") -> int:
     """Close the open reports among ``reports`` without touching their listings; return how many.
 
-    Reports already resolved are left as they are. Raises ``ModerationError`` for an over-long
+    Reports already resolved are left as they are. Raises ``ValidationError`` for an over-long
     note; ``PermissionDenied`` unless ``by`` is active staff.
     """
     _require_staff(by)

@@ -270,7 +270,7 @@ def test_an_old_page_is_rendered_again_by_one_visitor_while_the_others_still_get
 
 
 def test_cards_show_changes_made_around_the_services(page_cache, client, alice, alice_listing):
-    """A shop renamed in the accounts app announces nothing; its cards still change, on pages not cached whole."""
+    """A shop saved around accounts.services announces nothing; its cards still change, on pages not cached whole."""
     shop_page = f"/shops/{alice.shop.slug}/"
     assert "Alice&#x27;s Attic" in _cached_twice(client, shop_page)
     alice.shop.name = "Alice's Antiquarian"

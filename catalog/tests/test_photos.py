@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from catalog.models import Listing, ListingPhoto
-from catalog.services.listings import ListingStateError
 from catalog.services.photos import add_photos, move_photo, remove_photo
+from catalog.states import ListingStateError
 from conftest import ListingFactory, make_image_bytes, make_upload
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,6 @@ from django.utils import timezone
 
 from catalog.models import Book, Listing, ListingPhoto
 from catalog.services.listings import (
-    ALLOWED_TRANSITIONS,
-    IllegalTransition,
-    ListingStateError,
     create_listing,
     delete_listing,
     pause_listing,
@@ -21,6 +18,7 @@ from catalog.services.listings import (
     transition,
     update_listing,
 )
+from catalog.states import IllegalTransition, ListingStateError
 from conftest import BookFactory, CategoryFactory, ListingFactory, make_upload
 
 Status = Listing.Status
@@ -57,30 +55,7 @@ def media_files(settings) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-# --- The status table ---------------------------------------------------------
-
-EVERY_PAIR = [(source, target) for source in Status.values for target in Status.values]
-
-
-@pytest.mark.parametrize(("source", "target"), EVERY_PAIR)
-def test_transition_follows_the_table_and_refuses_everything_else(source, target):
-    listing = Listing(status=source, quantity=1)
-    if target in ALLOWED_TRANSITIONS[source]:
-        transition(listing, target)
-        assert listing.status == target
-    else:
-        with pytest.raises(IllegalTransition):
-            transition(listing, target)
-        assert listing.status == source
-
-
-def test_the_table_keeps_hidden_for_staff_and_archived_final():
-    assert all(Status.HIDDEN not in targets for targets in ALLOWED_TRANSITIONS.values())
-    assert ALLOWED_TRANSITIONS[Status.HIDDEN] == {Status.ARCHIVED}
-    assert ALLOWED_TRANSITIONS[Status.ARCHIVED] == frozenset()
-    assert ALLOWED_TRANSITIONS[Status.DRAFT] == {Status.ACTIVE, Status.ARCHIVED}
-    assert ALLOWED_TRANSITIONS[Status.ACTIVE] == {Status.PAUSED, Status.ARCHIVED}
-    assert ALLOWED_TRANSITIONS[Status.PAUSED] == {Status.ACTIVE, Status.ARCHIVED}
+# --- transition(): going live (test_states.py covers the status table) --------
 
 
 def test_going_live_needs_stock():

@@ -43,7 +43,6 @@ from catalog.selectors import (
 )
 from catalog.services import photos as photo_service
 from catalog.services.listings import (
-    ListingStateError,
     create_listing,
     delete_listing,
     pause_listing,
@@ -51,6 +50,7 @@ from catalog.services.listings import (
     resume_listing,
     update_listing,
 )
+from catalog.states import ListingStateError
 
 INVENTORY_PAGE_SIZE = 25
 Status = Listing.Status

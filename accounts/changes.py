@@ -1,0 +1,18 @@
+"""What the accounts app tells other apps about changes they may show.
+
+Accounts imports no domain app (design rule), so it announces such changes with a signal
+and the apps that care connect to it (the catalog, to refresh its cached pages).
+"""
+
+from django.db import transaction
+from django.dispatch import Signal
+
+# What buyers see of sellers changed: users were deactivated or reactivated, or a shop was opened,
+# changed or deleted. Sent once the change is committed, never for one that rolls back; ``sender``
+# is the model whose rows changed (User or Shop).
+seller_visibility_changed = Signal()
+
+
+def announce_seller_change(sender: type) -> None:
+    """Send ``seller_visibility_changed`` when the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: seller_visibility_changed.send(sender=sender))
