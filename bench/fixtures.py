@@ -20,7 +20,7 @@ from accounts.models import Shop, User
 from catalog.cache import catalog_changed
 from catalog.isbn import format_isbn
 from catalog.models import Book, Category, Listing
-from catalog.search import MARKER_PAGES, CatalogQuery, _after, find_listings
+from catalog.search import MARKER_PAGES, CatalogQuery, _after, find_listings, ranked_ids_sql
 from orders.models import Address, CartLine, OrderLine
 
 BULK_DOMAIN = "bulk.example.com"
@@ -199,7 +199,10 @@ def paths(rng: random.Random, listings: int) -> dict[str, list[str]]:
 
 
 def _explain(queryset) -> list[dict]:
-    sql, params = queryset.query.sql_with_params()
+    return _explain_sql(*queryset.query.sql_with_params())
+
+
+def _explain_sql(sql: str, params) -> list[dict]:
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN {sql}", params)
         columns = [column[0] for column in cursor.description]
@@ -216,7 +219,10 @@ def explain_plans(listings: int) -> dict:
         "filter language=es": CatalogQuery(language="es"),
     }.items():
         result = find_listings(query)
-        plans[name] = _explain(result.queryset.order_by(*result.ordering).values_list("id", flat=True)[:25])
+        if result.best_books is not None:  # a search: books ranked on the full-text index, then their listings
+            plans[name] = _explain_sql(*ranked_ids_sql(result.queryset, result.ordering, result.best_books, 0, 25))
+        else:
+            plans[name] = _explain(result.queryset.order_by(*result.ordering).values_list("id", flat=True)[:25])
     # A deep page seeks from its marker: the sort key that ends the page before it, then skips the rest.
     result = find_listings(CatalogQuery())
     page = min(4000, listings // 25)

@@ -88,6 +88,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--only", default="", help="comma-separated scenario names (the baselines always run)")
     parser.add_argument("--no-uncached", action="store_true", help="skip the phase with the page cache off")
     parser.add_argument("--no-buying", action="store_true", help="skip the checkout flow and the race")
+    parser.add_argument(
+        "--buffer-pool-mb",
+        type=int,
+        default=1024,
+        help="raise MariaDB's innodb_buffer_pool_size to this for the run, as production sizes it to the data "
+        "(default 1024; 0 leaves it; the old size is put back at the end)",
+    )
     parser.add_argument("--profile", default="", help="py-spy a worker during these scenarios (comma-separated)")
     args = parser.parse_args()
     if not args.database:
@@ -186,6 +193,42 @@ def prepare_database(args: argparse.Namespace) -> None:
         cursor.execute(
             f"CREATE DATABASE IF NOT EXISTS `{args.database}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
         )
+    finally:
+        server.close()
+
+
+def _server_connection(args: argparse.Namespace):
+    import MySQLdb
+
+    url = urlparse(args.mysql)
+    return MySQLdb.connect(
+        host=url.hostname or "127.0.0.1", port=url.port or 3306, user=url.username or "root", passwd=url.password or ""
+    )
+
+
+def buffer_pool_bytes(args: argparse.Namespace) -> int:
+    server = _server_connection(args)
+    try:
+        cursor = server.cursor()
+        cursor.execute("SELECT @@GLOBAL.innodb_buffer_pool_size")
+        return int(cursor.fetchone()[0])
+    finally:
+        server.close()
+
+
+def set_buffer_pool(args: argparse.Namespace, size: int) -> None:
+    """Resize InnoDB's buffer pool (MariaDB resizes it online) and wait until it has."""
+    server = _server_connection(args)
+    try:
+        cursor = server.cursor()
+        cursor.execute("SET GLOBAL innodb_buffer_pool_size = %s", [size])
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            cursor.execute("SHOW STATUS LIKE 'Innodb_buffer_pool_resize_status'")
+            row = cursor.fetchone()
+            if not row or not row[1] or "ompleted" in row[1] or "finished" in row[1].lower():
+                break
+            time.sleep(0.5)
     finally:
         server.close()
 
@@ -543,7 +586,8 @@ def markdown(report: dict) -> str:
         f"# Benchmark, {report['listings']:,} listings ({report['finished_at']})",
         "",
         f"Machine: {info.get('cpu', '?')}, {info['cpus']} CPUs, {info.get('memory_gb', '?')} GB; "
-        f"load average at start {info['load_average'][0]:.1f}. {report['versions']}.",
+        f"load average at start {info['load_average'][0]:.1f}; InnoDB buffer pool "
+        f"{info.get('innodb_buffer_pool_mb', '?')} MB. {report['versions']}.",
         f"Command: `{report['command']}`",
         "",
         table(report["results"]),
@@ -591,6 +635,12 @@ def main() -> int:
     info = machine()
 
     prepare_database(args)
+    original_pool = buffer_pool_bytes(args)
+    wanted_pool = args.buffer_pool_mb * 1024 * 1024
+    if wanted_pool > original_pool:
+        log(f"innodb_buffer_pool_size {original_pool >> 20} MB -> {args.buffer_pool_mb} MB for this run")
+        set_buffer_pool(args, wanted_pool)
+    info["innodb_buffer_pool_mb"] = buffer_pool_bytes(args) >> 20
     import django
 
     django.setup()
@@ -632,6 +682,9 @@ def main() -> int:
     finally:
         server.stop()
         fixtures.retire(prepared["seller_ids"])
+        if buffer_pool_bytes(args) != original_pool:
+            set_buffer_pool(args, original_pool)
+            log(f"innodb_buffer_pool_size back to {original_pool >> 20} MB")
 
     import django as django_module
     from django.db import connection

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from catalog import search
 from catalog.models import Book, Listing
 from catalog.search import boolean_mode_query, is_indexable, search_words
 from conftest import CategoryFactory, ListingFactory, ShopFactory, mysql_only
@@ -215,6 +216,56 @@ def test_mysql_stopword_only_query_falls_back_to_like(client, shelf):
         response = client.get(BROWSE, {"q": "go"})
     assert titles(response) == ["Go in Action"]
     assert not any("MATCH" in q["sql"] for q in queries.captured_queries)
+
+
+@mysql_only
+@search_db
+def test_mysql_search_ranks_books_then_joins_their_listings_in_one_query(client, shelf):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(BROWSE, {"q": "desert"})
+    assert titles(response) == ["Desert Solitaire", "Dune"] or titles(response) == ["Dune", "Desert Solitaire"]
+    id_query = next(q["sql"] for q in queries.captured_queries if "MATCH" in q["sql"])
+    assert "AS best" in id_query and f"LIMIT {search.SEARCH_BOOKS}" in id_query
+
+
+@mysql_only
+@search_db
+def test_mysql_search_shows_the_copies_of_the_best_books_only_and_says_so(client, settings, monkeypatch):
+    monkeypatch.setattr(search, "SEARCH_BOOKS", 2)
+    settings.CATALOG_PAGE_SIZE = 2
+    seller = ShopFactory().owner
+    ListingFactory(seller=seller, book__title="Harbour", book__description="A harbour, a harbour, the harbour.")
+    lights = ListingFactory(seller=seller, book__title="Harbour Lights", book__description="By the harbour.").book
+    ListingFactory(seller=seller, book=lights)  # two copies of the second best book
+    ListingFactory(seller=seller, book__title="Cookbook", book__description="Fish from the harbour.")
+    first = client.get(BROWSE, {"q": "harbour"})
+    assert titles(first) == ["Harbour", "Harbour Lights"]
+    assert first.context["page"].has_next and first.context["page"].book_limit is None
+    last = client.get(BROWSE, {"q": "harbour", "page": 2})
+    assert titles(last) == ["Harbour Lights"]  # "Cookbook", the third book, is left out
+    assert not last.context["page"].has_next and last.context["page"].book_limit == 2
+    assert "2 books that best match your search" in last.content.decode()
+    assert client.get(BROWSE, {"q": "harbour", "page": 3}).status_code == 404
+    monkeypatch.setattr(search, "SEARCH_BOOKS", 3)
+    assert "Cookbook" in titles(client.get(BROWSE, {"q": "harbour", "page": 2}))
+    assert "best match your search" not in client.get(BROWSE, {"q": "harbour", "page": 2}).content.decode()
+
+
+@mysql_only
+@search_db
+def test_mysql_search_filters_books_before_ranking_them(client, shelf):
+    scifi = CategoryFactory(slug="sf", name="Science fiction")
+    Book.objects.filter(title="Dune").update(category=scifi, language="es")
+    assert titles(client.get(BROWSE, {"q": "desert", "category": "sf", "language": "es"})) == ["Dune"]
+    assert titles(client.get(BROWSE, {"q": "desert", "language": "fr"})) == []
+
+
+@mysql_only
+@search_db
+def test_mysql_search_page_stays_within_its_query_budget(client, shelf, django_assert_max_num_queries):
+    client.get(BROWSE, {"q": "desert"})
+    with django_assert_max_num_queries(4):
+        assert client.get(BROWSE, {"q": "desert", "sort": "price_asc"}).status_code == 200
 
 
 # --- The sanitiser, without the database ------------------------------------------------

@@ -67,6 +67,7 @@ def browse(request: HttpRequest) -> HttpResponse:
                 form.page_number,
                 settings.CATALOG_PAGE_SIZE,
                 scope=form.catalog_query(),
+                best_books=result.best_books,
             )
             context.update(page=page, cards=listing_cards(page.listings))
             status = 404 if page.past_end else 200
