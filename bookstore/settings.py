@@ -155,6 +155,8 @@ SILENCED_SYSTEM_CHECKS = ["models.W036"]
 # Every web worker must share this cache in production (allauth's rate limits
 # and cached pages live here): set CACHE_URL=redis://host:6379/0.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://bookstore")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "bookstore.cache.RedisCache"  # Django's, with one client per server
 # With a shared cache, sessions are read from it and written through to the database (bookstore/sessions.py):
 # a signed-in page then needs no session query. A per-process cache (locmem) could hand one worker a session
 # another worker has since changed, so without a shared cache sessions live in the database alone.
