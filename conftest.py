@@ -8,6 +8,7 @@ Personas (healthchecks style):
 """
 
 import io
+import os
 from decimal import Decimal
 
 import factory
@@ -48,6 +49,23 @@ def _isolated_media_and_cache(settings, tmp_path):
 
 mysql_only = pytest.mark.skipif(
     connection.vendor != "mysql", reason="needs MySQL/MariaDB (row locks, FULLTEXT); run with DATABASE_URL=mysql://..."
+)
+
+# The Redis server of the tests that need one (the cache as production runs it).
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_answers(url: str = REDIS_TEST_URL) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except (redis.RedisError, OSError):
+        return False
+
+
+needs_redis = pytest.mark.skipif(
+    not redis_answers(), reason=f"needs a Redis server at {REDIS_TEST_URL} (REDIS_TEST_URL)"
 )
 
 

@@ -3,29 +3,14 @@
 import os
 import threading
 
-import pytest
-
 from bookstore.cache import RedisCache
 from bookstore.tests.test_settings import run_with_env
-
-REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
-
-
-def _redis_answers() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
-    except (redis.RedisError, OSError):
-        return False
-
-
-needs_redis = pytest.mark.skipif(not _redis_answers(), reason=f"needs a Redis server at {REDIS_URL} (REDIS_TEST_URL)")
+from conftest import REDIS_TEST_URL, needs_redis
 
 
 @needs_redis
 def test_it_stores_and_reads_through_one_client():
-    cache = RedisCache(REDIS_URL, {"KEY_PREFIX": f"test-backend-{os.getpid()}"})
+    cache = RedisCache(REDIS_TEST_URL, {"KEY_PREFIX": f"test-backend-{os.getpid()}"})
     client = cache._cache.get_client(write=True)
     assert cache._cache.get_client() is client
     cache.set("greeting", {"hello": "world"}, 30)
@@ -37,7 +22,7 @@ def test_it_stores_and_reads_through_one_client():
 
 @needs_redis
 def test_threads_share_the_client_safely():
-    cache = RedisCache(REDIS_URL, {"KEY_PREFIX": f"test-backend-threads-{os.getpid()}"})
+    cache = RedisCache(REDIS_TEST_URL, {"KEY_PREFIX": f"test-backend-threads-{os.getpid()}"})
     errors = []
 
     def work(n):

@@ -9,21 +9,12 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from bookstore.sessions import SessionStore
+from conftest import REDIS_TEST_URL, needs_redis
 
 pytestmark = pytest.mark.django_db
 
-REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 # Nothing listens on port 1 of the loopback: a real connection refused, as when Redis is down.
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
-
-
-def _redis_answers() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
-    except (redis.RedisError, OSError):
-        return False
 
 
 def _use_cache(settings, location):
@@ -40,9 +31,9 @@ def _use_cache(settings, location):
     settings.SESSION_ENGINE = "bookstore.sessions"
 
 
-@pytest.mark.skipif(not _redis_answers(), reason=f"needs a Redis server at {REDIS_URL} (REDIS_TEST_URL)")
+@needs_redis
 def test_a_session_is_read_from_the_cache_and_kept_in_the_database(settings, django_assert_num_queries):
-    _use_cache(settings, REDIS_URL)
+    _use_cache(settings, REDIS_TEST_URL)
     store = SessionStore()
     store["basket"] = 3
     store.save()

@@ -18,15 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def page_cache(settings):
-    settings.CATALOG_CACHE_SECONDS = 60
-    settings.DEBUG = False
-    catalog_cache._recent_pages.entries.clear()
-    yield
-    catalog_cache._recent_pages.entries.clear()
-
-
-@pytest.fixture
 def admin_client(client_for, staff):
     return client_for(staff)
 

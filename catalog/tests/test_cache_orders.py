@@ -6,19 +6,11 @@ import pytest
 from django.apps import apps as django_apps
 from django.test import Client
 
-from catalog import cache as catalog_cache
 from orders.models import Address
 from orders.services import add_to_cart, cancel_order, get_or_create_cart, new_checkout_token, place_order
 from shipping.models import Carrier
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def page_cache(settings):
-    settings.CATALOG_CACHE_SECONDS = 60
-    settings.DEBUG = False
-    catalog_cache._recent_pages.entries.clear()
 
 
 @pytest.fixture
