@@ -314,8 +314,9 @@ LOCALE_PATHS = [*LOCALE_PATHS, BASE_DIR / "locale" / "overrides"]
 
 # --- Performance (bench) ----------------------------------------------------
 
-# Seconds a rendered catalog page stays in the shared cache (catalog/cache.py); 0 turns the page cache off.
-# Changes made through the services show at once whatever this is; it bounds how long other changes (a seller
-# deactivated, a shop renamed, rows edited in the admin) take to show. Off while DEBUG is on, so a developer's
-# edits show at once and the test suite sees every write.
-CATALOG_CACHE_SECONDS = 0 if DEBUG else 60
+# Seconds a rendered catalog page stays fresh in the shared cache (catalog/cache.py, give or take a quarter, so
+# that pages cached together are not all rendered again together); 0 turns the page cache off. Changes made through
+# the services, the catalog admin and the accounts services and admin show at once whatever this is; it only
+# bounds how long a change made around all of them (a raw update) takes to show. Off while DEBUG is on, so a
+# developer's edits show at once and the test suite sees every write.
+CATALOG_CACHE_SECONDS = 0 if DEBUG else 300

@@ -34,6 +34,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import random
 import secrets
 import threading
 import time
@@ -68,6 +69,15 @@ FRAGMENT_SECONDS = 6 * 3600
 # seconds) is never rendered by every visitor at once. It is kept this many times CATALOG_CACHE_SECONDS.
 STALE_FACTOR = 10
 REFRESH_SECONDS = 30
+# Each page stays fresh CATALOG_CACHE_SECONDS times a factor drawn from this range: pages cached at the same moment
+# (after a deployment or a catalog change) then come up for rendering again at different moments, not together.
+FRESHNESS_SPREAD = (0.75, 1.25)
+
+
+def _freshness_spread() -> float:
+    return random.uniform(*FRESHNESS_SPREAD)  # noqa: S311  # nosec B311 - spreads expiry times, not a secret
+
+
 # A page the cache has no copy of (new, or of an older catalog version) is rendered by the first visitor who asks;
 # others asking for the same URL meanwhile wait for that copy, checking every RENDER_POLL_SECONDS for up to
 # RENDER_WAIT_SECONDS, then render it themselves. Without this, eight visitors of a broad search over a million
@@ -164,11 +174,13 @@ class _VersionWatcher:
 
     A change writes the new version to the cache and then publishes on VERSION_CHANNEL. Each process subscribes
     once, then reads the version, and before every use drains what waits on its subscription: a poll of one
-    socket, no round trip. Once a change's on-commit hook has returned, its message is already there, so no page
-    of the old version is served after it. As a safety net against a subscription that broke without an error,
-    the version is read again when it was last confirmed more than MAX_AGE seconds ago; after an error the
-    process asks the cache on every request until it has subscribed again. Without Redis (local memory cache in
-    development and tests) current() is None and callers read the version from the cache each time.
+    socket, no round trip. The process that made the change forgets its copy at once; the others drain its
+    message on their next request once Redis has delivered it (well under a millisecond between hosts of one
+    network), so pages of the old version stop as soon as the change is known. As a safety net against a
+    subscription that broke without an error, the version is read again when it was last confirmed more than
+    MAX_AGE seconds ago; after an error the process asks the cache on every request until it has subscribed
+    again. Without Redis (local memory cache in development and tests) current() is None and callers read the
+    version from the cache each time.
     """
 
     CHANNEL = "catalog:version-changed"
@@ -234,10 +246,16 @@ class _VersionWatcher:
                 return None
 
     def announce(self) -> None:
-        """Tell every process that the version changed (after it was written to the cache)."""
+        """Tell every process that the version changed (after it was written to the cache).
+
+        This process forgets its copy at once: its own message could still be on the way when its next request
+        drains the subscription, and the visitor who made the change must see it on the next page.
+        """
         url = _redis_url()
         if url is None:
             return
+        with self.lock:
+            self.version = None
         try:
             if self.publisher is None or self.publisher_pid != os.getpid():
                 import redis
@@ -406,7 +424,7 @@ class CachedPage:
         else:
             entry = {"title": str(title), "content": str(content), "status": status}
         entry["version"] = self.version.token
-        entry["fresh_until"] = time.time() + settings.CATALOG_CACHE_SECONDS
+        entry["fresh_until"] = time.time() + settings.CATALOG_CACHE_SECONDS * _freshness_spread()
         self._store(entry)
         self._done_rendering()
         return self._whole_page_response(entry) if self.whole else self.render_uncached(title, content, status)

@@ -28,15 +28,6 @@ BROWSE = "/books/"
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def page_cache(settings):
-    settings.CATALOG_CACHE_SECONDS = 60
-    settings.DEBUG = False
-    catalog_cache._recent_pages.entries.clear()
-    yield
-    catalog_cache._recent_pages.entries.clear()
-
-
 def body(response) -> str:
     return response.content.decode()
 
@@ -242,6 +233,28 @@ def test_a_lost_version_never_brings_back_an_old_page(page_cache, client, alice_
     assert "The Name of the Rose" not in body(client.get(BROWSE))
 
 
+def _past_freshness() -> float:
+    """Seconds after which any page cached now has gone stale (its time to live is spread, see FRESHNESS_SPREAD)."""
+    from django.conf import settings
+
+    return settings.CATALOG_CACHE_SECONDS * catalog_cache.FRESHNESS_SPREAD[1] + 1
+
+
+def test_pages_cached_together_go_stale_at_different_moments(page_cache, client, rf, alice_listing):
+    started = time.time()
+    paths = [f"{BROWSE}?page={n}" for n in range(1, 9)] + [f"{BROWSE}?sort=price_asc&page={n}" for n in range(1, 9)]
+    for path in paths:
+        client.get(path)
+    ages = []
+    for path in paths:
+        query = path.split("?", 1)[1]
+        entry = cache.get(catalog_cache.CachedPage(rf.get(BROWSE + "?" + query), "browse").key)
+        ages.append(entry["fresh_until"] - started)
+    low, high = catalog_cache.FRESHNESS_SPREAD
+    assert all(60 * low - 1 <= age <= 60 * high + 1 for age in ages), ages
+    assert max(ages) - min(ages) > 5, ages  # 16 draws from a 30-second range
+
+
 def test_changes_made_around_the_services_show_once_the_page_is_older_than_its_time_to_live(
     page_cache, client, alice_listing, monkeypatch
 ):
@@ -249,7 +262,7 @@ def test_changes_made_around_the_services_show_once_the_page_is_older_than_its_t
     Listing.objects.filter(pk=alice_listing.pk).update(status=Listing.Status.PAUSED)  # e.g. from the admin
     assert "The Name of the Rose" in body(client.get(BROWSE))  # still within CATALOG_CACHE_SECONDS
 
-    later = time.time() + 61
+    later = time.time() + _past_freshness()
     monkeypatch.setattr(catalog_cache.time, "time", lambda: later)
     assert "The Name of the Rose" not in body(client.get(BROWSE))
 
@@ -258,7 +271,7 @@ def test_an_old_page_is_rendered_again_by_one_visitor_while_the_others_still_get
     page_cache, client, rf, alice_listing, monkeypatch, django_assert_num_queries
 ):
     _cached_twice(client)
-    later = time.time() + 61
+    later = time.time() + _past_freshness()
     monkeypatch.setattr(catalog_cache.time, "time", lambda: later)
     key = catalog_cache.CachedPage(rf.get(BROWSE), "browse").key
     cache.add(f"{key}:refresh", True, 30)  # another visitor is rendering it right now
