@@ -515,7 +515,12 @@ def targets(results: dict, listings: int) -> list[dict]:
 
     def check(name: str, value: float, limit: float, higher_is_better: bool, detail: str) -> None:
         met = value >= limit if higher_is_better else value <= limit
-        checks.append({"target": name, "value": value, "limit": limit, "met": met, "detail": detail})
+        # The targets hold for the production configuration (phase "cached"); the same limits are shown for the
+        # phase with the page cache off, as information on what a miss costs, and do not decide the exit status.
+        informational = "(uncached)" in name
+        checks.append(
+            {"target": name, "value": value, "limit": limit, "met": met, "detail": detail, "info": informational}
+        )
 
     if listings <= 100_000:
         if "catalog_anonymous" in cached:
@@ -610,7 +615,7 @@ def markdown(report: dict) -> str:
     for target in report["targets"]:
         lines.append(
             f"| {target['target']} | {target['value']} {target['detail']} | {target['limit']} "
-            f"| {'yes' if target['met'] else '**no**'} |"
+            f"| {'yes' if target['met'] else ('no (information)' if target.get('info') else '**no**')} |"
         )
     lines += ["", "```", explain_text(report["explain"]), "```", ""]
     return "\n".join(lines)
@@ -721,7 +726,7 @@ def main() -> int:
     shutil.copy(work / "gunicorn.log", RESULTS / f"bench-{stamp}-{args.listings}-gunicorn.log")
     log(f"wrote {json_path.relative_to(ROOT)} and bench/results/latest-{args.listings}.md in {report['minutes']} min")
     shutil.rmtree(work, ignore_errors=True)
-    return 0 if all(target["met"] for target in report["targets"]) else 1
+    return 0 if all(target["met"] for target in report["targets"] if not target.get("info")) else 1
 
 
 if __name__ == "__main__":
