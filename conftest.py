@@ -36,11 +36,17 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _isolated_media_and_cache(settings, tmp_path):
-    """Each test writes media into its own folder and starts with an empty cache."""
-    from django.core.cache import cache
+    """Each test writes media into its own folder and starts with empty caches.
+
+    Template fragments are cached as in production (settings.FRAGMENT_CACHE), although the settings load with DEBUG
+    on, which turns that cache off for developers.
+    """
+    from django.core.cache import cache, caches
 
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CACHES = {**settings.CACHES, "fragments": settings.FRAGMENT_CACHE}
     cache.clear()
+    caches["fragments"].clear()
     yield
     cache.clear()
 

@@ -157,6 +157,15 @@ SILENCED_SYSTEM_CHECKS = ["models.W036"]
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://bookstore")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "bookstore.cache.RedisCache"  # Django's, with one client per server
+# Template fragments that depend only on what they show (the `{% cache %}` tag's arguments), such as the navigation
+# bar: kept in each process, as they can never be stale and a process starts afresh with each deployment. Off
+# while DEBUG is on, so that template edits show at once.
+FRAGMENT_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "bookstore-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"} if DEBUG else FRAGMENT_CACHE
 # With a shared cache, sessions are read from it and written through to the database (bookstore/sessions.py):
 # a signed-in page then needs no session query. A per-process cache (locmem) could hand one worker a session
 # another worker has since changed, so without a shared cache sessions live in the database alone.

@@ -24,11 +24,12 @@ pytestmark = [
 @pytest.fixture
 def redis_cache(settings):
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_TEST_URL,
             "KEY_PREFIX": f"test-{os.getpid()}",
-        }
+        },
     }
     settings.CATALOG_CACHE_SECONDS = 60
     settings.DEBUG = False
