@@ -4,7 +4,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -154,14 +156,32 @@ class ShopAdmin(admin.ModelAdmin):
     autocomplete_fields = ("owner",)
     list_select_related = ("owner",)
     date_hierarchy = "created_at"
-    readonly_fields = ("slug", "created_at")
-    fields = ("owner", "name", "slug", "about", "city", "region", "country", "created_at")
+    readonly_fields = ("slug", "former_slug_list", "created_at")
+    fields = ("owner", "name", "slug", "former_slug_list", "about", "city", "region", "country", "created_at")
 
     def get_readonly_fields(self, request, obj=None):
         # A shop belongs to whoever opened it; staff pick the owner only when creating one.
         if obj is not None:
             return (*self.readonly_fields, "owner")
         return self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        # A shop being opened has had no other slug.
+        if obj is None:
+            return tuple(field for field in self.fields if field != "former_slug_list")
+        return self.fields
+
+    @admin.display(description=_("former slugs"))
+    def former_slug_list(self, obj):
+        """The slugs the shop had before its renames, newest first, each with the day it was replaced.
+
+        Links to them redirect to the shop's page; they are kept by the services, never edited here.
+        """
+        former = obj.former_slugs.all() if obj.pk else []
+        rows = [(row.slug, date_format(localtime(row.created_at), "DATE_FORMAT")) for row in former]
+        if not rows:
+            return None  # the admin's empty value
+        return format_html_join(mark_safe("<br>"), "{} ({})", rows)
 
     def save_model(self, request, obj, form, change):
         # Through the services, so the slug and the name rules are the same as on the website.

@@ -82,3 +82,24 @@ class Shop(models.Model):
 
     def get_absolute_url(self):
         return reverse("catalog:shop", kwargs={"slug": self.slug})
+
+
+class FormerShopSlug(models.Model):
+    """A slug a shop answered to before a rename, kept so that old links to the shop still lead to it.
+
+    A live shop always wins over a former slug: the services delete the row when a shop takes the slug
+    (a new shop, another shop's rename, or this shop renamed back), and the shop page looks for a live
+    shop first.
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="former_slugs", verbose_name=_("shop"))
+    slug = models.SlugField(_("slug"), max_length=90, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("former slug")
+        verbose_name_plural = _("former slugs")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.slug

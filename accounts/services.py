@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from accounts.changes import announce_seller_change
-from accounts.models import Shop, User
+from accounts.models import FormerShopSlug, Shop, User
 
 SHOP_FIELDS = ("name", "about", "city", "region", "country")
 _REQUIRED_SHOP_FIELDS = ("name", "city", "country")
@@ -95,11 +95,25 @@ def _save_shop(shop: Shop, *, regenerate_slug: bool) -> None:
     raise ValidationError(_("We could not save your shop just now. Please try again."), code="busy")
 
 
+def _record_slug_change(shop: Shop, *, old_slug: str | None = None) -> None:
+    """Inside the caller's transaction, once ``shop`` is saved with its slug: old links keep leading to it.
+
+    A live slug wins over a former one, so the slug the shop now has stops being anyone's former slug
+    (a shop renamed back to an old name gets its old address back). ``old_slug``, when given, becomes
+    this shop's former slug; a stale row that still gave it to another shop is dropped.
+    """
+    slugs = [shop.slug] if old_slug is None else [shop.slug, old_slug]
+    FormerShopSlug.objects.filter(slug__in=slugs).delete()
+    if old_slug is not None:
+        FormerShopSlug.objects.create(shop=shop, slug=old_slug)
+
+
 def open_shop(user: User, data: Mapping[str, Any]) -> Shop:
     """Open ``user``'s shop with ``data`` (name, about, city, region, country).
 
     Guarantees: a user has at most one shop; the name is unique ignoring case; the slug
-    comes from the name and is unique. The new shop is announced with ``seller_visibility_changed``
+    comes from the name and is unique, and stops leading to any shop that had it before a
+    rename (the live shop wins). The new shop is announced with ``seller_visibility_changed``
     (listings its owner kept from an earlier shop show it). Raises ``ValidationError`` (keyed by field where
     one is at fault) when the name is taken or the user already has a shop, and
     ``PermissionDenied`` for an inactive user.
@@ -114,6 +128,7 @@ def open_shop(user: User, data: Mapping[str, Any]) -> Shop:
             raise _name_taken_error(values["name"])
         shop = Shop(owner=user, **values)
         _save_shop(shop, regenerate_slug=True)
+        _record_slug_change(shop)
         announce_seller_change(Shop)
     return shop
 
@@ -122,7 +137,8 @@ def update_shop(shop: Shop, data: Mapping[str, Any]) -> Shop:
     """Change ``shop``'s details from ``data`` and return the saved shop.
 
     Works from the row as stored (locked for the change), not from whatever a form
-    already wrote onto ``shop``. A new name gets a new unique slug; the name stays
+    already wrote onto ``shop``. A new name gets a new unique slug, and the old one is kept
+    as a former slug (``FormerShopSlug``) so that links to it still reach the shop; the name stays
     unique ignoring case. A change is announced with ``seller_visibility_changed``.
     Raises ``ValidationError`` keyed by ``name`` when it is taken.
     """
@@ -134,9 +150,12 @@ def update_shop(shop: Shop, data: Mapping[str, Any]) -> Shop:
             raise _name_taken_error(new_name)
         renamed = new_name != current.name
         changed = any(getattr(current, field) != value for field, value in values.items())
+        old_slug = current.slug
         for field, value in values.items():
             setattr(current, field, value)
         _save_shop(current, regenerate_slug=renamed)
+        if current.slug != old_slug:
+            _record_slug_change(current, old_slug=old_slug)
         if changed:
             announce_seller_change(Shop)
     return current

@@ -221,6 +221,26 @@ def test_admin_shop_rename_goes_through_the_service(client_for, staff, alice):
     assert (shop.name, shop.slug, shop.owner) == ("Attic Two", "attic-two", alice)
 
 
+def test_admin_shop_shows_its_former_slugs_read_only(client_for, staff, alice, django_assert_max_num_queries):
+    client = client_for(staff)
+    url = reverse("admin:accounts_shop_change", args=[alice.shop.pk])
+    fields = {"about": "", "city": "Bogotá", "region": "", "country": "CO"}
+    assert client.post(url, {"name": "Attic Two", **fields}).status_code == 302
+    assert client.post(url, {"name": "Attic Three", **fields}).status_code == 302
+
+    with django_assert_max_num_queries(6):
+        response = client.get(url)
+    html = response.content.decode()
+    assert "Former slugs" in html
+    assert html.index("attic-two (") < html.index("alices-attic (")  # newest first
+    assert 'name="former_slug_list"' not in html  # shown, not editable
+
+    # A staff post cannot edit or forge them.
+    client.post(url, {"name": "Attic Three", **fields, "former_slug_list": "hijack"})
+    assert sorted(alice.shop.former_slugs.values_list("slug", flat=True)) == ["alices-attic", "attic-two"]
+    assert "Former slugs" not in client.get(reverse("admin:accounts_shop_add")).content.decode()
+
+
 def test_admin_shop_name_unique_ignoring_case(client_for, staff, alice, bob):
     response = client_for(staff).post(
         reverse("admin:accounts_shop_change", args=[bob.shop.pk]),

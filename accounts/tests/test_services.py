@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts import services
-from accounts.models import Shop, User
+from accounts.models import FormerShopSlug, Shop, User
 from conftest import ShopFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +89,71 @@ def test_update_shop_refuses_another_shops_name(alice, bob):
         services.update_shop(bob.shop, {"name": "Alice's attic"})
     assert "name" in exc.value.error_dict
     assert Shop.objects.get(owner=bob).name == "Bob's Books"
+
+
+# --- former slugs -------------------------------------------------------------
+
+
+def former_slugs(shop: Shop) -> list[str]:
+    return list(FormerShopSlug.objects.filter(shop=shop).order_by("slug").values_list("slug", flat=True))
+
+
+def test_renaming_keeps_the_old_slug_as_a_former_slug(alice):
+    shop = services.update_shop(alice.shop, {"name": "Attic Books"})
+    assert former_slugs(shop) == ["alices-attic"]
+    shop = services.update_shop(shop, {"name": "Paper Moon"})
+    assert shop.slug == "paper-moon"
+    assert former_slugs(shop) == ["alices-attic", "attic-books"]
+
+
+def test_no_former_slug_when_the_slug_stays(alice):
+    services.update_shop(alice.shop, {"city": "Cali", "about": "Maps."})
+    shop = services.update_shop(alice.shop, {"name": "ALICE'S ATTIC"})  # renamed, same slug
+    assert shop.slug == "alices-attic"
+    assert not FormerShopSlug.objects.exists()
+
+
+def test_renaming_back_gives_the_shop_its_old_slug_again(alice):
+    services.update_shop(alice.shop, {"name": "Attic Books"})
+    shop = services.update_shop(alice.shop, {"name": "Alice's Attic"})
+    assert shop.slug == "alices-attic"
+    assert former_slugs(shop) == ["attic-books"]
+
+
+def test_a_new_shop_takes_a_former_slug_from_the_shop_that_had_it(alice, charlie):
+    services.update_shop(alice.shop, {"name": "Attic Books"})
+    shop = services.open_shop(charlie, {**DATA, "name": "Alice's Attic"})
+    assert shop.slug == "alices-attic"
+    assert not FormerShopSlug.objects.filter(slug="alices-attic").exists()
+    assert former_slugs(alice.shop) == []
+
+
+def test_a_rename_takes_a_former_slug_from_the_shop_that_had_it(alice, bob):
+    services.update_shop(alice.shop, {"name": "Attic Books"})
+    shop = services.update_shop(bob.shop, {"name": "Alice's Attic"})
+    assert shop.slug == "alices-attic"
+    assert former_slugs(alice.shop) == []
+    assert former_slugs(shop) == ["bobs-books"]
+
+
+def test_a_stale_former_slug_row_gives_way_to_the_shop_that_had_the_slug_live(alice, bob):
+    # Written around the services (a shop created directly with a slug that was someone's former one).
+    FormerShopSlug.objects.create(shop=bob.shop, slug="alices-attic")
+    shop = services.update_shop(alice.shop, {"name": "Attic Books"})
+    assert former_slugs(shop) == ["alices-attic"]
+    assert former_slugs(bob.shop) == []
+
+
+def test_a_refused_rename_records_no_former_slug(alice, bob):
+    with pytest.raises(ValidationError):
+        services.update_shop(bob.shop, {"name": "Alice's attic"})
+    assert not FormerShopSlug.objects.exists()
+
+
+def test_former_slugs_go_with_their_shop(alice):
+    services.update_shop(alice.shop, {"name": "Attic Books"})
+    alice.shop.delete()
+    assert not FormerShopSlug.objects.exists()
 
 
 # --- deactivate_users -------------------------------------------------------

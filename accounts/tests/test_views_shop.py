@@ -68,9 +68,14 @@ def test_owner_edits_their_shop(client_for, alice, django_assert_max_num_queries
     assert "Your shop details were saved." in assert_in_layout(client.get(URL))
 
 
-def test_renaming_a_shop_gives_it_a_new_slug(client_for, alice):
-    client_for(alice).post(URL, shop_data(name="Attic Books"))
+def test_renaming_a_shop_gives_it_a_new_slug_and_old_links_follow(client_for, alice):
+    client = client_for(alice)
+    client.post(URL, shop_data(name="Attic Books"))
     assert Shop.objects.get(owner=alice).slug == "attic-books"
+    assert 'href="/shops/attic-books/"' in assert_in_layout(client.get(URL))
+    response = client.get("/shops/alices-attic/?page=2&sort=price_asc")
+    assert response.status_code == 301
+    assert response["Location"] == "/shops/attic-books/?page=2&sort=price_asc"
 
 
 def test_shop_name_must_be_unique_ignoring_case(client_for, alice, charlie):
