@@ -128,7 +128,21 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ["cancel_and_refund", "retry_refunds"]
     view_on_site = False  # the site's order page is the buyer's own: staff would get a 404
     fieldsets = (
-        (None, {"fields": ("number", "buyer", "status", "created_at", "expires_at", "paid_at", "cancelled_at")}),
+        (
+            None,
+            {
+                "fields": (
+                    "number",
+                    "buyer",
+                    "status",
+                    "language",
+                    "created_at",
+                    "expires_at",
+                    "paid_at",
+                    "cancelled_at",
+                )
+            },
+        ),
         (_("Totals (parts not cancelled)"), {"fields": ("currency", "items_total", "shipping_total", "total")}),
         (
             _("Ship to"),
@@ -161,7 +175,7 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         cancelled, refused = [], []
         for order in queryset.order_by("pk"):
             try:
-                cancel_order(order, by=request.user, reason=str(_("Cancelled by our staff.")))
+                cancel_order(order, by=request.user, by_staff=True)
             except CancellationError as error:
                 refused.append(f"{order.number}: {error.message}")
             else:

@@ -3,6 +3,10 @@
 Services never call these directly: they register them with ``transaction.on_commit`` and pass primary keys,
 so an email goes out only for what was really committed, and reads the committed rows. A failing mail
 server is logged and never undoes the sale.
+
+The buyer's emails are written in the language the buyer placed the order in (``Order.language``), whoever
+or whatever triggers them (the seller shipping, the carrier simulator). We do not know a seller's language:
+their emails use the site's default language, ``settings.LANGUAGE_CODE``.
 """
 
 from __future__ import annotations
@@ -61,7 +65,7 @@ def _order_url(order: Order) -> str:
 def send_order_placed(order_id: int) -> None:
     """To the buyer: the order is placed, what it holds, and how long they have to pay."""
     order = _order(order_id)
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(order.language):
         _send(
             "order_placed",
             _("Order %(number)s placed: please pay by %(deadline)s")
@@ -76,7 +80,7 @@ def send_payment_result(payment_id: int) -> None:
     payment = Payment.objects.select_related("order__buyer").get(pk=payment_id)
     order = payment.order
     approved = payment.status != PaymentStatus.DECLINED
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(order.language):
         subject = (
             _("Payment received for order %(number)s") if approved else _("Payment declined for order %(number)s")
         ) % {"number": order.number}
@@ -99,6 +103,7 @@ def send_new_sale(shipment_id: int) -> None:
     shipment = (
         Shipment.objects.select_related("order", "seller", "carrier").prefetch_related("lines").get(pk=shipment_id)
     )
+    # The seller's language is unknown (the order's is the buyer's): the site's default language.
     with translation.override(settings.LANGUAGE_CODE):
         _send(
             "new_sale",
@@ -119,7 +124,7 @@ def _send_tracking(shipment_id: int, template: str, subject) -> None:
         .prefetch_related("lines", "events")
         .get(pk=shipment_id)
     )
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(shipment.order.language):
         _send(
             template,
             str(subject) % {"number": shipment.order.number},
@@ -150,7 +155,7 @@ def send_cancellation(order_id: int, shipment_ids: list[int], refund_amount: str
         Shipment.objects.filter(pk__in=shipment_ids).select_related("seller", "carrier").prefetch_related("lines")
     )
     refund = Decimal(refund_amount)
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(order.language):
         _send(
             "cancelled",
             _("Order %(number)s: cancellation confirmed") % {"number": order.number},
@@ -163,11 +168,14 @@ def send_cancellation(order_id: int, shipment_ids: list[int], refund_amount: str
                 "order_url": _order_url(order),
             },
         )
-        if notify_sellers:
-            for shipment in shipments:
-                _send(
-                    "sale_cancelled",
-                    _("Order %(number)s was cancelled: do not ship it") % {"number": order.number},
-                    shipment.seller.email,
-                    {"order": order, "shipment": shipment, "lines": list(shipment.lines.all())},
-                )
+    if not notify_sellers:
+        return
+    # The sellers' language is unknown (the order's is the buyer's): the site's default language.
+    with translation.override(settings.LANGUAGE_CODE):
+        for shipment in shipments:
+            _send(
+                "sale_cancelled",
+                _("Order %(number)s was cancelled: do not ship it") % {"number": order.number},
+                shipment.seller.email,
+                {"order": order, "shipment": shipment, "lines": list(shipment.lines.all())},
+            )

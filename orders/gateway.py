@@ -35,14 +35,16 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import GatewayTransaction
+# What the buyer may be told for each failure code lives with the models that store the codes (they word them
+# in the reader's language); the ledger keeps the untranslated text next to the code, for staff.
+from orders.models import FAILURE_MESSAGES, GatewayTransaction, untranslated
 
 APPROVING_CARDS = {"4242424242424242", "5555555555554444", "378282246310005"}
 DECLINING_CARDS = {
-    "4000000000000002": ("card_declined", _("The card was declined.")),
-    "4000000000009995": ("insufficient_funds", _("The card has insufficient funds.")),
+    "4000000000000002": ("card_declined", FAILURE_MESSAGES["card_declined"]),
+    "4000000000009995": ("insufficient_funds", FAILURE_MESSAGES["insufficient_funds"]),
 }
-UNKNOWN_CARD = ("unknown_test_card", _("This is not one of the test cards; the simulated gateway declined it."))
+UNKNOWN_CARD = ("unknown_test_card", FAILURE_MESSAGES["unknown_test_card"])
 
 # For the payment page: the test cards and what each does (numbers as people type them).
 TEST_CARDS = [
@@ -52,21 +54,6 @@ TEST_CARDS = [
     ("4000 0000 0000 0002", _("Declined: card declined")),
     ("4000 0000 0000 9995", _("Declined: insufficient funds")),
 ]
-
-# What the buyer may be told for each failure code (a real gateway's codes map onto these).
-FAILURE_MESSAGES = {
-    "invalid_number": _("The card number is not valid."),
-    "expired_card": _("The card has expired."),
-    "invalid_expiry": _("The expiry date is not valid."),
-    "invalid_cvc": _("The security code (CVC) is not valid."),
-    "card_declined": DECLINING_CARDS["4000000000000002"][1],
-    "insufficient_funds": DECLINING_CARDS["4000000000009995"][1],
-    "unknown_test_card": UNKNOWN_CARD[1],
-    "charge_not_found": _("The original charge was not found."),
-    "amount_too_large": _("The refund is larger than what is left of the charge."),
-    "gateway_error": _("The payment provider did not answer; please try again."),
-}
-
 
 # --- Card checks (shared with the payment form) -----------------------------
 
@@ -221,7 +208,7 @@ class SimulatedGateway(PaymentGateway):
             currency=currency,
             succeeded=not code,
             failure_code=code,
-            failure_message=str(message),
+            failure_message=untranslated(message),
             card_brand=card_brand(number) if luhn_valid(number) else "",
             card_last4=number[-4:] if luhn_valid(number) else "",
         )
@@ -250,7 +237,7 @@ class SimulatedGateway(PaymentGateway):
                 currency=charge.currency if charge else "",
                 succeeded=not code,
                 failure_code=code,
-                failure_message=str(FAILURE_MESSAGES[code]) if code else "",
+                failure_message=untranslated(FAILURE_MESSAGES[code]) if code else "",
                 charge=charge,
             )
             try:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -33,6 +33,15 @@ MAX_LINE_QUANTITY = 99
 def money_field(verbose_name, **kwargs):
     kwargs.setdefault("default", ZERO)
     return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, **kwargs)
+
+
+def untranslated(message) -> str:
+    """``message`` (a lazy translation) in the source language, whatever language is active.
+
+    For text kept in the database next to a code: the code is what pages translate; the text is for staff.
+    """
+    with translation.override(None):
+        return str(message)
 
 
 # --- Cart -------------------------------------------------------------------
@@ -159,6 +168,16 @@ class Order(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT
     )
+    # The language the buyer was browsing in when placing the order: the buyer's emails are written in it.
+    # The database default also serves orders a previous release places while a new one rolls out (releases
+    # migrate first); the migration writes the setting's value, whatever it is where it runs.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        db_default=settings.LANGUAGE_CODE,
+    )
     ship_full_name = models.CharField(_("recipient"), max_length=120)
     ship_line1 = models.CharField(_("address line 1"), max_length=200)
     ship_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
@@ -264,6 +283,30 @@ class OrderLine(models.Model):
 
 # --- Payments ---------------------------------------------------------------
 
+# What the buyer may be told for each failure code (a real gateway's codes map onto these). Payments, refunds
+# and the gateway's ledger store the code; pages and emails word it in the reader's language.
+FAILURE_MESSAGES = {
+    "invalid_number": _("The card number is not valid."),
+    "expired_card": _("The card has expired."),
+    "invalid_expiry": _("The expiry date is not valid."),
+    "invalid_cvc": _("The security code (CVC) is not valid."),
+    "card_declined": _("The card was declined."),
+    "insufficient_funds": _("The card has insufficient funds."),
+    "unknown_test_card": _("This is not one of the test cards; the simulated gateway declined it."),
+    "charge_not_found": _("The original charge was not found."),
+    "amount_too_large": _("The refund is larger than what is left of the charge."),
+    "gateway_error": _("The payment provider did not answer; please try again."),
+}
+
+
+def failure_text(code: str, stored: str) -> str:
+    """Why a payment or refund failed, in the active language: the message of a known ``code``, else ``stored``.
+
+    ``stored`` is the text recorded with the code (a real provider's own words for a code we do not know).
+    """
+    message = FAILURE_MESSAGES.get(code)
+    return str(message) if message is not None else stored
+
 
 class Payment(models.Model):
     """One attempt to pay an order. Only the card's brand and last four digits are ever stored."""
@@ -303,6 +346,11 @@ class Payment(models.Model):
         """Set ``status`` (not saved) if the payment machine allows it; raise IllegalTransition otherwise."""
         check_transition("Payment", PAYMENT_TRANSITIONS, self.status, new_status)
         self.status = new_status
+
+    @property
+    def display_failure_message(self) -> str:
+        """Why the attempt was declined, in the reader's language."""
+        return failure_text(self.failure_code, self.failure_message)
 
     @property
     def refundable_amount(self) -> Decimal:
@@ -351,6 +399,11 @@ class Refund(models.Model):
         check_transition("Refund", REFUND_TRANSITIONS, self.status, new_status)
         self.status = new_status
 
+    @property
+    def display_failure_message(self) -> str:
+        """Why the refund failed, in the reader's language."""
+        return failure_text(self.failure_code, self.failure_message)
+
 
 class GatewayTransaction(models.Model):
     """The simulated payment provider's own ledger (what a real provider keeps on its side).
@@ -386,3 +439,8 @@ class GatewayTransaction(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.reference}"
+
+    @property
+    def display_failure_message(self) -> str:
+        """Why the provider refused, in the reader's language."""
+        return failure_text(self.failure_code, self.failure_message)

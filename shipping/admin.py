@@ -47,8 +47,12 @@ class CarrierAdmin(admin.ModelAdmin):
 class ShipmentEventInline(ReadOnlyInline):
     model = ShipmentEvent
     verbose_name_plural = _("tracking timeline")
-    fields = ("happened_at", "status", "description", "location")
+    fields = ("happened_at", "status", "what_happened", "location")
     readonly_fields = fields
+
+    @admin.display(description=_("description"))
+    def what_happened(self, event):
+        return event.display_description
 
 
 class ShipmentLineInline(ReadOnlyInline):

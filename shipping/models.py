@@ -138,11 +138,33 @@ class Shipment(models.Model):
 
 
 class ShipmentEvent(models.Model):
-    """One step of a shipment's tracking timeline, as the buyer sees it."""
+    """One step of a shipment's tracking timeline, as the buyer sees it.
+
+    What happened is stored as a ``code`` with its ``params`` (a carrier's name, the recipient's) and worded
+    in the reader's language when shown: :attr:`display_description`. ``description`` holds the wording in
+    the source language (for staff), the free text of an event without a code (a reason given by whoever
+    cancelled), and whatever events recorded before codes existed said.
+    """
+
+    class Code(models.TextChoices):
+        # Each label is the message the timeline shows, formatted with the event's ``params``.
+        SHIPPED = "shipped", _("The seller handed the parcel to %(carrier)s.")
+        AT_SORTING_CENTRE = "at_sorting_centre", _("In transit: arrived at the sorting centre.")
+        AT_INTERNATIONAL_HUB = "at_international_hub", _("In transit: arrived at the international hub.")
+        OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery with the local courier.")
+        DELIVERED = "delivered", _("Delivered to %(name)s.")
+        SHIPMENT_CANCELLED = "shipment_cancelled", _("The shipment was cancelled.")
+        ORDER_CANCELLED = "order_cancelled", _("The order was cancelled.")
+        CANCELLED_BY_STAFF = "cancelled_by_staff", _("Cancelled by our staff.")
+        NOT_PAID_IN_TIME = "not_paid_in_time", _("The order was not paid in time.")
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events", verbose_name=_("shipment"))
     status = models.CharField(_("status"), max_length=20, choices=ShipmentStatus.choices)
-    description = models.CharField(_("description"), max_length=255)
+    # Database defaults (and a nullable ``params``): a release migrates before its web tasks replace the
+    # previous ones, which keep recording events without knowing these columns.
+    code = models.CharField(_("code"), max_length=30, choices=Code.choices, blank=True, default="", db_default="")
+    params = models.JSONField(_("details"), default=dict, blank=True, null=True)
+    description = models.CharField(_("description"), max_length=255, blank=True)
     location = models.CharField(_("location"), max_length=120, blank=True)
     happened_at = models.DateTimeField(_("time"))
 
@@ -153,3 +175,13 @@ class ShipmentEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()} at {self.happened_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def display_description(self) -> str:
+        """What happened, in the active language; the stored ``description`` for an event without a code."""
+        if self.code in self.Code.values:
+            try:
+                return str(self.Code(self.code).label) % (self.params or {})
+            except (KeyError, TypeError, ValueError):
+                pass  # parameters missing for this message: what was stored is the best there is
+        return self.description

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -114,10 +114,35 @@ def available_carriers(
 # --- Helpers the order services call inside their transactions ----------------
 
 
-def _add_event(shipment: Shipment, status: str, description: str, location: str, when: datetime) -> ShipmentEvent:
-    return ShipmentEvent.objects.create(
-        shipment=shipment, status=status, description=description, location=location, happened_at=when
+def _add_event(
+    shipment: Shipment,
+    status: str,
+    when: datetime,
+    *,
+    code: str = "",
+    params: dict | None = None,
+    location: str = "",
+    description: str = "",
+) -> ShipmentEvent:
+    """Record a timeline event: a ``code`` (worded in the reader's language when shown), or free text.
+
+    An event with a code keeps its wording in the source language in ``description``, for staff (and for a
+    previous release still running during a rolling update).
+    """
+    event = ShipmentEvent(
+        shipment=shipment,
+        status=status,
+        code=code,
+        params=params or {},
+        description=description,
+        location=location,
+        happened_at=when,
     )
+    if code:
+        with translation.override(None):
+            event.description = event.display_description[:255]
+    event.save()
+    return event
 
 
 def release_shipments(order: Order, now: datetime) -> list[Shipment]:
@@ -134,16 +159,26 @@ def release_shipments(order: Order, now: datetime) -> list[Shipment]:
     return released
 
 
-def cancel_shipments(shipments: list[Shipment], now: datetime, reason: str = "") -> None:
+def cancel_shipments(
+    shipments: list[Shipment],
+    now: datetime,
+    code: str = ShipmentEvent.Code.SHIPMENT_CANCELLED,
+    *,
+    reason: str = "",
+) -> None:
     """Cancel shipments that have not left their sellers (IllegalTransition for one that has).
 
+    The timeline says why: ``code`` (a ``ShipmentEvent.Code``), or ``reason`` when someone wrote one.
     Call inside the transaction that holds the order's row lock, with the shipments locked.
     """
     for shipment in shipments:
         shipment.transition_to(ShipmentStatus.CANCELLED)
         shipment.cancelled_at = shipment.status_changed_at = now
         shipment.save(update_fields=["status", "cancelled_at", "status_changed_at", "updated_at"])
-        _add_event(shipment, ShipmentStatus.CANCELLED, reason or _("The shipment was cancelled."), "", now)
+        if reason:
+            _add_event(shipment, ShipmentStatus.CANCELLED, now, description=reason[:255])
+        else:
+            _add_event(shipment, ShipmentStatus.CANCELLED, now, code=code)
 
 
 def sync_order_with_shipments(order: Order) -> bool:
@@ -204,8 +239,8 @@ def mark_shipped(shipment: Shipment, seller: User, *, now: datetime | None = Non
         locked.tracking_number = _new_tracking_number(locked.carrier)
         locked.shipped_at = locked.status_changed_at = now
         locked.save(update_fields=["status", "tracking_number", "shipped_at", "status_changed_at", "updated_at"])
-        description, location = simulator.shipped_event(locked)
-        _add_event(locked, ShipmentStatus.SHIPPED, description, location, now)
+        code, params, location = simulator.shipped_event(locked)
+        _add_event(locked, ShipmentStatus.SHIPPED, now, code=code, params=params, location=location)
         sync_order_with_shipments(order)
         transaction.on_commit(partial(emails.send_shipment_shipped, locked.pk))
     return locked
@@ -224,7 +259,7 @@ def _advance_one(pk: int, now: datetime, rng: random.Random, cutoff: datetime | 
             return False
         new_status = CARRIER_STEPS[shipment.status]
         shipment.order = order
-        description, location = simulator.carrier_event(shipment, new_status, rng)
+        code, params, location = simulator.carrier_event(shipment, new_status, rng)
         shipment.transition_to(new_status)
         shipment.status_changed_at = now
         fields = ["status", "status_changed_at", "updated_at"]
@@ -232,7 +267,7 @@ def _advance_one(pk: int, now: datetime, rng: random.Random, cutoff: datetime | 
             shipment.delivered_at = now
             fields.append("delivered_at")
         shipment.save(update_fields=fields)
-        _add_event(shipment, new_status, description, location, now)
+        _add_event(shipment, new_status, now, code=code, params=params, location=location)
         sync_order_with_shipments(order)
         if new_status == ShipmentStatus.DELIVERED:
             transaction.on_commit(partial(emails.send_shipment_delivered, shipment.pk))

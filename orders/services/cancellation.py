@@ -16,7 +16,7 @@ from orders.money import ZERO, to_cents
 from orders.services.payments import create_refund, payment_in_progress, process_refund
 from orders.services.stock import return_stock
 from orders.states import OrderStatus, PaymentStatus, RefundStatus
-from shipping.models import Shipment
+from shipping.models import Shipment, ShipmentEvent
 from shipping.services import cancel_shipments, sync_order_with_shipments
 from shipping.states import ShipmentStatus
 
@@ -43,17 +43,18 @@ def order_is_cancellable(order: Order) -> bool:
     return bool(live) and all(s.is_cancellable for s in live)
 
 
-def cancel_order(order: Order, by: User, *, reason: str = "") -> Order:
+def cancel_order(order: Order, by: User, *, reason: str = "", by_staff: bool = False) -> Order:
     """Cancel the whole ``order`` for its buyer or for staff (``by``) and return it, updated.
 
     Guarantees: only before any part has shipped; every copy goes back on sale (quantity up, units_sold
     down); every shipment is cancelled; if the order was paid, what was paid is refunded through the
     gateway (after commit, with no lock held); the buyer, and the sellers once told of the sale, are
-    emailed after commit.
+    emailed after commit. The tracking timeline shows ``reason`` when given, else that the order was
+    cancelled (``by_staff``: by our staff, from the back office), worded in the reader's language.
     Raises CancellationError: ``not_allowed``, ``not_cancellable`` (already shipped, or closed),
     ``payment_in_progress``.
     """
-    return _cancel(order, by, seller=None, reason=reason)
+    return _cancel(order, by, seller=None, reason=reason, by_staff=by_staff)
 
 
 def cancel_seller_part(order: Order, seller: User, by: User, *, reason: str = "") -> Order:
@@ -67,7 +68,7 @@ def cancel_seller_part(order: Order, seller: User, by: User, *, reason: str = ""
     return _cancel(order, by, seller=seller, reason=reason)
 
 
-def _cancel(order: Order, by: User, *, seller: User | None, reason: str) -> Order:
+def _cancel(order: Order, by: User, *, seller: User | None, reason: str, by_staff: bool = False) -> Order:
     if not may_cancel(order, by):
         raise CancellationError(_("You cannot cancel this order."), code="not_allowed")
     now = timezone.now()
@@ -104,7 +105,8 @@ def _cancel(order: Order, by: User, *, seller: User | None, reason: str) -> Orde
 
         lines = list(OrderLine.objects.filter(shipment__in=targets))
         return_stock(lines)
-        cancel_shipments(targets, now, reason or _("The order was cancelled."))
+        event = ShipmentEvent.Code.CANCELLED_BY_STAFF if by_staff else ShipmentEvent.Code.ORDER_CANCELLED
+        cancel_shipments(targets, now, event, reason=reason)
 
         was_paid = locked.status == OrderStatus.PAID
         items = to_cents(sum((line.line_total for line in lines), ZERO))
@@ -130,7 +132,8 @@ def _cancel(order: Order, by: User, *, seller: User | None, reason: str) -> Orde
                 owed = sum((r.amount for r in payment.refunds.exclude(status=RefundStatus.SUCCEEDED)), ZERO)
                 refunded = min(items + shipping, payment.refundable_amount - owed)
                 if refunded > 0:
-                    refund = create_refund(payment, refunded, reason or _("Cancelled before shipping."), by)
+                    default_reason = _("Cancelled by our staff.") if by_staff else _("Cancelled before shipping.")
+                    refund = create_refund(payment, refunded, reason or default_reason, by)
         transaction.on_commit(
             partial(emails.send_cancellation, locked.pk, [s.pk for s in targets], str(refunded), was_paid)
         )

@@ -16,7 +16,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -37,6 +37,18 @@ TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 def new_checkout_token() -> str:
     """A one-time token for one checkout form: put it in a hidden field and pass it to place_order."""
     return secrets.token_urlsafe(24)
+
+
+def _active_language() -> str:
+    """The active language (during a request, the one the visitor browses in) as one of settings.LANGUAGES.
+
+    A regional variant counts as its language ("es-co" is "es"); none, or one the site does not offer, is
+    ``settings.LANGUAGE_CODE``.
+    """
+    try:
+        return translation.get_supported_language_variant(translation.get_language() or "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 def _new_order_number() -> str:
@@ -155,6 +167,7 @@ def place_order(
     - stock goes down (and ``units_sold`` up) by exactly what was ordered, never below zero;
     - one shipment per seller, with the chosen carrier's price for the route and the number of copies;
     - the cart lines taken are emptied; the order must be paid within ``settings.PAYMENT_EXPIRY_MINUTES``;
+    - the order records the active language (the buyer's, during a request): the buyer's emails use it;
     - the buyer gets an order confirmation email after commit.
 
     Raises CheckoutError: ``invalid_token``, ``invalid_address``, ``cart_empty``, ``cart_changed`` (the cart
@@ -263,6 +276,7 @@ def _create_order(buyer: User, address: Address, token: str, groups: dict[int, l
         shipping_total=shipping_total,
         total=items_total + shipping_total,
         checkout_token=token,
+        language=_active_language(),
         expires_at=now + timedelta(minutes=settings.PAYMENT_EXPIRY_MINUTES),
         **address.snapshot(),
     )

@@ -6,13 +6,12 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from orders.models import Order, OrderLine
 from orders.services.payments import payment_in_progress
 from orders.services.stock import return_stock
 from orders.states import OrderStatus
-from shipping.models import Shipment
+from shipping.models import Shipment, ShipmentEvent
 from shipping.services import cancel_shipments
 from shipping.states import ShipmentStatus
 
@@ -43,7 +42,7 @@ def _expire(pk: int, now: datetime) -> bool:
             .order_by("pk")
         )
         return_stock(OrderLine.objects.filter(shipment__in=shipments))
-        cancel_shipments(shipments, now, _("The order was not paid in time."))
+        cancel_shipments(shipments, now, ShipmentEvent.Code.NOT_PAID_IN_TIME)
         order.transition_to(OrderStatus.EXPIRED)
         order.save(update_fields=["status", "updated_at"])
     return True

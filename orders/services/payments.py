@@ -21,7 +21,7 @@ from accounts.models import User
 from orders import emails
 from orders.errors import PaymentError
 from orders.gateway import FAILURE_MESSAGES, ChargeResult, card_brand, card_problem, get_gateway, normalize_card_number
-from orders.models import Order, Payment, Refund
+from orders.models import Order, Payment, Refund, untranslated
 from orders.money import ZERO, to_cents
 from orders.states import OrderStatus, PaymentStatus, RefundStatus
 from shipping.services import release_shipments
@@ -59,8 +59,8 @@ def pay_order(order: Order, card: CardDetails, idempotency_key: str) -> Payment:
     ``idempotency_key`` is the payment form's one-time token: replaying it (a double submit, a retry, even
     concurrently) returns the same Payment and never charges again. The returned payment is ``approved``
     (the order is now paid, its shipments ready to ship, sellers told), ``declined`` (the order stays payable;
-    ``failure_code`` / ``failure_message`` say why), or ``pending`` when a replay arrives while the first
-    attempt is still at the gateway.
+    ``failure_code`` says why, ``display_failure_message`` words it), or ``pending`` when a replay arrives
+    while the first attempt is still at the gateway.
 
     Raises PaymentError before any charge: ``invalid_key``, ``key_reused`` (the key belongs to another order),
     ``invalid_card`` (``card_code``: Luhn, expiry or CVC), ``already_paid``, ``not_payable`` (cancelled,
@@ -182,7 +182,8 @@ def record_charge(payment_id: int, result: ChargeResult) -> Payment:
         else:
             payment.transition_to(PaymentStatus.DECLINED)
             payment.failure_code = result.failure_code or "card_declined"
-            payment.failure_message = (result.failure_message or str(FAILURE_MESSAGES["card_declined"]))[:255]
+            # Pages and emails word the code in the reader's language; the text is the provider's, for staff.
+            payment.failure_message = (result.failure_message or untranslated(FAILURE_MESSAGES["card_declined"]))[:255]
         payment.save()
         refund = (
             create_refund(payment, refund_due, _("The order was no longer awaiting this payment."), None)
@@ -251,7 +252,9 @@ def process_refund(refund: Refund) -> Refund:
         else:
             refund.transition_to(RefundStatus.FAILED)
             refund.failure_code = result.failure_code if result else "gateway_error"
-            refund.failure_message = str(result.failure_message if result else FAILURE_MESSAGES["gateway_error"])
+            refund.failure_message = (
+                result.failure_message if result else untranslated(FAILURE_MESSAGES["gateway_error"])
+            )[:255]
         refund.save()
     return refund
 

@@ -3,12 +3,14 @@
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
+from django.utils import translation
 
 from catalog.models import Listing
 from orders.models import Address, GatewayTransaction, Order, Payment, Refund
 from orders.services import cancel_order, cancel_seller_part, pay_order
 from orders.states import OrderStatus, RefundStatus
 from orders.tests.conftest import DECLINE, card
+from shipping.models import ShipmentEvent
 from shipping.services import mark_shipped
 
 
@@ -54,6 +56,7 @@ def test_order_page_is_read_only_with_lines_shipments_and_payments(client_for, s
     assert "The Name of the Rose" in html and "Dune" in html
     assert "Servientrega" in html and "declined" in html.lower()
     assert 'name="status"' not in html and 'name="total"' not in html  # nothing to edit by hand
+    assert "field-language" in html and '<div class="readonly">English</div>' in html and 'name="language"' not in html
     assert client_for(staff).get(reverse("admin:orders_order_add")).status_code == 403
 
 
@@ -83,6 +86,11 @@ def test_cancel_and_refund_action(client_for, staff, admin_rows, make_order, ali
     assert Listing.objects.get(pk=alice_listing.pk).quantity == 3
     refunds = Refund.objects.filter(payment__order=admin_rows, status=RefundStatus.SUCCEEDED)
     assert refunds.count() == 2 and refunds.filter(created_by=staff).exists()
+    assert refunds.filter(created_by=staff).get().reason == "Cancelled by our staff."
+    # The buyer's timeline says so, in the buyer's language.
+    event = ShipmentEvent.objects.filter(shipment__order=admin_rows, code="cancelled_by_staff").get()
+    with translation.override("es"):
+        assert event.display_description == "Cancelado por nuestro equipo."
     messages = _messages(response)
     assert any(admin_rows.number in m and "Cancelled 1 order" in m for m in messages)
     assert any(shipped.number in m and "Not cancelled" in m for m in messages)

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from catalog.models import Listing
 from orders.errors import CancellationError
@@ -16,7 +17,7 @@ from orders.services import (
     retry_failed_refunds,
 )
 from orders.tests.conftest import APPROVE, card
-from shipping.models import Shipment
+from shipping.models import Shipment, ShipmentEvent
 from shipping.services import mark_shipped
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +44,9 @@ def test_cancel_unpaid_order_returns_stock(
     assert order.status == Order.Status.CANCELLED and order.cancelled_at
     assert stock(alice_listing) == (3, 0) and stock(bob_listing) == (3, 0)
     assert set(order.shipments.values_list("status", flat=True)) == {Shipment.Status.CANCELLED}
+    assert set(ShipmentEvent.objects.filter(shipment__order=order).values_list("code", flat=True)) == {
+        ShipmentEvent.Code.ORDER_CANCELLED
+    }
     assert not Refund.objects.exists()
     assert [m.to for m in mailoutbox] == [["charlie@example.com"]]  # sellers never heard of the sale
     assert "cancelled" in mailoutbox[0].body
@@ -60,6 +64,10 @@ def test_cancel_paid_order_refunds_everything(
     assert payment.refunded_amount == Decimal("70.59")
     refund = payment.refunds.get()
     assert (refund.status, refund.amount, refund.created_by) == (Refund.Status.SUCCEEDED, Decimal("70.59"), charlie)
+    # A reason someone wrote is shown as written, in any language.
+    with translation.override("es"):
+        events = ShipmentEvent.objects.filter(shipment__order=order)
+        assert {(e.code, e.display_description) for e in events} == {("", "Changed my mind")}
     assert stock(alice_listing) == (3, 0)
     assert sorted(m.to[0] for m in mailoutbox) == ["alice@example.com", "bob@example.com", "charlie@example.com"]
     buyer_mail = next(m for m in mailoutbox if m.to == ["charlie@example.com"])

@@ -1,12 +1,23 @@
-"""Emails go out after commit, in both plain text and HTML, and a broken mail server never breaks a sale."""
+"""Emails go out after commit, in both plain text and HTML, and a broken mail server never breaks a sale.
+
+The buyer's emails are in the language the buyer placed the order in, whoever sends them and whenever.
+"""
 
 import pytest
+from django.urls import reverse
+from django.utils import translation
 
 from orders.emails import send_order_placed
 from orders.models import Order
 from orders.services import new_checkout_token, place_order
+from orders.tests.conftest import APPROVE, DECLINE
+from orders.tests.test_journeys import card_post, checkout_post
+from shipping.services import mark_shipped
 
 pytestmark = pytest.mark.django_db
+
+SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es"}
+ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def test_nothing_is_sent_before_commit(
@@ -36,3 +47,108 @@ def test_mail_failure_is_logged_not_raised(placed_order, settings, caplog):
     send_order_placed(placed_order.pk)
     assert "Could not send the order_placed email" in caplog.text
     assert Order.objects.filter(pk=placed_order.pk).exists()
+
+
+# --- In the buyer's language -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def buy_through_the_pages(
+    client_for, charlie, charlie_cart, charlie_address, carriers, mailoutbox, django_capture_on_commit_callbacks
+):
+    """buy(headers) -> the order charlie places and pays (declined first, then approved) browsing with headers."""
+
+    def buy(headers: dict) -> Order:
+        client = client_for(charlie)
+        page = client.get(reverse("orders:checkout"), **headers)
+        with django_capture_on_commit_callbacks(execute=True):
+            placed = client.post(reverse("orders:checkout"), checkout_post(page), **headers)
+        pay_url = placed["Location"]
+        pay_page = client.get(pay_url, **headers)
+        with django_capture_on_commit_callbacks(execute=True):
+            declined = client.post(pay_url, card_post(pay_page, DECLINE), **headers)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(pay_url, card_post(declined, APPROVE), **headers)
+        return Order.objects.get(buyer=charlie)
+
+    return buy
+
+
+def buyer_mails(mailoutbox, buyer):
+    return [mail for mail in mailoutbox if mail.to == [buyer.email]]
+
+
+def test_a_buyer_browsing_in_spanish_gets_spanish_emails(buy_through_the_pages, charlie, mailoutbox):
+    order = buy_through_the_pages(SPANISH)
+    assert order.language == "es"
+    placed, declined, approved = buyer_mails(mailoutbox, charlie)
+    number = order.number
+
+    assert placed.subject.startswith(f"Pedido {number} realizado: paga antes de")
+    assert "Gracias por tu pedido" in placed.body and "Thank you for your order" not in placed.body
+    assert "Gracias por tu pedido" in placed.alternatives[0][0]
+
+    assert declined.subject == f"Se rechazó el pago del pedido {number}"
+    for part in (declined.body, declined.alternatives[0][0]):
+        assert f"Se rechazó tu pago del pedido {number}." in part
+        assert "Motivo: La tarjeta fue rechazada." in part
+        assert "The card was declined." not in part
+
+    assert approved.subject == f"Recibimos el pago del pedido {number}"
+    assert "Recibimos tu pago de" in approved.body
+
+    # The sellers' language is unknown: their emails stay in the site's default language.
+    seller_subjects = [mail.subject for mail in mailoutbox if mail.to != [charlie.email]]
+    assert seller_subjects == [f"New sale: order {number} is paid, please ship it"] * 2
+
+
+def test_a_buyer_browsing_in_english_gets_english_emails(buy_through_the_pages, charlie, mailoutbox):
+    order = buy_through_the_pages(ENGLISH)
+    assert order.language == "en"
+    placed, declined, approved = buyer_mails(mailoutbox, charlie)
+    number = order.number
+
+    assert placed.subject.startswith(f"Order {number} placed: please pay by")
+    assert "Thank you for your order" in placed.body and "Gracias" not in placed.body
+    assert declined.subject == f"Payment declined for order {number}"
+    assert "Reason: The card was declined." in declined.body
+    assert approved.subject == f"Payment received for order {number}"
+    assert "We received your payment of" in approved.body
+
+
+def test_an_emails_language_is_the_orders_not_the_senders(
+    buy_through_the_pages, charlie, alice, mailoutbox, django_capture_on_commit_callbacks
+):
+    order = buy_through_the_pages(SPANISH)
+    mailoutbox.clear()
+    # The seller ships from a page in English: the buyer still hears in Spanish.
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        mark_shipped(order.shipments.get(seller=alice), alice)
+    [shipped] = buyer_mails(mailoutbox, charlie)
+    assert shipped.subject == f"Los libros de tu pedido {order.number} están en camino"
+
+
+@pytest.mark.parametrize(
+    "active, language, subject",
+    [
+        ("es-co", "es", "Pedido {number} realizado"),
+        ("fr", "en", "Order {number} placed"),
+        ("en", "en", "Order {number} placed"),
+    ],
+)
+def test_an_order_records_the_active_language_as_one_the_site_offers(
+    charlie,
+    charlie_cart,
+    charlie_address,
+    choice,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    active,
+    language,
+    subject,
+):
+    # A regional variant counts as its language; one the site does not offer is the default language.
+    with translation.override(active), django_capture_on_commit_callbacks(execute=True):
+        order = place_order(charlie, charlie_cart, charlie_address, choice, new_checkout_token())
+    assert order.language == language
+    assert mailoutbox[0].subject.startswith(subject.format(number=order.number))

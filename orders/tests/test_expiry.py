@@ -11,7 +11,7 @@ from orders.errors import PaymentError
 from orders.models import Order, Payment
 from orders.services import expire_unpaid_orders, pay_order
 from orders.tests.conftest import APPROVE, card
-from shipping.models import Shipment
+from shipping.models import Shipment, ShipmentEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,8 @@ def test_expire_command_returns_stock_and_is_idempotent(make_order, charlie, cap
     order.refresh_from_db()
     assert order.status == Order.Status.EXPIRED
     assert set(order.shipments.values_list("status", flat=True)) == {Shipment.Status.CANCELLED}
+    [event] = ShipmentEvent.objects.filter(shipment__order=order)
+    assert (event.code, event.description) == ("not_paid_in_time", "The order was not paid in time.")
     assert stock(listing) == (3, 0)
     assert Order.objects.get(pk=fresh.pk).status == Order.Status.PENDING_PAYMENT
 

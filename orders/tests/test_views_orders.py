@@ -2,16 +2,19 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from catalog.models import Listing
 from orders.models import Order, Refund
-from orders.services import pay_order
+from orders.services import cancel_seller_part, pay_order
 from orders.states import OrderStatus, PaymentStatus, RefundStatus
 from orders.tests.conftest import DECLINE, card
 from shipping.services import advance_shipments, mark_shipped
 from shipping.states import ShipmentStatus
 
 ORDERS = reverse("orders:order_list")
+SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es"}
+ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def detail_url(order) -> str:
@@ -122,6 +125,52 @@ def test_detail_shows_the_tracking_timeline(client_for, charlie, paid_order, ali
     # Alice's part has left: only bob's part may still be cancelled, and not the whole order.
     assert not response.context["can_cancel_order"]
     assert response.context["cancellable_part_ids"] == {shipment_of(paid_order, bob).pk}
+
+
+def test_the_timeline_is_worded_in_the_readers_language(client_for, charlie, paid_order, alice, bob):
+    # The seller ships, the carrier simulator (a cron job) moves the parcel and the buyer cancels the other
+    # part, all while English is active: each reader still sees the timeline in their own language.
+    with translation.override("en"):
+        mark_shipped(shipment_of(paid_order, alice), alice)
+        advance_shipments(push_all=True)
+        advance_shipments(push_all=True)
+        cancel_seller_part(paid_order, bob, charlie)
+    client = client_for(charlie)
+
+    spanish = client.get(detail_url(paid_order), **SPANISH).content.decode()
+    for text in [
+        "El vendedor entregó el paquete a Servientrega.",
+        "En tránsito: llegó al centro de clasificación.",
+        "En reparto con el mensajero local.",
+        "Se canceló el pedido.",
+    ]:
+        assert text in spanish
+    assert "The seller handed the parcel" not in spanish and "sorting centre." not in spanish
+
+    english = client.get(detail_url(paid_order), **ENGLISH).content.decode()
+    for text in [
+        "The seller handed the parcel to Servientrega.",
+        "In transit: arrived at the sorting centre.",
+        "Out for delivery with the local courier.",
+        "The order was cancelled.",
+    ]:
+        assert text in english
+    assert "El vendedor" not in english and "Se canceló" not in english
+
+
+@pytest.mark.parametrize("written_in", ["en", "es"])
+def test_a_declined_payments_reason_is_worded_in_the_readers_language(client_for, charlie, placed_order, written_in):
+    with translation.override(written_in):
+        pay_order(placed_order, card(DECLINE), "declined-key-00002")
+    client = client_for(charlie)
+
+    spanish = client.get(detail_url(placed_order), **SPANISH).content.decode()
+    assert "Tu último intento fue rechazado: La tarjeta fue rechazada." in spanish
+    assert "The card was declined." not in spanish
+
+    english = client.get(detail_url(placed_order), **ENGLISH).content.decode()
+    assert "Your last attempt was declined: The card was declined." in english
+    assert "La tarjeta fue rechazada." not in english
 
 
 def test_detail_query_budget(client_for, charlie, paid_order, alice, django_assert_max_num_queries):

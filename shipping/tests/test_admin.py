@@ -41,6 +41,11 @@ def test_shipment_page_shows_lines_and_timeline_read_only(client_for, staff, shi
     html = client_for(staff).get(reverse("admin:shipping_shipment_change", args=[shipment.pk])).content.decode()
     assert shipment.tracking_number in html and "The Name of the Rose" in html
     assert "In transit" in html
+    assert "The seller handed the parcel to Servientrega." in html
+    spanish = client_for(staff).get(
+        reverse("admin:shipping_shipment_change", args=[shipment.pk]), HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert "El vendedor entregó el paquete a Servientrega." in spanish.content.decode()
     assert 'name="status"' not in html
 
 

@@ -1,12 +1,15 @@
 """Shipping a sale and following it: tracking numbers, the carrier simulator, the timeline, order status."""
 
+import importlib
 import random
 from datetime import timedelta
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.http import Http404
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from orders.models import Order
 from orders.services import cancel_seller_part, pay_order
@@ -45,7 +48,8 @@ def test_mark_shipped_generates_tracking_and_emails_buyer(
     assert shipment.tracking_number.startswith("SERVI") and len(shipment.tracking_number) == 15
     [event] = shipment.events.all()
     assert (event.status, event.location) == ("shipped", "Bogotá, Colombia")
-    assert "Servientrega" in event.description
+    assert (event.code, event.params) == ("shipped", {"carrier": "Servientrega"})
+    assert event.display_description == event.description == "The seller handed the parcel to Servientrega."
     # Bob has not shipped yet: the order is still just paid.
     assert Order.objects.get(pk=paid_order.pk).status == Order.Status.PAID
     assert [m.to for m in mailoutbox] == [["charlie@example.com"]]
@@ -95,7 +99,7 @@ def test_timeline_to_delivery_and_order_status(paid_order, alice, bob, mailoutbo
         assert [e.status for e in events] == ["shipped", "in_transit", "out_for_delivery", "delivered"]
         assert [e.happened_at for e in events] == sorted(e.happened_at for e in events)
         assert events[-1].location == "Medellín, Colombia"
-        assert "Charlie Buyer" in events[-1].description
+        assert events[-1].display_description == "Delivered to Charlie Buyer."
     assert "sorting centre" in alice_part.events.get(status="in_transit").location
     assert "hub" in bob_part.events.get(status="in_transit").location
     assert Order.objects.get(pk=paid_order.pk).status == Order.Status.DELIVERED
@@ -157,3 +161,75 @@ def test_seller_sees_only_their_own_shipments(paid_order, alice, bob, charlie, d
     ):
         with pytest.raises(Http404):
             get_shipment_for_seller(user, pk)
+
+
+# --- Events in the reader's language -----------------------------------------------------------------------------
+
+
+def test_events_are_stored_as_codes_and_worded_when_shown(paid_order, alice, bob, charlie):
+    alice_part, _bob_part = parts(paid_order, alice, bob)
+    with translation.override("en"):  # the carrier simulator runs from cron, in the default language
+        mark_shipped(alice_part, alice)
+        for _step in range(3):
+            advance_shipments(push_all=True)
+    events = list(alice_part.events.all())
+    assert [e.code for e in events] == ["shipped", "at_sorting_centre", "out_for_delivery", "delivered"]
+    assert events[-1].params == {"name": "Charlie Buyer"}
+    with translation.override("es"):
+        assert [e.display_description for e in events] == [
+            "El vendedor entregó el paquete a Servientrega.",
+            "En tránsito: llegó al centro de clasificación.",
+            "En reparto con el mensajero local.",
+            "Entregado a Charlie Buyer.",
+        ]
+    # The source-language wording stays next to the code, for staff.
+    with translation.override("es"):
+        cancel_seller_part(paid_order, bob, charlie)
+    [cancelled] = ShipmentEvent.objects.filter(shipment__seller=bob)
+    assert (cancelled.code, cancelled.description) == ("order_cancelled", "The order was cancelled.")
+
+
+def test_the_sellers_timeline_is_worded_in_the_sellers_language(client_for, paid_order, alice, bob):
+    alice_part, _bob_part = parts(paid_order, alice, bob)
+    with translation.override("en"):
+        mark_shipped(alice_part, alice)
+        advance_shipments(push_all=True)
+    url = reverse("shipping:sale_detail", args=[alice_part.pk])
+    spanish = client_for(alice).get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "El vendedor entregó el paquete a Servientrega." in spanish
+    assert "En tránsito: llegó al centro de clasificación." in spanish
+    assert "The seller handed the parcel" not in spanish
+    english = client_for(alice).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "In transit: arrived at the sorting centre." in english
+
+
+def test_events_recorded_before_codes_get_the_code_of_their_text(paid_order, alice, bob):
+    """The data migration: known messages, in English or Spanish, get their code; anything else stays text."""
+    alice_part, _bob_part = parts(paid_order, alice, bob)
+    expected = {
+        "The seller handed the parcel to DHL Express.": ("shipped", {"carrier": "DHL Express"}),
+        "Entregado a Charlie Buyer.": ("delivered", {"name": "Charlie Buyer"}),
+        "Delivered to Charlie Buyer.": ("delivered", {"name": "Charlie Buyer"}),
+        "In transit: arrived at the international hub.": ("at_international_hub", {}),
+        "Se canceló el pedido.": ("order_cancelled", {}),
+        "The order was not paid in time.": ("not_paid_in_time", {}),
+        "Cancelled by our staff.": ("cancelled_by_staff", {}),
+        "Changed my mind": ("", {}),
+        "Delivered to": ("", {}),
+    }
+    now = timezone.now()
+    ids = {
+        text: ShipmentEvent.objects.create(shipment=alice_part, status="shipped", description=text, happened_at=now).pk
+        for text in expected
+    }
+    migration = importlib.import_module("shipping.migrations.0003_shipmentevent_code")
+    migration.fill_codes(django_apps, None)
+
+    for text, (code, params) in expected.items():
+        event = ShipmentEvent.objects.get(pk=ids[text])
+        assert (event.code, event.params, event.description) == (code, params, text)
+    with translation.override("en"):
+        assert ShipmentEvent.objects.get(pk=ids["Entregado a Charlie Buyer."]).display_description == (
+            "Delivered to Charlie Buyer."
+        )
+        assert ShipmentEvent.objects.get(pk=ids["Changed my mind"]).display_description == "Changed my mind"
