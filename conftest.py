@@ -32,19 +32,17 @@ def pytest_configure(config):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Template fragments are cached as in production (settings.FRAGMENT_CACHE), although the settings load with
+    # DEBUG on, which turns that cache off for developers.
+    settings.CACHES = {**settings.CACHES, "fragments": settings.FRAGMENT_CACHE}
 
 
 @pytest.fixture(autouse=True)
 def _isolated_media_and_cache(settings, tmp_path):
-    """Each test writes media into its own folder and starts with empty caches.
-
-    Template fragments are cached as in production (settings.FRAGMENT_CACHE), although the settings load with DEBUG
-    on, which turns that cache off for developers.
-    """
+    """Each test writes media into its own folder and starts with empty caches."""
     from django.core.cache import cache, caches
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.CACHES = {**settings.CACHES, "fragments": settings.FRAGMENT_CACHE}
     cache.clear()
     caches["fragments"].clear()
     yield

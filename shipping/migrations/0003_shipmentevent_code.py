@@ -73,17 +73,7 @@ class Migration(migrations.Migration):
             name="code",
             field=models.CharField(
                 blank=True,
-                choices=[
-                    ("shipped", "The seller handed the parcel to %(carrier)s."),
-                    ("at_sorting_centre", "In transit: arrived at the sorting centre."),
-                    ("at_international_hub", "In transit: arrived at the international hub."),
-                    ("out_for_delivery", "Out for delivery with the local courier."),
-                    ("delivered", "Delivered to %(name)s."),
-                    ("shipment_cancelled", "The shipment was cancelled."),
-                    ("order_cancelled", "The order was cancelled."),
-                    ("cancelled_by_staff", "Cancelled by our staff."),
-                    ("not_paid_in_time", "The order was not paid in time."),
-                ],
+                choices=EVENT_MESSAGES,
                 db_default="",
                 default="",
                 max_length=30,
