@@ -6,7 +6,6 @@ from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -181,7 +180,7 @@ class ShopAdmin(admin.ModelAdmin):
         rows = [(row.slug, date_format(localtime(row.created_at), "DATE_FORMAT")) for row in former]
         if not rows:
             return None  # the admin's empty value
-        return format_html_join(mark_safe("<br>"), "{} ({})", rows)
+        return format_html_join("", "<div>{} ({})</div>", rows)
 
     def save_model(self, request, obj, form, change):
         # Through the services, so the slug and the name rules are the same as on the website.
