@@ -85,7 +85,8 @@ INNODB_STOPWORDS = frozenset({
     "with", "und", "www",
 })
 # fmt: on
-SEARCH_FIELDS = ("book__title", "book__authors", "book__description")
+# The book's columns in the FULLTEXT index (migration 0002), in its order.
+BOOK_SEARCH_FIELDS = ("title", "authors", "description")
 
 
 def search_words(q: str) -> list[str]:
@@ -130,19 +131,14 @@ class FullTextMatch(Func):
         return f"MATCH ({', '.join(sql_parts)}) AGAINST ({against_sql} IN BOOLEAN MODE)", params
 
 
-def _word_anywhere(word: str) -> Q:
-    """The word appears in the title, authors, description or ISBN-13."""
-    q = Q(book__isbn13__icontains=word)
-    for field in SEARCH_FIELDS:
-        q |= Q(**{f"{field}__icontains": word})
-    return q
+def _word_anywhere(word: str, prefix: str = "book__") -> Q:
+    """The word appears in the title, authors, description or ISBN-13.
 
-
-def _word_in_book(word: str) -> Q:
-    """_word_anywhere, for a query on the books themselves."""
-    q = Q(isbn13__icontains=word)
-    for field in SEARCH_FIELDS:
-        q |= Q(**{f"{field.removeprefix('book__')}__icontains": word})
+    prefix leads from the queried model to the book ("" for a query on the books themselves).
+    """
+    q = Q(**{f"{prefix}isbn13__icontains": word})
+    for field in BOOK_SEARCH_FIELDS:
+        q |= Q(**{f"{prefix}{field}__icontains": word})
     return q
 
 
@@ -205,19 +201,21 @@ def apply_text_search(queryset: QuerySet, q: str, books: QuerySet | None = None)
     if books is not None:
         if indexed:
             books = books.annotate(
-                relevance=FullTextMatch("title", "authors", "description", against=boolean_mode_query(indexed))
+                relevance=FullTextMatch(*BOOK_SEARCH_FIELDS, against=boolean_mode_query(indexed))
             ).filter(relevance__gt=0)
         else:
             books = books.annotate(relevance=_title_and_author_hits(rest, prefix=""))
         for word in rest:
-            books = books.filter(_word_in_book(word))
+            books = books.filter(_word_anywhere(word, prefix=""))
         best = books.order_by("-relevance", "-id").values_list("id", "relevance")
         return TextSearch(queryset, ranked=True, best_books=best)
 
     if indexed:
-        queryset = queryset.alias(relevance=FullTextMatch(*SEARCH_FIELDS, against=boolean_mode_query(indexed))).filter(
-            relevance__gt=0
-        )
+        queryset = queryset.alias(
+            relevance=FullTextMatch(
+                *(f"book__{field}" for field in BOOK_SEARCH_FIELDS), against=boolean_mode_query(indexed)
+            )
+        ).filter(relevance__gt=0)
         for word in rest:
             queryset = queryset.filter(_word_anywhere(word))
         return TextSearch(queryset, ranked=True)
@@ -452,9 +450,7 @@ def _fetch_ranked_page(
     ids = ids[:page_size]
     capped = not has_next and bool(ids) and best_books[SEARCH_BOOKS : SEARCH_BOOKS + 1].exists()
     book_limit = SEARCH_BOOKS if capped else None
-    by_id = Listing.objects.select_related(*CARD_RELATIONS).order_by().in_bulk(ids) if ids else {}
-    listings = [by_id[pk] for pk in ids if pk in by_id]
-    return ListingPage(number=number, listings=listings, has_next=has_next, book_limit=book_limit)
+    return ListingPage(number=number, listings=_cards_in_order(ids), has_next=has_next, book_limit=book_limit)
 
 
 def fetch_page(
@@ -487,10 +483,16 @@ def fetch_page(
     ids = list(queryset.order_by(*ordering).values_list("id", flat=True)[offset : offset + page_size + 1])
     has_next = len(ids) > page_size
     ids = ids[:page_size]
+    return ListingPage(number=number, listings=_cards_in_order(ids), has_next=has_next)
+
+
+def _cards_in_order(ids: list[int]) -> list[Listing]:
+    """The listings with these ids, in this order, with everything a card shows (one query).
+
+    A listing deleted since its id was read is simply left out.
+    """
     by_id = Listing.objects.select_related(*CARD_RELATIONS).order_by().in_bulk(ids) if ids else {}
-    # A listing deleted between the two queries is simply left out.
-    listings = [by_id[pk] for pk in ids if pk in by_id]
-    return ListingPage(number=number, listings=listings, has_next=has_next)
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def newest_listings(limit: int) -> list[Listing]:
