@@ -19,14 +19,10 @@ def cart_count(context) -> int:
 
 @register.simple_tag(takes_context=True)
 def user_sells(context) -> bool:
-    """Whether the signed-in user has a shop (free when the cart badge already looked it up)."""
-    request = context.get("request")
+    """Whether the signed-in user has a shop (from the session, see accounts.session: no query once signed in)."""
     user = context.get("user")
-    if request is None or user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return False
-    counts = nav_counts(request) if hasattr(request, "session") else None
-    if counts is not None and counts.has_shop is not None:
-        return counts.has_shop
     lazy = context.get("user_has_shop")
     return bool(lazy) if lazy is not None else hasattr(user, "shop")
 

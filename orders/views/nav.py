@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Subquery, Sum
+from django.db.models import Sum
 from django.http import HttpRequest
 
-from accounts.models import Shop, User
 from orders.models import CartLine
 from orders.services.cart import SESSION_CART_KEY
 
@@ -23,10 +22,9 @@ SESSION_NAV_KEY = "cart_nav"
 
 @dataclass
 class NavCounts:
-    """What the navigation bar shows: copies in the cart and, for a signed-in user, whether they sell."""
+    """What the navigation bar shows of the cart. (Whether the user sells: accounts.session.)"""
 
     copies: int
-    has_shop: bool | None = None  # None: not looked up (the context's lazy ``user_has_shop`` decides)
 
 
 def _user_id(request: HttpRequest) -> int | None:
@@ -55,28 +53,16 @@ def stored_cart_count(request: HttpRequest) -> int | None:
 
 
 def count_for_nav(request: HttpRequest) -> NavCounts:
-    """Copies in the visitor's cart (and, signed in, whether they have a shop) in at most one query."""
+    """Copies in the visitor's cart, in at most one query."""
     user_id = _user_id(request)
     if user_id is not None:
-        copies = Subquery(
-            CartLine.objects.filter(cart__user=OuterRef("pk"))
-            .values("cart__user")
-            .annotate(copies=Sum("quantity"))
-            .values("copies")
-        )
-        row = (
-            User.objects.filter(pk=user_id)
-            .values_list(copies, Exists(Shop.objects.filter(owner=OuterRef("pk"))))
-            .first()
-        )
-        if row is None:
-            return NavCounts(copies=0, has_shop=False)
-        return NavCounts(copies=row[0] or 0, has_shop=bool(row[1]))
-    token = request.session.get(SESSION_CART_KEY)
-    if not token:
-        return NavCounts(copies=0)
-    total = CartLine.objects.filter(cart__session_key=token, cart__user__isnull=True).aggregate(n=Sum("quantity"))
-    return NavCounts(copies=total["n"] or 0)
+        lines = CartLine.objects.filter(cart__user_id=user_id)
+    else:
+        token = request.session.get(SESSION_CART_KEY)
+        if not token:
+            return NavCounts(copies=0)
+        lines = CartLine.objects.filter(cart__session_key=token, cart__user__isnull=True)
+    return NavCounts(copies=lines.aggregate(n=Sum("quantity"))["n"] or 0)
 
 
 def nav_counts(request: HttpRequest) -> NavCounts:
