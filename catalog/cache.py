@@ -44,7 +44,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -52,7 +52,6 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
-from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -161,10 +160,9 @@ def _version_from(found: dict) -> CatalogVersion:
 
 def _redis_url() -> str | None:
     """The Redis server behind the default cache, when it is Django's Redis backend (its first, primary, server)."""
-    config = settings.CACHES["default"]
-    if not issubclass(import_string(config["BACKEND"]), RedisCache):
+    if not isinstance(caches["default"], RedisCache):  # the backend in use, without importing its path again
         return None
-    location = config["LOCATION"]
+    location = settings.CACHES["default"]["LOCATION"]
     servers = location if isinstance(location, list | tuple) else location.replace(";", ",").split(",")
     return servers[0]
 
@@ -372,7 +370,7 @@ class CachedPage:
                 entry = self._await_other_rendering(version)
                 if entry is None:
                     return None
-            if entry["fresh_until"] <= now and cache.add(f"{self.key}:refresh", True, REFRESH_SECONDS):
+            if entry["fresh_until"] <= now and self._claim_rendering(REFRESH_SECONDS):
                 return None  # this visitor renders it again; until then the others still get this copy
         except Exception:  # without the cache the page is simply rendered
             logger.exception("The catalog cache is unavailable; rendering the page.")
@@ -386,14 +384,22 @@ class CachedPage:
     def _rendering_key(self) -> str:
         return f"{self.key}:rendering"
 
+    def _claim_rendering(self, seconds: float) -> bool:
+        """Whether this visitor is the one to render the page now: one at a time per URL, released once stored.
+
+        The claim lapses after ``seconds`` if its holder never stores the page (a crash), so another can try.
+        """
+        claimed = cache.add(self._rendering_key, True, int(seconds))
+        self.rendering = self.rendering or claimed
+        return claimed
+
     def _await_other_rendering(self, version: CatalogVersion) -> dict | None:
         """None when this visitor is to render the page; else the copy another visitor rendered meanwhile.
 
         The first visitor takes the rendering key and renders; the others poll the cache for the copy of this
         version, and render it themselves if none comes in time (its renderer failed or answered 400).
         """
-        if cache.add(self._rendering_key, True, int(RENDER_WAIT_SECONDS) + 1):
-            self.rendering = True
+        if self._claim_rendering(RENDER_WAIT_SECONDS + 1):
             return None
         deadline = time.monotonic() + RENDER_WAIT_SECONDS
         while time.monotonic() < deadline:

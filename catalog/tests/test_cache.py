@@ -256,7 +256,7 @@ def test_pages_cached_together_go_stale_at_different_moments(page_cache, client,
 
 
 def test_changes_made_around_the_services_show_once_the_page_is_older_than_its_time_to_live(
-    page_cache, client, alice_listing, monkeypatch
+    page_cache, client, rf, alice_listing, monkeypatch
 ):
     assert "The Name of the Rose" in _cached_twice(client)
     Listing.objects.filter(pk=alice_listing.pk).update(status=Listing.Status.PAUSED)  # e.g. from the admin
@@ -265,6 +265,8 @@ def test_changes_made_around_the_services_show_once_the_page_is_older_than_its_t
     later = time.time() + _past_freshness()
     monkeypatch.setattr(catalog_cache.time, "time", lambda: later)
     assert "The Name of the Rose" not in body(client.get(BROWSE))
+    # The visitor who rendered it again stored the page and let go of its claim.
+    assert cache.get(catalog_cache.CachedPage(rf.get(BROWSE), "browse")._rendering_key) is None
 
 
 def test_an_old_page_is_rendered_again_by_one_visitor_while_the_others_still_get_it(
@@ -273,8 +275,8 @@ def test_an_old_page_is_rendered_again_by_one_visitor_while_the_others_still_get
     _cached_twice(client)
     later = time.time() + _past_freshness()
     monkeypatch.setattr(catalog_cache.time, "time", lambda: later)
-    key = catalog_cache.CachedPage(rf.get(BROWSE), "browse").key
-    cache.add(f"{key}:refresh", True, 30)  # another visitor is rendering it right now
+    rendering_key = catalog_cache.CachedPage(rf.get(BROWSE), "browse")._rendering_key
+    cache.add(rendering_key, True, 30)  # another visitor is rendering it right now
     with django_assert_num_queries(0):
         assert "The Name of the Rose" in body(client.get(BROWSE))
 
