@@ -9,6 +9,9 @@ Personas (healthchecks style):
 
 import io
 import os
+import socket
+import subprocess
+import time
 from decimal import Decimal
 
 import factory
@@ -71,6 +74,27 @@ def redis_answers(url: str = REDIS_TEST_URL) -> bool:
 needs_redis = pytest.mark.skipif(
     not redis_answers(), reason=f"needs a Redis server at {REDIS_TEST_URL} (REDIS_TEST_URL)"
 )
+
+
+def free_port() -> int:
+    """A TCP port on the loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, seconds: float = 15, process: subprocess.Popen | None = None) -> None:
+    """Return once something accepts connections on 127.0.0.1:port; fail early if ``process`` exits."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode} before listening on {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
 
 
 def make_image_bytes(fmt: str = "JPEG", size: tuple[int, int] = (600, 800), color=(120, 80, 40)) -> bytes:

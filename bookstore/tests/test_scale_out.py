@@ -29,9 +29,9 @@ import requests
 from django.db import connection
 from PIL import Image
 
-from bookstore.tests.test_deploy_nginx import ROOT, Site, free_port, local_session, requires_nginx, wait_for_port
+from bookstore.tests.test_deploy_nginx import ROOT, Site, local_session, requires_nginx
 from catalog.models import Book, Category, Listing
-from conftest import make_image_bytes
+from conftest import free_port, make_image_bytes, wait_for_port
 
 GUNICORN_CONFIG = ROOT / "deploy" / "docker" / "gunicorn.conf.py"
 EMAIL = "scale-out@example.com"

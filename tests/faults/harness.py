@@ -14,7 +14,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,29 +21,12 @@ from pathlib import Path
 
 import requests
 
+from conftest import free_port, wait_for_port
+
 ROOT = Path(__file__).resolve().parents[2]
 MARIADBD = shutil.which("mariadbd", path="/usr/sbin:/usr/bin:/sbin:/bin") or shutil.which("mysqld")
 INSTALL_DB = shutil.which("mariadb-install-db") or shutil.which("mysql_install_db")
 GUNICORN_CONFIG = ROOT / "deploy" / "docker" / "gunicorn.conf.py"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, seconds: float, process: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode} before listening on {port}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
 
 
 def _stop_group(process: subprocess.Popen | None, seconds: float = 15) -> None:
