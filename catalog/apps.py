@@ -7,4 +7,7 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Catalog")
 
     def ready(self):
-        from catalog import receivers  # noqa: F401 - connects the receivers
+        from catalog import (
+            folding,  # noqa: F401 - registers the unaccent_icontains lookup and SQLite's fold function
+            receivers,  # noqa: F401 - connects the receivers
+        )

@@ -4,10 +4,11 @@ Everything here starts from ``visible_listings()`` (the rule of ``Listing.object
 so a buyer never sees a draft, paused, hidden or archived listing, nor one of a deactivated seller.
 
 Search uses the FULLTEXT index ``catalog_book_fulltext`` on MySQL/MariaDB (migration
-0002) and a LIKE fallback elsewhere. Pages are fetched in two queries: the ids of one
-page (ordered with a unique tie-breaker, one row more than a page to know whether a
-next page exists), then those listings with their book, category, seller and shop.
-No query counts the whole result.
+0002) and a LIKE fallback elsewhere; both ignore case and accents ("marquez" finds
+"García Márquez": MariaDB by its collation, SQLite through catalog.folding). Pages are
+fetched in two queries: the ids of one page (ordered with a unique tie-breaker, one row
+more than a page to know whether a next page exists), then those listings with their
+book, category, seller and shop. No query counts the whole result.
 """
 
 import contextlib
@@ -15,13 +16,16 @@ import functools
 import logging
 import operator
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import NotSupportedError, connections
 from django.db.models import Case, FloatField, Func, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
+from django.utils.translation import get_language
 
 from accounts.models import User
 from catalog.cache import fragments_enabled, page_markers, remember_page_marker
@@ -32,7 +36,9 @@ logger = logging.getLogger(__name__)
 
 # --- Categories ---------------------------------------------------------------
 
-CATEGORY_CACHE_KEY = "catalog:categories:v1"
+# One list per language: a shelf's name is translated (catalog/translation.py), and a Spanish visitor must never
+# get the English list a visitor before them cached, nor the other way round.
+CATEGORY_CACHE_KEY = "catalog:categories:v2:{language}"
 # Staff rarely edit shelves; a few minutes of staleness spares every page a query.
 CATEGORY_CACHE_SECONDS = 300
 
@@ -44,26 +50,32 @@ class CategoryEntry:
     name: str
 
 
+def _category_cache_key(language: str | None) -> str:
+    return CATEGORY_CACHE_KEY.format(language=language or settings.LANGUAGE_CODE)
+
+
 def cached_categories() -> list[CategoryEntry]:
-    """All categories in shelf order, from the shared cache (one query when it is cold)."""
+    """All categories in shelf order, named in the active language, from the shared cache (one query when cold)."""
+    key = _category_cache_key(get_language())
     try:
-        entries = cache.get(CATEGORY_CACHE_KEY)
+        entries = cache.get(key)
     except Exception:  # the catalog keeps working while the cache server is down
         logger.exception("The cache is unavailable; reading the categories from the database.")
         entries = None
     if entries is None:
+        # Category's manager reads "name" in the active language, falling back to English (modeltranslation).
         entries = [
             CategoryEntry(id=pk, slug=slug, name=name)
             for pk, slug, name in Category.objects.order_by("position", "name").values_list("id", "slug", "name")
         ]
         with contextlib.suppress(Exception):
-            cache.set(CATEGORY_CACHE_KEY, entries, CATEGORY_CACHE_SECONDS)
+            cache.set(key, entries, CATEGORY_CACHE_SECONDS)
     return entries
 
 
 def forget_cached_categories() -> None:
-    """Drop the cached category list, e.g. after staff edit categories."""
-    cache.delete(CATEGORY_CACHE_KEY)
+    """Drop the cached category lists of every language, e.g. after staff edit categories."""
+    cache.delete_many([_category_cache_key(code) for code, _name in settings.LANGUAGES])
 
 
 # --- Text search ----------------------------------------------------------------
@@ -92,7 +104,8 @@ BOOK_SEARCH_FIELDS = ("title", "authors", "description")
 def search_words(q: str) -> list[str]:
     """The distinct words of a query, lower-cased, operators and quotes removed, at most MAX_WORDS."""
     words: list[str] = []
-    for word in WORD_RE.findall(q.lower()):
+    # Composed first: typed as "a" plus a combining accent, "Márquez" would otherwise split at the accent.
+    for word in WORD_RE.findall(unicodedata.normalize("NFC", q).lower()):
         if word not in words:
             words.append(word)
     return words[:MAX_WORDS]
@@ -138,7 +151,7 @@ def _word_anywhere(word: str, prefix: str = "book__") -> Q:
     """
     q = Q(**{f"{prefix}isbn13__icontains": word})
     for field in BOOK_SEARCH_FIELDS:
-        q |= Q(**{f"{prefix}{field}__icontains": word})
+        q |= Q(**{f"{prefix}{field}__unaccent_icontains": word})
     return q
 
 
@@ -149,8 +162,8 @@ def _title_and_author_hits(words: list[str], prefix: str = "book__"):
     """
     scores = [
         Case(
-            When(**{f"{prefix}title__icontains": word}, then=Value(2)),
-            When(**{f"{prefix}authors__icontains": word}, then=Value(1)),
+            When(**{f"{prefix}title__unaccent_icontains": word}, then=Value(2)),
+            When(**{f"{prefix}authors__unaccent_icontains": word}, then=Value(1)),
             default=Value(0),
             output_field=IntegerField(),
         )
