@@ -44,6 +44,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Before the admin, so translated model fields get their per-language admin widgets.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -214,6 +216,14 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# Data staff type in the admin (category names) is kept per language (django-modeltranslation, catalog/translation.py).
+# English is the language every row must have; a row with no Spanish yet shows its English.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "es")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# A row created in code with a plain name (Category.objects.create(name=...)) gets it as its English name too,
+# whatever language is active, so no row is ever left without one.
+MODELTRANSLATION_AUTO_POPULATE = "required"
 # ISO 4217 code of the one currency prices are in.
 CURRENCY = env.str("CURRENCY", default="USD")
 

@@ -20,6 +20,7 @@ from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from bookstore.templatetags.site_tags import money
 from catalog.cache import catalog_changed
@@ -71,6 +72,10 @@ def _log_change(request, objects, message: str) -> None:
         LogEntry.objects.log_actions(request.user.pk, objects, CHANGE, change_message=message)
 
 
+# Titles, authors and report texts are searched with catalog.folding's unaccent_icontains: "marquez" finds
+# "Márquez" on SQLite as it does on MariaDB (where it is plain icontains).
+
+
 def _normalized_search_term(search_term: str) -> str:
     """An ISBN typed any way (0-14-044913-7) becomes the stored ISBN-13; other terms stay as typed."""
     return try_normalize_isbn(search_term) or search_term
@@ -97,10 +102,16 @@ class CatalogRowAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(CatalogRowAdmin):
+class CategoryAdmin(TranslationAdmin, CatalogRowAdmin):
+    """Shelves, with their name in every language of the site side by side (catalog/translation.py).
+
+    The plain TranslationAdmin: its tabbed variant loads jQuery UI from a CDN.
+    """
+
     list_display = ("name", "slug", "position", "book_count")
     list_editable = ("position",)
-    search_fields = ("name", "slug")
+    # Staff find a shelf by the name they know, in either language, whatever language the admin is in.
+    search_fields = ("name_en", "name_es", "slug")
     prepopulated_fields = {"slug": ("name",)}
     ordering = ("position", "name")
 
@@ -152,7 +163,7 @@ class BookAdmin(CatalogRowAdmin):
     form = BookAdminForm
     list_display = ("title", "authors", "isbn13", "category", "language", "binding", "year")
     list_filter = ("category", "language", "binding")
-    search_fields = ("title", "authors", "isbn13")
+    search_fields = ("title__unaccent_icontains", "authors__unaccent_icontains", "isbn13")
     search_help_text = _("Title, author or ISBN (10 or 13 digits, hyphens allowed).")
     autocomplete_fields = ("category",)
     list_select_related = ("category",)
@@ -219,7 +230,7 @@ class ListingAdmin(CatalogRowAdmin):
     )
     list_display_links = ("id", "title")
     list_filter = ("status", "condition", "book__category", OpenReportsFilter)
-    search_fields = ("book__title", "book__isbn13", "seller__email")
+    search_fields = ("book__title__unaccent_icontains", "book__isbn13", "seller__email")
     search_help_text = _("Title, ISBN or the seller's email.")
     autocomplete_fields = ("book", "seller")
     list_select_related = ("book", "seller")
@@ -350,7 +361,7 @@ class ListingPhotoAdmin(CatalogRowAdmin):
 
     list_display = ("preview", "listing", "position", "width", "height", "created_at")
     list_select_related = ("listing__book",)
-    search_fields = ("listing__book__title", "listing__seller__email")
+    search_fields = ("listing__book__title__unaccent_icontains", "listing__seller__email")
     date_hierarchy = "created_at"
     fields = ("listing", "preview", "image", "thumbnail", "position", "width", "height", "created_at")
     readonly_fields = fields
@@ -406,7 +417,12 @@ class ReportAdmin(admin.ModelAdmin):
     list_display = ("reported", "listing_link", "listing_status", "reason", "excerpt", "reporter", "status")
     list_display_links = ("reported",)
     list_filter = (ReportStatusFilter, "reason")
-    search_fields = ("listing__book__title", "listing__book__isbn13", "reporter__email", "text")
+    search_fields = (
+        "listing__book__title__unaccent_icontains",
+        "listing__book__isbn13",
+        "reporter__email",
+        "text__unaccent_icontains",
+    )
     list_select_related = ("listing__book", "reporter")
     date_hierarchy = "created_at"
     # Open reports first, the oldest at the top, so nothing waits forever.

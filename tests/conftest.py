@@ -19,9 +19,9 @@ OUTPUT = ROOT / "test-output"
 
 @pytest.fixture
 def categories(db):
-    """The shelves of the data migration (a transactional test flushes them), by slug."""
-    migration = importlib.import_module("catalog.migrations.0003_default_categories")
-    migration.add_categories(django_apps, None)
+    """The shelves of the data migrations, with their Spanish names (a transactional test flushes them), by slug."""
+    importlib.import_module("catalog.migrations.0003_default_categories").add_categories(django_apps, None)
+    importlib.import_module("catalog.migrations.0006_category_names_in_spanish").fill_names(django_apps, None)
     from catalog.models import Category
 
     return {category.slug: category for category in Category.objects.all()}

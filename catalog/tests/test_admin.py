@@ -127,7 +127,8 @@ def test_a_category_added_by_staff_appears_in_the_catalog_filters_at_once(
     assert 'value="rare-maps"' not in client.get(reverse("catalog:browse")).content.decode()  # warms the cache
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("admin:catalog_category_add"), {"name": "Rare maps", "slug": "rare-maps", "position": 3}
+            reverse("admin:catalog_category_add"),
+            {"name_en": "Rare maps", "name_es": "Mapas antiguos", "slug": "rare-maps", "position": 3},
         )
     assert response.status_code == 302
     assert 'value="rare-maps"' in client.get(reverse("catalog:browse")).content.decode()

@@ -109,7 +109,7 @@ def test_a_category_renamed_in_the_admin_shows_in_the_cached_filters_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
             reverse("admin:catalog_category_change", args=[shelf.pk]),
-            {"name": "Old atlases", "slug": "rare-maps", "position": 3},
+            {"name_en": "Old atlases", "name_es": "Atlas antiguos", "slug": "rare-maps", "position": 3},
         )
     assert response.status_code == 302
     html = page(visitor)
