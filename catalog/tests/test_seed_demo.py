@@ -5,12 +5,13 @@ from io import StringIO
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db.models import Q
 from django.urls import reverse
 from PIL import Image
 from stdnum import isbn
 
 from accounts.models import Shop, User
-from catalog.models import Book, Listing, ListingPhoto
+from catalog.models import Book, Category, Listing, ListingPhoto
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -41,6 +42,8 @@ def test_seed_demo_builds_a_shop_to_click_through_and_a_second_run_adds_nothing(
     assert all(isbn.is_valid(number) and len(number) == 13 for number in Book.objects.values_list("isbn13", flat=True))
     assert Book.objects.values("category").distinct().count() >= 15
     assert Book.objects.values("language").distinct().count() >= 4
+    # Spanish visitors see the demo's shelves in Spanish (migration 0006 names them).
+    assert not Category.objects.filter(books__isnull=False).filter(Q(name_es__isnull=True) | Q(name_es="")).exists()
 
     listings = Listing.objects.all()
     assert 180 <= listings.count() <= 230

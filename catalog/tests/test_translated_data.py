@@ -26,6 +26,8 @@ pytestmark = pytest.mark.django_db
 DEFAULT_SHELVES = importlib.import_module("catalog.migrations.0003_default_categories")
 SPANISH_SHELVES = importlib.import_module("catalog.migrations.0006_category_names_in_spanish")
 CHOICES = (Listing.Condition, Book.Binding, Book.Language)
+# Shown to sellers only (their inventory's tabs and rows).
+SELLER_CHOICES = (Listing.Status,)
 
 # The language menu names each language in that language ("English" on a Spanish page): it is not catalogue data.
 LANGUAGE_MENU = re.compile(r'<form action="/i18n/setlang/".*?</form>', re.DOTALL)
@@ -67,7 +69,7 @@ def names_in(language: str) -> dict[str, set[str]]:
     """What the catalogue's data is called in a language: shelf names, and each choice's labels."""
     with translation.override(language):
         names = {"shelf": {category.name for category in Category.objects.all()}}
-        for choices in CHOICES:
+        for choices in (*CHOICES, *SELLER_CHOICES):
             names[choices.__name__] = {str(label) for label in choices.labels}
     return names
 
@@ -113,7 +115,7 @@ def assert_pages_in_spanish(pages: dict[str, str], listings: list[Listing]) -> N
         assert not leaked, f"English catalogue data on the Spanish {name} page: {leaked}"
 
     # What each page lists in full is there in Spanish.
-    every_shelf_and_choice = set().union(*spanish.values())
+    every_shelf_and_choice = set().union(*(texts for kind, texts in spanish.items() if kind != "Status"))
     for name in ("catalog", "sell form"):
         missing = sorted(text for text in every_shelf_and_choice if not shown(text, pages[name]))
         assert not missing, f"missing on the Spanish {name} page: {missing}"
@@ -133,6 +135,7 @@ def assert_pages_in_spanish(pages: dict[str, str], listings: list[Listing]) -> N
         conditions = {listing.get_condition_display() for listing in listings}
         assert all(shown(text, pages["shop"]) for text in conditions)
         assert all(shown(text, pages["inventory"]) for text in conditions)
+        assert all(shown(text, pages["inventory"]) for text in spanish["Status"])
         assert shown(listings[0].get_condition_display(), pages["cart"])
 
 
