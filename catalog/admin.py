@@ -4,6 +4,10 @@ Listings change status only through the moderation actions (catalog.services.mod
 so a hidden listing always has its reason and the status to return to. Other rows are
 edited here directly, so these pages tell the catalog's page cache themselves
 (CatalogRowAdmin); the services announce their own changes.
+
+Titles, authors and report texts are searched with catalog.folding's unaccent_icontains,
+so "marquez" finds "Márquez" on SQLite as on MariaDB (where it is plain icontains).
+Shelf names are edited in every language side by side (catalog/translation.py).
 """
 
 from django import forms
@@ -70,10 +74,6 @@ def _thumbnail(image_field, alt: str, size: int = 80):
 def _log_change(request, objects, message: str) -> None:
     if objects:
         LogEntry.objects.log_actions(request.user.pk, objects, CHANGE, change_message=message)
-
-
-# Titles, authors and report texts are searched with catalog.folding's unaccent_icontains: "marquez" finds
-# "Márquez" on SQLite as it does on MariaDB (where it is plain icontains).
 
 
 def _normalized_search_term(search_term: str) -> str:
