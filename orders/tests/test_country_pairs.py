@@ -171,3 +171,17 @@ def test_cart_of_a_buyer_without_an_address_flags_nothing(client_for, carriers, 
     client.post(reverse("orders:cart_add", args=[paris_listing.pk]), {"quantity": 1})
     cart = client.get(reverse("orders:cart"))
     assert cart.context["unreachable"] == set() and "Does not ship" not in cart.content.decode()
+
+
+def test_listing_and_cart_budgets_hold_with_the_delivery_check(
+    client_for, carriers, paris_listing, paris_buyer, django_assert_max_num_queries
+):
+    client = client_for(paris_buyer)
+    with django_assert_max_num_queries(8):  # the listing page's budget (catalog/tests/test_detail.py)
+        response = client.get(paris_listing.get_absolute_url())
+    assert response.context["delivery"].ships is False
+    client.post(reverse("orders:cart_add", args=[paris_listing.pk]), {"quantity": 1})
+    client.get(reverse("orders:cart"))
+    with django_assert_max_num_queries(5):  # the cart page's budget (test_views_cart.py)
+        response = client.get(reverse("orders:cart"))
+    assert response.context["unreachable"] == {paris_listing.seller_id}
