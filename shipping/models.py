@@ -64,7 +64,9 @@ class Carrier(models.Model):
         if low is None or high is None or low == high:
             days = high if low is None else low
             return ngettext("%(count)d business day", "%(count)d business days", days) % {"count": days}
-        return ngettext("%(min)d\u2013%(max)d business day", "%(min)d\u2013%(max)d business days", high) % {
+        # An en dash between the numbers, as typography wants for ranges.
+        span = ngettext("%(min)d–%(max)d business day", "%(min)d–%(max)d business days", high)  # noqa: RUF001
+        return span % {
             "min": low,
             "max": high,
         }
