@@ -159,7 +159,7 @@ def test_reversing_keeps_national_carriers_that_carried_shipments(carriers, char
 
 
 @pytest.mark.django_db(transaction=True)
-def test_delivery_days_migration_goes_back_to_text_and_forward_again():
+def test_delivery_days_migration_goes_back_to_text_and_forward_again(carriers):
     """0004 turns "2-4 business days" into numbers and back; 0005 adds and removes the national carriers."""
     executor = MigrationExecutor(connection)
     executor.migrate([("shipping", "0003_shipmentevent_code")])
