@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Shop, User
-from accounts.services import shop_name_taken
+from accounts.models import SHOP_COUNTRIES, Shop, User
+from accounts.services import shop_name_taken, unsupported_shop_country_error
 
 
 class ProfileForm(forms.Form):
@@ -39,6 +39,21 @@ class ShopForm(forms.ModelForm):
             "about": _("A few words about you and the books you sell (optional)."),
             "region": _("State, province or department (optional)."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        country = self.fields["country"]
+        # Only countries our carriers serve; a posted other one fails with the reason (clean_country).
+        country.choices = [choice for choice in country.choices if not choice[0] or choice[0] in SHOP_COUNTRIES]
+        country.help_text = _("Where you send your parcels from.")
+        refusal = unsupported_shop_country_error()
+        country.error_messages = {**country.error_messages, "invalid_choice": refusal.message % refusal.params}
+
+    def clean_country(self):
+        country = self.cleaned_data["country"]
+        if country not in SHOP_COUNTRIES:
+            raise unsupported_shop_country_error()
+        return country
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

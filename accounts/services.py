@@ -13,9 +13,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from accounts.changes import announce_seller_change
-from accounts.models import FormerShopSlug, Shop, User
+from accounts.models import SHOP_COUNTRIES, FormerShopSlug, Shop, User
 
 SHOP_FIELDS = ("name", "about", "city", "region", "country")
 _REQUIRED_SHOP_FIELDS = ("name", "city", "country")
@@ -72,7 +73,25 @@ def _shop_values(data: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
         raise ValidationError(
             {field: ValidationError(_("This field is required."), code="required") for field in missing}
         )
+    if (
+        "country" in values
+        and str(getattr(values["country"], "code", values["country"])).upper() not in SHOP_COUNTRIES
+    ):
+        raise ValidationError({"country": unsupported_shop_country_error()})
     return values
+
+
+def shop_country_names() -> str:
+    """The countries where a shop can open, by name in the active language, for messages ("Colombia, Mexico, …")."""
+    return ", ".join(sorted(str(countries.name(code)) for code in SHOP_COUNTRIES))
+
+
+def unsupported_shop_country_error() -> ValidationError:
+    return ValidationError(
+        _("Shops can open only where our carriers collect parcels: %(countries)s."),
+        code="country_not_served",
+        params={"countries": shop_country_names()},
+    )
 
 
 def _save_shop(shop: Shop, *, regenerate_slug: bool) -> None:

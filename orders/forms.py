@@ -13,6 +13,7 @@ import re
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from orders.gateway import FAILURE_MESSAGES, card_problem, normalize_card_number
 from orders.models import MAX_LINE_QUANTITY, Address
@@ -38,9 +39,27 @@ def quantity_field(**kwargs) -> forms.IntegerField:
 
 
 class AddToCartForm(forms.Form):
-    """The quantity box on a listing page. The price is the listing's, whatever else is posted."""
+    """The quantity box on a listing page. The price is the listing's, whatever else is posted.
+
+    With ``available`` (the copies in stock), the box offers no more than that, and a number past the cart's
+    line limit is answered with the copies in stock rather than the limit. (A number between the two is the
+    cart service's to refuse: it is a stock problem, not a typing one.)
+    """
 
     quantity = quantity_field(initial=1)
+
+    def __init__(self, *args, available: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if available is not None and 0 < available < MAX_LINE_QUANTITY:
+            field = self.fields["quantity"]
+            field.widget.attrs["max"] = available
+            field.error_messages = {
+                **field.error_messages,
+                "max_value": ngettext(
+                    "Only %(count)d copy is available.", "Only %(count)d copies are available.", available
+                )
+                % {"count": available},
+            }
 
 
 class CartLineForm(forms.Form):

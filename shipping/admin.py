@@ -5,6 +5,7 @@ moves it, a cancellation stops it), so its page here is for looking.
 """
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,7 @@ from bookstore.templatetags.site_tags import money
 from orders.admin import ReadOnlyAdminMixin, ReadOnlyInline, admin_link
 from orders.models import OrderLine
 from shipping.models import Carrier, Rate, Shipment, ShipmentEvent
+from shipping.services import forget_routes
 
 
 class RateInline(admin.TabularInline):
@@ -22,7 +24,7 @@ class RateInline(admin.TabularInline):
 
 @admin.register(Carrier)
 class CarrierAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "scope", "active", "transit_days", "rate_count")
+    list_display = ("name", "code", "scope", "active", "typical_delivery", "rate_count")
     list_filter = ("scope", "active")
     list_editable = ("active",)
     search_fields = ("name", "code")
@@ -31,6 +33,23 @@ class CarrierAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(rate_total=Count("rates"))
 
+    # Listing and cart pages read the routes from the cache: forget them once a change is committed.
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        transaction.on_commit(forget_routes)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(forget_routes)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(forget_routes)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(forget_routes)
+
     def get_readonly_fields(self, request, obj=None):
         # The code prefixes tracking numbers already issued: it stays once the carrier has carried parcels.
         if obj is None:
@@ -38,6 +57,10 @@ class CarrierAdmin(admin.ModelAdmin):
         if not hasattr(obj, "_carried_parcels"):  # the admin asks several times per page
             obj._carried_parcels = obj.shipments.exists()
         return ("code",) if obj._carried_parcels else ()
+
+    @admin.display(description=_("typical delivery time"), ordering="max_days")
+    def typical_delivery(self, carrier):
+        return carrier.delivery_time
 
     @admin.display(description=_("rates"), ordering="rate_total")
     def rate_count(self, carrier):

@@ -1,9 +1,11 @@
 """Delivery: carriers and their rates, one shipment per seller per order, and its tracking timeline."""
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries.fields import CountryField
 
 from orders.models import money_field
@@ -23,15 +25,51 @@ class Carrier(models.Model):
     code = models.CharField(_("code"), max_length=12, unique=True)
     scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
     active = models.BooleanField(_("active"), default=True)
-    transit_days = models.CharField(_("typical delivery time"), max_length=40, blank=True)
+    # Business days from handing the parcel over to delivery, as numbers so that every language words them.
+    min_days = models.PositiveSmallIntegerField(
+        _("fastest delivery (business days)"), null=True, blank=True, validators=[MaxValueValidator(90)]
+    )
+    max_days = models.PositiveSmallIntegerField(
+        _("slowest delivery (business days)"), null=True, blank=True, validators=[MaxValueValidator(90)]
+    )
 
     class Meta:
         verbose_name = _("carrier")
         verbose_name_plural = _("carriers")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_days__isnull=True)
+                | models.Q(max_days__isnull=True)
+                | models.Q(min_days__lte=models.F("max_days")),
+                name="carrier_min_days_not_above_max",
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.min_days is not None and self.max_days is not None and self.min_days > self.max_days:
+            raise ValidationError(
+                {"max_days": _("The slowest delivery cannot be faster than the fastest one.")}, code="days_order"
+            )
+
+    @property
+    def delivery_time(self) -> str:
+        """The typical delivery time in the active language (a range of business days), or "" when unknown."""
+        low, high = self.min_days, self.max_days
+        if low is None and high is None:
+            return ""
+        if low is None or high is None or low == high:
+            days = high if low is None else low
+            return ngettext("%(count)d business day", "%(count)d business days", days) % {"count": days}
+        # An en dash between the numbers, as typography wants for ranges.
+        span = ngettext("%(min)d–%(max)d business day", "%(min)d–%(max)d business days", high)  # noqa: RUF001
+        return span % {
+            "min": low,
+            "max": high,
+        }
 
     def serves_scope(self, origin_country: str, destination_country: str) -> bool:
         domestic = origin_country == destination_country

@@ -13,6 +13,7 @@ from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
@@ -109,6 +110,73 @@ def available_carriers(
         if rate is not None:
             quotes.append(CarrierQuote(carrier=carrier, price=price_for(rate, item_count)))
     return sorted(quotes, key=lambda q: (q.price, q.carrier.name))
+
+
+# --- Where a shop reaches, for the pages before checkout ------------------------
+
+# The routes of the active carriers change only when staff edit carriers (the admin forgets them then); the
+# listing and cart pages read them from the shared cache instead of querying carriers on every view.
+ROUTES_CACHE_KEY = "shipping:routes:v1"
+ROUTES_CACHE_SECONDS = 300
+
+
+def _routes() -> list[tuple[str, str, str]]:
+    """(scope, origin, destination) of every rate of an active carrier; blank countries mean "any"."""
+    routes = cache.get(ROUTES_CACHE_KEY)
+    if routes is None:
+        routes = [
+            (scope, str(origin or ""), str(destination or ""))
+            for scope, origin, destination in Rate.objects.filter(carrier__active=True).values_list(
+                "carrier__scope", "origin_country", "destination_country"
+            )
+        ]
+        cache.set(ROUTES_CACHE_KEY, routes, ROUTES_CACHE_SECONDS)
+    return routes
+
+
+def forget_routes() -> None:
+    """Drop the cached routes: call after carriers or rates change, so the pages before checkout see it."""
+    cache.delete(ROUTES_CACHE_KEY)
+
+
+def delivers(origin_country, destination_country) -> bool:
+    """Whether some active carrier takes a parcel from one country to the other (the same rule as
+    :func:`best_rate`). At most one query, none while the routes are cached.
+    """
+    origin, destination = _country_code(origin_country), _country_code(destination_country)
+    if not origin or not destination:
+        return False
+    scope = Carrier.Scope.NATIONAL if origin == destination else Carrier.Scope.INTERNATIONAL
+    return any(
+        route_scope == scope and route_origin in ("", origin) and route_destination in ("", destination)
+        for route_scope, route_origin, route_destination in _routes()
+    )
+
+
+@dataclass(frozen=True)
+class ShopReach:
+    """Where parcels from ``country`` can go: within it, and to every other country or only some."""
+
+    country: str
+    domestic: bool
+    abroad_everywhere: bool
+    abroad_somewhere: bool
+
+
+def shop_reach(origin_country) -> ShopReach:
+    """Where a shop in ``origin_country`` can send parcels, for a buyer whose country is not known yet."""
+    origin = _country_code(origin_country)
+    abroad = [
+        destination
+        for scope, route_origin, destination in _routes()
+        if scope == Carrier.Scope.INTERNATIONAL and route_origin in ("", origin) and destination != origin
+    ]
+    return ShopReach(
+        country=origin,
+        domestic=delivers(origin, origin),
+        abroad_everywhere=bool(origin) and "" in abroad,
+        abroad_somewhere=bool(origin) and bool(abroad),
+    )
 
 
 # --- Helpers the order services call inside their transactions ----------------

@@ -83,11 +83,14 @@ def sale_list(request: HttpRequest) -> HttpResponse:
 def sale_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = get_shipment_for_seller(request.user, pk)
     lines = list(shipment.lines.all())
+    items_total = sum((line.line_total for line in lines), ZERO)
     context = {
         "shipment": shipment,
         "order": shipment.order,
         "lines": lines,
-        "items_total": sum((line.line_total for line in lines), ZERO),
+        "items_total": items_total,
+        # What the buyer pays for this seller's part: their books and the shipping the seller sends them with.
+        "shipment_total": items_total + shipment.shipping_cost,
         "events": list(shipment.events.all()),
     }
     return render(request, "shipping/sale_detail.html", context)

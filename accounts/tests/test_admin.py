@@ -254,7 +254,7 @@ def test_admin_shop_name_unique_ignoring_case(client_for, staff, alice, bob):
 def test_admin_opens_a_shop_for_a_user(client_for, staff, charlie):
     response = client_for(staff).post(
         reverse("admin:accounts_shop_add"),
-        {"owner": charlie.pk, "name": "Charlie Reads", "about": "", "city": "Lima", "region": "", "country": "PE"},
+        {"owner": charlie.pk, "name": "Charlie Reads", "about": "", "city": "Sevilla", "region": "", "country": "ES"},
     )
     assert response.status_code == 302
     shop = Shop.objects.get(owner=charlie)

@@ -7,10 +7,25 @@ from conftest import ShopFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-DATA = {"name": "Paper Moon", "about": "", "city": "Quito", "region": "", "country": "EC"}
+DATA = {"name": "Paper Moon", "about": "", "city": "Guadalajara", "region": "", "country": "MX"}
 
 
 # --- open_shop / update_shop --------------------------------------------------
+
+
+@pytest.mark.parametrize("country", ["FR", "PE", "XX"])
+def test_open_shop_refuses_a_country_our_carriers_do_not_serve(charlie, country):
+    with pytest.raises(ValidationError) as exc:
+        services.open_shop(charlie, {**DATA, "country": country})
+    assert exc.value.error_dict["country"][0].code == "country_not_served"
+    assert not Shop.objects.exists()
+
+
+def test_update_shop_refuses_a_country_our_carriers_do_not_serve(alice):
+    with pytest.raises(ValidationError):
+        services.update_shop(alice.shop, {"country": "FR"})
+    alice.shop.refresh_from_db()
+    assert alice.shop.country.code == "CO"
 
 
 def test_open_shop_derives_the_slug_from_the_name(charlie):

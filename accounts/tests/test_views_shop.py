@@ -1,8 +1,11 @@
+import re
+
 import pytest
 from django.urls import reverse
 
-from accounts.models import Shop
+from accounts.models import SHOP_COUNTRIES, Shop
 from accounts.tests.conftest import assert_in_layout
+from conftest import ShopFactory
 
 URL = "/sell/shop/"
 
@@ -13,9 +16,9 @@ def shop_data(**overrides):
     data = {
         "name": "Charlie's Corner",
         "about": "Old maps and travel books.",
-        "city": "Lima",
+        "city": "Sevilla",
         "region": "",
-        "country": "PE",
+        "country": "ES",
     }
     data.update(overrides)
     return data
@@ -45,8 +48,8 @@ def test_open_shop_creates_it_and_welcomes_the_seller_in_the_inventory(client_fo
     assert (shop.name, shop.slug, shop.city, shop.country.code) == (
         "Charlie's Corner",
         "charlies-corner",
-        "Lima",
-        "PE",
+        "Sevilla",
+        "ES",
     )
     messages = [str(m) for m in response.wsgi_request._messages]
     assert any("Charlie's Corner is open" in m for m in messages)
@@ -113,6 +116,30 @@ def test_unknown_country_is_a_form_error(client_for, charlie):
     assert not Shop.objects.exists()
 
 
+def test_shop_countries_are_the_ones_our_carriers_serve(client_for, charlie):
+    client = client_for(charlie)
+    html = client.get(URL).content.decode()
+    offered = set(re.findall(r'<option value="([A-Z]{2})"', html))
+    assert offered == set(SHOP_COUNTRIES)
+    response = client.post(URL, shop_data(country="FR", city="Lyon"))
+    assert response.status_code == 200 and not Shop.objects.exists()
+    assert "Shops can open only where our carriers collect parcels: Colombia, Mexico, Spain, United States" in (
+        response.content.decode()
+    )
+    spanish = client.post(URL, shop_data(country="FR", city="Lyon"), HTTP_ACCEPT_LANGUAGE="es")
+    assert "Solo puedes abrir una tienda donde nuestros transportistas recogen paquetes" in spanish.content.decode()
+
+
+def test_a_shop_from_before_in_another_country_must_choose_a_served_one(client_for, charlie):
+    ShopFactory(owner=charlie, name="Rive Gauche", country="FR", city="Paris")
+    client = client_for(charlie)
+    refused = client.post(URL, shop_data(name="Rive Gauche", country="FR", city="Paris"))
+    assert "Shops can open only where our carriers collect parcels" in refused.content.decode()
+    assert Shop.objects.get(owner=charlie).country.code == "FR"
+    client.post(URL, shop_data(name="Rive Gauche", country="ES", city="Madrid"))
+    assert Shop.objects.get(owner=charlie).country.code == "ES"
+
+
 def test_a_user_only_ever_edits_their_own_shop(client_for, alice, bob):
     """There is no id in the URL: bob's form is bob's shop, whatever he posts."""
     client = client_for(bob)
@@ -124,7 +151,7 @@ def test_a_user_only_ever_edits_their_own_shop(client_for, alice, bob):
     alice_shop.refresh_from_db()
     assert (alice_shop.name, alice_shop.city, alice_shop.slug) == ("Alice's Attic", "Bogotá", "alices-attic")
     bob_shop = Shop.objects.get(owner=bob)
-    assert bob_shop.city == "Lima"
+    assert bob_shop.city == "Sevilla"
     assert bob_shop.slug == "bobs-books"
 
 

@@ -83,14 +83,14 @@ def test_catalog_in_spanish(client, alice_listing):
 def test_listing_page_in_spanish_with_plurals(client, alice_listing):
     body = page(client, alice_listing.get_absolute_url(), **SPANISH)
     assert '<html lang="es">' in body
-    for text in ("de Umberto Eco", "3 ejemplares disponibles", "Sobre el libro", "Tapa blanda", "Vendido por"):
+    for text in ("de Umberto Eco", "3 en existencia", "Sobre el libro", "Tapa blanda", "Vendido por"):
         assert text in body
-    assert "copies available" not in body
+    assert "in stock" not in body
 
     alice_listing.quantity = 1
     alice_listing.save()
     body = page(client, alice_listing.get_absolute_url(), **SPANISH)
-    assert "1 ejemplar disponible" in body
+    assert "Solo queda 1" in body
 
 
 @pytest.mark.django_db

@@ -1,22 +1,19 @@
 """Buying changes the catalog only when a listing sells out or comes back in stock; then the cache forgets."""
 
-import importlib
-
 import pytest
-from django.apps import apps as django_apps
 from django.test import Client
 
 from orders.models import Address
 from orders.services import add_to_cart, cancel_order, get_or_create_cart, new_checkout_token, place_order
+from orders.tests.conftest import carriers  # noqa: F401 - fixture
 from shipping.models import Carrier
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def buy(charlie, alice):
+def buy(charlie, alice, carriers):  # noqa: F811 - the imported fixture
     """buy(listing, quantity) places charlie's order (Servientrega from alice in Colombia to Medellín)."""
-    importlib.import_module("shipping.migrations.0002_default_carriers").add_carriers(django_apps, None)
     address = Address.objects.create(
         user=charlie, full_name="Charlie", line1="Calle 10", city="Medellín", country="CO", phone="+57 300 000 0000"
     )

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from catalog.models import Book, Listing, ListingPhoto
 from conftest import CategoryFactory, ListingFactory, ShopFactory
@@ -59,7 +60,7 @@ def test_buyer_sees_the_copy_the_book_and_the_shop(client, dune):
         "Good",
         "Creased spine, no markings.",
         "$9.99",
-        "2 copies available",
+        "2 in stock",
         "978-0-441-17271-9",
         "Ace Books",
         "1990",
@@ -79,10 +80,12 @@ def test_buyer_sees_the_copy_the_book_and_the_shop(client, dune):
 
 def test_one_copy_and_sold_out(client, dune):
     Listing.objects.filter(pk=dune.pk).update(quantity=1)
-    assert "1 copy available" in client.get(url(dune)).content.decode()
+    assert "Only 1 left" in client.get(url(dune)).content.decode()
+    with translation.override("es"):
+        assert "Solo queda 1" in client.get(url(dune), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     Listing.objects.filter(pk=dune.pk).update(quantity=0)
     body = client.get(url(dune)).content.decode()
-    assert "Sold out" in body and "available" not in body
+    assert "Sold out" in body and "in stock" not in body and "left" not in body
 
 
 def test_photos_are_shown_in_their_order(client, dune):

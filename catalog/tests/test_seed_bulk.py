@@ -6,7 +6,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from stdnum import isbn
 
-from accounts.models import Shop, User
+from accounts.models import SHOP_COUNTRIES, Shop, User
 from catalog.management.seeding import DEMO_PASSWORD
 from catalog.models import Book, Listing
 
@@ -46,6 +46,7 @@ def test_seed_bulk_loads_active_listings_with_shared_covers_and_valid_isbns():
 
     sellers = User.objects.filter(listings__isnull=False).distinct()
     assert sellers.count() <= 10 and Shop.objects.count() == 10  # listings / 50
+    assert set(Shop.objects.values_list("country", flat=True)) <= set(SHOP_COUNTRIES)  # carriers serve them all
     assert sellers.first().check_password(DEMO_PASSWORD)
 
 

@@ -3,6 +3,7 @@ import re
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db.models import Q
@@ -23,7 +24,8 @@ def seed_demo() -> str:
 
 
 def row_counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in (User, Shop, Book, Listing, ListingPhoto)}
+    models = (User, Shop, Book, Listing, ListingPhoto, apps.get_model("orders", "Address"))
+    return {model.__name__: model.objects.count() for model in models}
 
 
 def test_seed_demo_builds_a_shop_to_click_through_and_a_second_run_adds_nothing(client):
@@ -31,12 +33,15 @@ def test_seed_demo_builds_a_shop_to_click_through_and_a_second_run_adds_nothing(
 
     printed_emails = re.findall(r"^\s+(?:buyer|seller|staff)\s+(\S+@\S+)", output, flags=re.MULTILINE)
     assert sorted(printed_emails) == sorted(User.objects.values_list("email", flat=True))
-    assert len(printed_emails) == 4
+    assert len(printed_emails) == 6
     staff = User.objects.get(is_staff=True)
     assert staff.is_superuser and not hasattr(staff, "shop")
     assert Shop.objects.count() == 2
     assert set(Shop.objects.values_list("country", flat=True)) == {"CO", "US"}
-    assert User.objects.filter(is_staff=False, shop__isnull=True).count() == 1  # the buyer
+    buyers = User.objects.filter(is_staff=False, shop__isnull=True)
+    assert buyers.count() == 3
+    # One address each, within each shop's country and across borders (catalog tests may read orders' tables).
+    assert sorted(buyers.values_list("addresses__country", flat=True)) == ["CO", "MX", "US"]
 
     assert 110 <= Book.objects.count() <= 130
     assert all(isbn.is_valid(number) and len(number) == 13 for number in Book.objects.values_list("isbn13", flat=True))

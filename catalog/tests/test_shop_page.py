@@ -167,7 +167,7 @@ def test_a_shop_that_takes_a_former_slug_is_shown_there(client, alice, bob, char
     rename(alice, "Attic Books")
     if how == "opens":
         newcomer = charlie
-        services.open_shop(charlie, {"name": "Alice's Attic", "city": "Lima", "country": "PE"})
+        services.open_shop(charlie, {"name": "Alice's Attic", "city": "Sevilla", "country": "ES"})
     else:
         newcomer = bob
         rename(bob, "Alice's Attic")

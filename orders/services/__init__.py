@@ -10,7 +10,7 @@ Import from here (``from orders import services`` then ``services.place_order(..
 - ``cancellation``: cancel_order, cancel_seller_part, may_cancel, order_is_cancellable, cancellable_shipments
 - ``expiry``: expire_unpaid_orders
 - ``queries``: buyer_orders, get_order_for_buyer, order_detail_queryset, order_for_checkout_token, user_addresses,
-  get_address_for_user
+  get_address_for_user, default_ship_country
 - ``addresses``: save_address
 
 Errors are in ``orders.errors`` (all subclasses of BuyingError, with ``code`` and ``message``); illegal
@@ -62,6 +62,7 @@ from orders.services.payments import (
 )
 from orders.services.queries import (
     buyer_orders,
+    default_ship_country,
     get_address_for_user,
     get_order_for_buyer,
     order_detail_queryset,
@@ -88,6 +89,7 @@ __all__ = [
     "cart_item_count",
     "cart_summary",
     "checkout_preview",
+    "default_ship_country",
     "expire_unpaid_orders",
     "get_address_for_user",
     "get_cart",

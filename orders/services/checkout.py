@@ -93,7 +93,12 @@ class CheckoutPreview:
 
     @property
     def total(self) -> Decimal:
+        """Books plus the shipping of the groups whose carrier is chosen (all of them once ``ready``)."""
         return to_cents(self.items_total + self.shipping_total)
+
+    @property
+    def some_chosen(self) -> bool:
+        return any(c.chosen for c in self.shipping)
 
     @property
     def uncovered(self) -> list[ShippingChoice]:

@@ -62,6 +62,13 @@ def user_addresses(user: User) -> QuerySet[Address]:
     return Address.objects.filter(user=user)
 
 
+def default_ship_country(user: User) -> str:
+    """The country of ``user``'s newest address (the one checkout starts with), or "" for none. One query."""
+    if not _signed_in(user):
+        return ""
+    return str(user_addresses(user).order_by("-created_at", "-id").values_list("country", flat=True).first() or "")
+
+
 def get_address_for_user(user: User, pk) -> Address:
     """``user``'s saved address ``pk``; Http404 for anyone else's or a malformed id."""
     if not _signed_in(user):

@@ -11,7 +11,7 @@ from django.utils import translation
 from conftest import ListingFactory, ShopFactory, UserFactory
 from orders.models import Address
 from orders.services import CardDetails, add_to_cart, get_or_create_cart, new_checkout_token, place_order
-from shipping.models import Carrier
+from shipping.models import Carrier, Rate
 
 APPROVE = "4242 4242 4242 4242"
 DECLINE = "4000 0000 0000 0002"
@@ -45,9 +45,22 @@ def card(number: str = APPROVE, exp_month: int = 12, exp_year: int = 2099, cvc: 
 
 @pytest.fixture
 def carriers(db):
-    """The carriers of the data migration (recreated if a transactional test flushed them), by code."""
-    migration = importlib.import_module("shipping.migrations.0002_default_carriers")
-    migration.add_carriers(django_apps, None)
+    """The carriers of the data migrations (recreated if a transactional test flushed them), by code."""
+    # 0002 wrote delivery times as text, a column that no longer exists: its rows are rebuilt here as 0004 left them.
+    first = importlib.import_module("shipping.migrations.0002_default_carriers")
+    for code, name, scope, transit_days in first.CARRIERS:
+        low, high = (int(days) for days in transit_days.split()[0].split("-"))
+        Carrier.objects.get_or_create(
+            code=code, defaults={"name": name, "scope": scope, "min_days": low, "max_days": high}
+        )
+    for code, origin, destination, base, per_extra_item in first.RATES:
+        Rate.objects.get_or_create(
+            carrier=Carrier.objects.get(code=code),
+            origin_country=origin,
+            destination_country=destination,
+            defaults={"base": Decimal(base), "per_extra_item": Decimal(per_extra_item)},
+        )
+    importlib.import_module("shipping.migrations.0005_national_carriers").add_carriers(django_apps, None)
     return {carrier.code: carrier for carrier in Carrier.objects.all()}
 
 

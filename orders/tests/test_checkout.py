@@ -16,7 +16,7 @@ from orders.services import (
     place_order,
 )
 from orders.tests.conftest import AddressFactory
-from shipping.models import Shipment
+from shipping.models import Carrier, Shipment
 
 pytestmark = pytest.mark.django_db
 
@@ -231,8 +231,20 @@ def test_preview_lists_carriers_per_seller_with_prices(
 
 
 def test_preview_says_when_no_carrier_covers_a_route(charlie_cart, carriers):
-    # Nobody carries parcels within the United States.
+    # Bob's national carriers stopped working: nobody carries parcels within the United States.
+    Carrier.objects.filter(code__in=["USPSMM", "UPSGND"]).update(active=False)
     preview = checkout_preview(charlie_cart, "US")
     alice_choice, bob_choice = preview.shipping
     assert alice_choice.covered and not bob_choice.covered  # CO -> US: DHL, FedEx; nobody US -> US
     assert [c.group.seller_name for c in preview.uncovered] == ["Bob's Books"]
+
+
+def test_preview_offers_national_carriers_within_the_united_states(charlie_cart, carriers):
+    preview = checkout_preview(charlie_cart, "US")
+    alice_choice, bob_choice = preview.shipping
+    assert [(q.carrier.code, q.price) for q in bob_choice.options] == [
+        ("USPSMM", Decimal("4.63")),
+        ("UPSGND", Decimal("11.00")),
+    ]
+    assert [q.carrier.code for q in alice_choice.options] == ["DHL", "FEDEX"]
+    assert not preview.uncovered

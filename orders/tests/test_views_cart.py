@@ -65,6 +65,22 @@ def test_more_than_in_stock_is_refused_with_what_is_left(client_for, charlie, al
     assert 'value="4"' in response.content.decode()
 
 
+def test_past_the_line_limit_the_add_form_names_the_stock_not_the_limit(client_for, charlie, alice_listing):
+    response = client_for(charlie).post(add_url(alice_listing), {"quantity": 100})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Only 3 copies are available." in html and "at most 99" not in html
+    assert 'max="3"' in html  # the box offers what is in stock
+
+
+def test_listing_page_shows_the_stock_count_and_offers_no_more(client, alice_listing):
+    html = client.get(alice_listing.get_absolute_url()).content.decode()
+    assert "3 in stock" in html and 'max="3"' in html
+    assert (
+        "3 en existencia" in client.get(alice_listing.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    )
+
+
 def test_a_seller_cannot_buy_their_own_listing(client_for, alice, alice_listing):
     response = client_for(alice).post(add_url(alice_listing), {"quantity": 1})
     assert response.status_code == 403

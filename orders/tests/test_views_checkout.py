@@ -9,6 +9,7 @@ from catalog.models import Listing
 from orders.models import Address, CartLine, Order
 from orders.tests.conftest import AddressFactory
 from orders.tests.test_journeys import ADDRESS, checkout_post
+from shipping.models import Carrier
 
 CHECKOUT = reverse("orders:checkout")
 
@@ -134,11 +135,21 @@ def test_a_new_address_is_saved_for_reuse_and_selected(client_for, charlie, char
     assert response.status_code == 302
     page = client.get(response["Location"])
     assert page.context["address"] == address
-    # Shipping to the US: alice's parcel goes international, bob's national carriers do not serve the US.
+    # Shipping to the US: alice's parcel goes international, bob's with a US national carrier.
     options = {
         c.group.seller.shop.country.code: [q.carrier.code for q in c.options] for c in page.context["preview"].shipping
     }
-    assert options == {"CO": ["DHL", "FEDEX"], "US": []}
+    assert options == {"CO": ["DHL", "FEDEX"], "US": ["USPSMM", "UPSGND"]}
+    html = page.content.decode()
+    assert "USPS Media Mail" in html and "2\u20138 business days" in html
+    assert page.context["preview"].ready  # the cheapest carrier of each seller is pre-selected
+
+
+def test_checkout_names_the_seller_no_carrier_serves(client_for, charlie, charlie_cart, carriers):
+    Carrier.objects.filter(code__in=["USPSMM", "UPSGND"]).update(active=False)
+    client = client_for(charlie)
+    response = client.post(CHECKOUT, {**ADDRESS, "country": "US", "city": "Austin"})
+    page = client.get(response["Location"])
     assert "No carrier delivers from United States of America to United States of America." in page.content.decode()
     assert not page.context["preview"].ready
 

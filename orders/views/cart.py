@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
+from django_countries.fields import Country
 
 from catalog.models import Listing
 from orders.errors import CartError
@@ -23,10 +24,12 @@ from orders.services import (
     cart_for_request,
     cart_item_count,
     cart_summary,
+    default_ship_country,
     remove_line,
     set_line_quantity,
 )
 from orders.views.nav import remember_cart_count
+from shipping.services import delivers
 
 # How a refusal of the cart service answers: a typing mistake is a 400, a stock or status problem a 409.
 CART_ERROR_STATUS = {"invalid_quantity": 400, "own_listing": 403}
@@ -36,10 +39,27 @@ def _error_status(error: CartError) -> int:
     return CART_ERROR_STATUS.get(error.code, 409)
 
 
+def _unreachable_sellers(request: HttpRequest, summary) -> tuple[Country | None, set[int]]:
+    """The buyer's country (of their newest address) and the sellers in the cart no carrier brings there from.
+
+    Only a flag for the buyer: checkout checks the routes again for the address chosen there.
+    """
+    if summary.is_empty or not request.user.is_authenticated:
+        return None, set()
+    destination = default_ship_country(request.user)
+    if not destination:
+        return None, set()
+    unreachable = {g.seller.pk for g in summary.groups if not delivers(g.origin_country, destination)}
+    return Country(code=destination), unreachable
+
+
 def _render_cart(request: HttpRequest, *, line_errors=None, typed=None, status: int = 200) -> HttpResponse:
     summary = cart_summary(cart_for_request(request))
     remember_cart_count(request, summary.item_count)
+    destination, unreachable = _unreachable_sellers(request, summary)
     context = {
+        "destination": destination,
+        "unreachable": unreachable,
         "summary": summary,
         "line_errors": line_errors or {},
         "typed": typed or {},
@@ -70,7 +90,7 @@ def _listing_for_buyer(request: HttpRequest, listing_id: int) -> Listing:
 def cart_add(request: HttpRequest, listing_id: int) -> HttpResponse:
     """Add copies of a listing (from its page) to the visitor's cart; the price is the listing's own."""
     listing = _listing_for_buyer(request, listing_id)
-    form = AddToCartForm(request.POST)
+    form = AddToCartForm(request.POST, available=listing.quantity)
     status = 400
     if form.is_valid():
         quantity = form.cleaned_data["quantity"]

@@ -57,7 +57,8 @@ def test_staff_edit_a_carrier_and_its_rates(client_for, staff, carriers):
         "code": "ENVIA",
         "scope": "national",
         "active": "on",
-        "transit_days": "1-2 business days",
+        "min_days": "1",
+        "max_days": "2",
         "rates-TOTAL_FORMS": "2",
         "rates-INITIAL_FORMS": "1",
         "rates-MIN_NUM_FORMS": "0",
@@ -80,6 +81,30 @@ def test_staff_edit_a_carrier_and_its_rates(client_for, staff, carriers):
     assert envia.name == "Envia Colombia"
     assert Rate.objects.get(pk=rate.pk).base == Decimal("4.20")
     assert envia.rates.filter(origin_country="EC").exists()
+    assert (envia.min_days, envia.max_days) == (1, 2)
+    changelist = client_for(staff).get(reverse("admin:shipping_carrier_changelist"), HTTP_ACCEPT_LANGUAGE="es")
+    assert "1–2 días hábiles" in changelist.content.decode()  # noqa: RUF001
+
+
+def test_delivery_days_out_of_order_are_refused(client_for, staff, carriers):
+    envia = carriers["ENVIA"]
+    data = {
+        "name": envia.name,
+        "code": envia.code,
+        "scope": envia.scope,
+        "active": "on",
+        "min_days": "5",
+        "max_days": "2",
+        "rates-TOTAL_FORMS": "0",
+        "rates-INITIAL_FORMS": "0",
+        "rates-MIN_NUM_FORMS": "0",
+        "rates-MAX_NUM_FORMS": "1000",
+    }
+    response = client_for(staff).post(reverse("admin:shipping_carrier_change", args=[envia.pk]), data)
+    assert response.status_code == 200
+    assert "The slowest delivery cannot be faster than the fastest one." in response.content.decode()
+    envia.refresh_from_db()
+    assert (envia.min_days, envia.max_days) == (1, 3)
 
 
 def test_negative_rate_is_refused(client_for, staff, carriers):

@@ -52,7 +52,7 @@ EXTRA_ROUTES = [
         "POST",
         "dave",
         lambda s: "/sell/shop/",
-        lambda s: {"name": "Dave's Books", "city": "Lima", "country": "PE"},
+        lambda s: {"name": "Dave's Books", "city": "Sevilla", "country": "ES"},
     ),
     Route("edit the profile", "POST", "charlie", lambda s: "/accounts/profile/", lambda s: {"first_name": "Mallory"}),
     Route(

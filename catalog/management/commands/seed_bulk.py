@@ -178,7 +178,8 @@ class Command(BaseCommand):
         first = User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}").count()
         password = make_password(DEMO_PASSWORD)  # hashing is slow on purpose: do it once
         cities = [("Bogotá", "CO"), ("Medellín", "CO"), ("Cali", "CO"), ("Austin", "US"), ("Boston", "US")]
-        cities += [("Madrid", "ES"), ("Mexico City", "MX"), ("Buenos Aires", "AR"), ("Lima", "PE"), ("London", "GB")]
+        # Only where a shop can open (accounts.models.SHOP_COUNTRIES): the carriers serve these countries.
+        cities += [("Madrid", "ES"), ("Sevilla", "ES"), ("Mexico City", "MX"), ("Guadalajara", "MX"), ("Tampa", "US")]
         ids: list[int] = []
         started = time.monotonic()
         for start, end in self.batches(count):

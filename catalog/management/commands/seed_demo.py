@@ -1,10 +1,13 @@
 """Fill the database with a small, realistic shop to click through.
 
-Creates a buyer, two sellers with shops in Colombia and the United States, a
-staff superuser, about 120 books and 200 listings, each listing with a drawn
-cover photo added through the same service as a seller's upload. Running it again
-creates nothing new: accounts are found by email, books by ISBN, listings by
-(seller, book), and only listings without a photo get one.
+Creates three buyers with a saved shipping address each (in the United States,
+Colombia and Mexico, so that every way a parcel can go is there to try: within a
+country and across a border), two sellers with shops in Colombia and the United
+States, a staff superuser, about 120 books and 200 listings, each listing with a
+drawn cover photo added through the same service as a seller's upload. Running it
+again creates nothing new: accounts are found by email, addresses by their
+content, books by ISBN, listings by (seller, book), and only listings without a
+photo get one.
 """
 
 import random
@@ -13,6 +16,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -32,9 +36,55 @@ class DemoAccount:
     last_name: str
     staff: bool = False
     shop: dict = field(default_factory=dict)
+    # A saved shipping address (the buyer's default at checkout and on listing pages).
+    address: dict = field(default_factory=dict)
 
 
-BUYER = DemoAccount("buyer", "buyer@example.com", "Beatriz", "Reader")
+BUYER = DemoAccount(
+    "buyer",
+    "buyer@example.com",
+    "Beatriz",
+    "Reader",
+    address={
+        "full_name": "Beatriz Reader",
+        "line1": "1420 SE Belmont St",
+        "city": "Portland",
+        "region": "OR",
+        "postal_code": "97214",
+        "country": "US",
+        "phone": "+1 503 555 0142",
+    },
+)
+BUYER_CO = DemoAccount(
+    "buyer",
+    "lectora@example.com",
+    "Valentina",
+    "Ospina",
+    address={
+        "full_name": "Valentina Ospina",
+        "line1": "Carrera 43A # 7-50, apto 802",
+        "city": "Medellín",
+        "region": "Antioquia",
+        "postal_code": "050021",
+        "country": "CO",
+        "phone": "+57 300 555 0188",
+    },
+)
+BUYER_MX = DemoAccount(
+    "buyer",
+    "lector@example.com",
+    "Diego",
+    "Hernández",
+    address={
+        "full_name": "Diego Hernández",
+        "line1": "Calle Durango 214, Roma Norte",
+        "city": "Ciudad de México",
+        "region": "CDMX",
+        "postal_code": "06700",
+        "country": "MX",
+        "phone": "+52 55 5555 0123",
+    },
+)
 SELLER_CO = DemoAccount(
     "seller",
     "libreria@example.com",
@@ -64,7 +114,7 @@ SELLER_US = DemoAccount(
     },
 )
 STAFF = DemoAccount("staff", "admin@example.com", "Sam", "Admin", staff=True)
-DEMO_ACCOUNTS = [BUYER, SELLER_CO, SELLER_US, STAFF]
+DEMO_ACCOUNTS = [BUYER, BUYER_CO, BUYER_MX, SELLER_CO, SELLER_US, STAFF]
 
 CONDITION_WEIGHTS = {
     Listing.Condition.AS_NEW: 10,
@@ -179,6 +229,10 @@ class Command(BaseCommand):
             if account.shop:
                 _shop, created = Shop.objects.get_or_create(owner=user, defaults=account.shop)
                 new_shops += created
+            if account.address:
+                # By name, not import: catalog code never imports the orders app (the apps' dependency rule).
+                Address = apps.get_model("orders", "Address")
+                Address.objects.get_or_create(user=user, **account.address)
             users[account.email] = user
         return users, new_users, new_shops
 
@@ -256,6 +310,9 @@ class Command(BaseCommand):
             elif account.shop:
                 shop = user.shop
                 note = f"{shop.name} ({shop.city}, {shop.country.name}): /sell/"
+            elif account.address:
+                address = account.address
+                note = f"buyer, ships to {address['city']}, {address['country']}"
             else:
                 note = "buyer without a shop"
             self.stdout.write(f"  {account.role:<7} {account.email:<24} {note}")
