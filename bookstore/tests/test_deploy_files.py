@@ -334,6 +334,7 @@ def test_production_settings_with_every_deploy_variable_pass_check_deploy(tmp_pa
             "SECRET_KEY_FILE": str(tmp_path / "secret"),
             "ALLOWED_HOSTS": "books.example.com",
             "CSRF_TRUSTED_ORIGINS": "https://books.example.com",
+            "SITE_URL": "https://books.example.com",
             "BEHIND_PROXY": "true",
             "TRUSTED_PROXY_COUNT": "2",
             "REPLICA_DATABASE_URL": "sqlite:///" + str(tmp_path / "replica.sqlite3"),
