@@ -133,6 +133,9 @@ def test_sign_up_creates_a_user_with_email_as_login_and_signs_them_in_once_confi
     assert mail.outbox[0].subject.startswith("[BookStore]")
     html = assert_in_layout(client.get(response.url))
     assert "Verify Your Email Address" in html
+    assert f'<a href="{reverse("account_login")}">Sign in</a>' in html  # how to get a new link
+    spanish = client.get(response.url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "te enviamos un enlace nuevo" in spanish
 
     link = urlparse(last_email_link(r"/accounts/confirm-email/")).path
     assert_in_layout(client.get(link))
