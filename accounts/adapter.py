@@ -2,7 +2,8 @@
 
 allauth builds the links in its emails from the request (``request.build_absolute_uri``): whatever Host header
 reached the server, or the port a developer happened to use. Every link and the site's name in those emails come
-from ``settings.SITE_URL`` instead, the one public address of the site.
+from ``settings.SITE_URL`` instead, the one public address of the site. And a user who confirms their address
+after being stopped at checkout or at opening a shop (accounts/verification.py) goes back there.
 """
 
 from __future__ import annotations

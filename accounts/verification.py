@@ -66,7 +66,10 @@ def send_confirmation(request: HttpRequest, user: User) -> bool:
     address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
     if address is None:
         has_primary = EmailAddress.objects.filter(user=user, primary=True).exists()
-        address = EmailAddress.objects.create(user=user, email=user.email, primary=not has_primary, verified=False)
+        # get_or_create: two quick clicks must not make the row twice.
+        address, _created = EmailAddress.objects.get_or_create(
+            user=user, email=user.email, defaults={"primary": not has_primary, "verified": False}
+        )
     return send_verification_email_to_address(request, address)
 
 
