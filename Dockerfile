@@ -54,7 +54,7 @@ COPY --from=builder /src .
 
 # The manifest of hashed static names is built once, here. Settings refuse to load without a key when
 # DEBUG is off; this one signs nothing. The media folder must belong to the app user before a volume mounts it.
-RUN DEBUG=false SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
+RUN DEBUG=false SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost SITE_URL=http://localhost \
     python manage.py collectstatic --noinput --verbosity 0 \
     && install -d -o 10001 -g 10001 /app/media
 

@@ -51,7 +51,7 @@ check: install ## Django system checks, and the production checks (check --deplo
 	$(MANAGE) check
 	DEBUG=false SECRET_KEY="$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		ALLOWED_HOSTS=bookstore.example.com CSRF_TRUSTED_ORIGINS=https://bookstore.example.com \
-		$(MANAGE) check --deploy --fail-level WARNING
+		SITE_URL=https://bookstore.example.com $(MANAGE) check --deploy --fail-level WARNING
 
 ci: ## Everything CI runs (.ci/run), on MariaDB
 	bash .ci/run

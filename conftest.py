@@ -5,6 +5,8 @@ Personas (healthchecks style):
 - bob: another seller with his own shop (the "other seller" in ownership tests);
 - charlie: a buyer without a shop;
 - staff: a staff member for the admin.
+
+Every user the factory makes has a confirmed email address, as buying and selling need.
 """
 
 import io
@@ -16,6 +18,7 @@ from decimal import Decimal
 
 import factory
 import pytest
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -125,6 +128,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+    @factory.post_generation
+    def email_verified(obj, create, extracted, **kwargs):
+        """A confirmed address, as buying and selling need (``UserFactory(email_verified=False)`` for none)."""
+        if create and extracted is not False:
+            EmailAddress.objects.update_or_create(
+                user=obj, email=obj.email, defaults={"verified": True, "primary": True}
+            )
 
 
 class ShopFactory(factory.django.DjangoModelFactory):

@@ -5,10 +5,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import services
+from accounts import services, verification
 from accounts.forms import ProfileForm, ShopForm
 from accounts.models import Shop, User
 from accounts.session import remember_has_shop
@@ -52,6 +54,8 @@ def profile(request):
 @require_http_methods(["GET", "POST"])
 def shop_edit(request):
     shop = get_own_shop(request.user)
+    if shop is None and verification.needs_confirmed_email(request.user):
+        return verification.confirmation_required_page(request, "open_shop")
     form = ShopForm(request.POST or None, instance=shop)
     if request.method == "POST" and form.is_valid():
         try:
@@ -70,3 +74,27 @@ def shop_edit(request):
         except ValidationError as exc:
             form.add_error(None, exc)
     return render(request, "accounts/shop_form.html", {"form": form, "shop": shop})
+
+
+@login_required
+@require_POST
+def resend_confirmation(request):
+    """Send the signed-in user a new confirmation link, then go back to the page that asked for it."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("accounts:profile")
+    if verification.has_confirmed_email(request.user):
+        messages.info(request, _("Your email address is already confirmed."))
+    elif not verification.send_confirmation(request, request.user):
+        # allauth's cooldown between two emails: the link already sent still works.
+        messages.warning(
+            request,
+            _(
+                "We sent a link to %(email)s a moment ago: look for it in your inbox and spam folder. "
+                "You can ask for another one in a few minutes."
+            )
+            % {"email": request.user.email},
+        )
+    return redirect(back)

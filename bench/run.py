@@ -125,6 +125,7 @@ def bench_environment(args: argparse.Namespace, port: int, work: Path) -> dict[s
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": f"http://127.0.0.1:{port}",
         "DATABASE_URL": f"{args.mysql.rstrip('/')}/{args.database}",
         "CACHE_URL": args.redis,
         "STATIC_ROOT": str(work / "static"),

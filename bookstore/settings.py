@@ -7,6 +7,7 @@ SECRET_KEY_FILE), ALLOWED_HOSTS, DATABASE_URL and the rest documented in
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -196,7 +197,11 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
+# "mandatory": signing in waits for the emailed link. Whatever it is (short of "none"), opening a shop, listing a
+# book and checking out need a confirmed address (accounts/verification.py): orders and sales are mailed there.
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
+# Builds the links of allauth's emails from SITE_URL rather than from the request's Host header.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_RATE_LIMITS = {
@@ -317,8 +322,19 @@ PAYMENT_EXPIRY_MINUTES = env.int("PAYMENT_EXPIRY_MINUTES", default=30)
 PAYMENT_STALE_SECONDS = env.int("PAYMENT_STALE_SECONDS", default=120)
 # The carrier simulator (`manage.py advance_shipments`) moves a shipment one step once this much time has passed.
 SHIPMENT_STEP_HOURS = env.float("SHIPMENT_STEP_HOURS", default=6.0)
-# Links in emails point here (scheme and host of the public site, no trailing slash).
-SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+# Links in emails point here: the scheme and host (and port) of the public site, never the Host header a request
+# came with. Production must say it; `./script/run` derives it from HOST and PORT.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL must be set when DEBUG is off: the public address of the site, such as "
+        "https://bookstore.example.com. Links in emails point there."
+    )
+_site_url = urlsplit(SITE_URL)
+if _site_url.scheme not in ("http", "https") or not _site_url.hostname or _site_url.path or _site_url.query:
+    raise ImproperlyConfigured(
+        f"SITE_URL must be a scheme and a host, such as https://bookstore.example.com, not {SITE_URL!r}."
+    )
 
 # --- Accounts ---------------------------------------------------------------
 

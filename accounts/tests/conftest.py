@@ -28,5 +28,5 @@ def last_email_link(pattern: str) -> str:
 
 @pytest.fixture(autouse=True)
 def _allauth_defaults(settings):
-    # The environment may make verification mandatory; these tests describe the default set-up.
-    settings.ACCOUNT_EMAIL_VERIFICATION = "optional"
+    # The environment may relax verification; these tests describe the default set-up.
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"

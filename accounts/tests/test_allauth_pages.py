@@ -78,7 +78,7 @@ def test_password_set_page_for_a_user_without_password(client_for, db):
 
 
 def test_email_page_lists_addresses_with_bootstrap_radios_and_badges(client_for, charlie):
-    EmailAddress.objects.create(user=charlie, email=charlie.email, primary=True, verified=True)
+    assert EmailAddress.objects.filter(user=charlie, email=charlie.email, primary=True, verified=True).exists()
     html = assert_in_layout(client_for(charlie).get(reverse("account_email")))
     assert 'class="form-check-input' in html
     assert "text-bg-success" in html  # verified
@@ -86,7 +86,8 @@ def test_email_page_lists_addresses_with_bootstrap_radios_and_badges(client_for,
     assert "btn-outline-danger" in html  # remove
 
 
-def test_email_confirmation_page_with_valid_and_invalid_key(client, charlie):
+def test_email_confirmation_page_with_valid_and_invalid_key(client, db):
+    charlie = UserFactory(email="charlie@example.com", email_verified=False)
     address = EmailAddress.objects.create(user=charlie, email=charlie.email, primary=True, verified=False)
     key = EmailConfirmationHMAC(address).key
     html = assert_in_layout(client.get(reverse("account_confirm_email", args=[key])))
@@ -115,30 +116,60 @@ def test_manage_pages_show_the_account_menu(client_for, charlie):
 # --- Flows ------------------------------------------------------------------
 
 
-def test_sign_up_creates_a_user_with_email_as_login_and_signs_them_in(client):
+def test_sign_up_creates_a_user_with_email_as_login_and_signs_them_in_once_confirmed(client):
     response = client.post(
         reverse("account_signup"),
         {"email": "Dora@Example.com", "password1": PASSWORD, "password2": PASSWORD},
     )
     assert response.status_code == 302
+    assert response.url == reverse("account_email_verification_sent")
     user = User.objects.get(email__iexact="dora@example.com")
     assert user.email == "dora@example.com"
     assert user.check_password(PASSWORD)
-    assert signed_in_user_id(client) == str(user.pk)
-    # Optional verification: a confirmation email is on its way.
+    # Mandatory verification: not signed in until the emailed link is followed.
+    assert signed_in_user_id(client) is None
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["dora@example.com"]
     assert mail.outbox[0].subject.startswith("[BookStore]")
+    html = assert_in_layout(client.get(response.url))
+    assert "Verify Your Email Address" in html
+    assert f'<a href="{reverse("account_login")}">Sign in</a>' in html  # how to get a new link
+    spanish = client.get(response.url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "te enviamos un enlace nuevo" in spanish
+
+    link = urlparse(last_email_link(r"/accounts/confirm-email/")).path
+    assert_in_layout(client.get(link))
+    response = client.post(link)
+    assert response.status_code == 302
+    assert signed_in_user_id(client) == str(user.pk)
+    assert EmailAddress.objects.get(user=user).verified
 
 
-def test_sign_up_refuses_an_email_already_registered(client, charlie):
+def test_signing_in_before_confirming_sends_the_link_again_and_waits(client, db):
+    user = UserFactory(email="erin@example.com", email_verified=False)
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.url == reverse("account_email_verification_sent")
+    assert signed_in_user_id(client) is None
+    assert mail.outbox[-1].to == [user.email]
+    assert last_email_link(r"/accounts/confirm-email/")
+
+
+def test_sign_up_with_an_email_already_registered_tells_its_owner_not_the_visitor(client, charlie):
     response = client.post(
         reverse("account_signup"),
         {"email": "CHARLIE@example.com", "password1": PASSWORD, "password2": PASSWORD},
     )
-    assert response.status_code == 200
+    # The visitor sees what any sign-up sees, so the form does not reveal who has an account...
+    assert response.status_code == 302
+    assert response.url == reverse("account_email_verification_sent")
     assert User.objects.filter(email__iexact="charlie@example.com").count() == 1
     assert signed_in_user_id(client) is None
+    # ...and the address's owner learns of the attempt, with a way back into their account.
+    [notice] = mail.outbox
+    assert notice.to == ["charlie@example.com"]
+    assert last_email_link(r"/accounts/password/reset/$")
 
 
 def test_log_in_and_log_out(client, charlie):

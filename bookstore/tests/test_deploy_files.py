@@ -128,6 +128,20 @@ def test_compose_runs_the_app_the_jobs_and_nginx_with_tls(compose):
     assert "media:/srv/media:ro" in nginx["volumes"]
 
 
+def test_every_production_service_names_the_public_address_for_links_in_emails(compose, stack):
+    # Settings refuse to start with DEBUG off and no SITE_URL: every Django service needs it, workers included.
+    for name, file in [("docker-compose.yml", compose), ("stack.yml", stack)]:
+        environments = {
+            service: spec["environment"]
+            for service, spec in file["services"].items()
+            if isinstance(spec.get("environment"), dict) and spec["environment"].get("DEBUG") == "false"
+        }
+        assert len(environments) >= 3, name
+        for service, environment in environments.items():
+            assert environment.get("SITE_URL") == "https://${BOOKSTORE_HOST}", f"{name}: {service}"
+    assert "SITE_URL=https://${DomainName}" in (DEPLOY / "aws" / "bookstore.yaml").read_text()
+
+
 def test_swarm_rolls_forward_start_first_and_back_on_failure(stack):
     web = stack["services"]["web"]
     update = web["deploy"]["update_config"]
@@ -334,6 +348,7 @@ def test_production_settings_with_every_deploy_variable_pass_check_deploy(tmp_pa
             "SECRET_KEY_FILE": str(tmp_path / "secret"),
             "ALLOWED_HOSTS": "books.example.com",
             "CSRF_TRUSTED_ORIGINS": "https://books.example.com",
+            "SITE_URL": "https://books.example.com",
             "BEHIND_PROXY": "true",
             "TRUSTED_PROXY_COUNT": "2",
             "REPLICA_DATABASE_URL": "sqlite:///" + str(tmp_path / "replica.sqlite3"),

@@ -2,7 +2,8 @@
 of this project (deploy/docker/gunicorn.conf.py, DEBUG off, production security settings) sharing one
 database and one media directory.
 
-A visitor signs up, signs out and signs in again through allauth's forms, and stays signed in while NGINX
+A visitor signs up, follows the emailed link (to SITE_URL, the site NGINX serves) to confirm their address,
+signs out and signs in again through allauth's forms, and stays signed in while NGINX
 alternates the requests between the two servers. A photo uploaded through one server is served by NGINX
 from the shared media root. Then one server is killed (SIGKILL, its whole process group) in the middle of a
 stream of GET requests, and none of them fails: NGINX passes each one on to the server still alive.
@@ -130,6 +131,14 @@ def _post(session, site, path, data, files=None, *, follow=False):
     )  # fmt: skip
 
 
+def _confirmation_link(mail_dir: Path) -> str:
+    """The confirmation link in the one email the servers wrote (Django's file backend: one file per sender)."""
+    messages = "".join(path.read_text() for path in mail_dir.glob("*.log"))
+    links = re.findall(r"https://\S+/accounts/confirm-email/\S+/", messages)
+    assert len(set(links)) == 1, messages[-3000:]
+    return links[0]
+
+
 def _upstreams(site: Site, uri: str) -> list[str]:
     return [entry[3] for entry in site.upstream_log() if entry[1] == uri]
 
@@ -149,6 +158,9 @@ def test_two_app_servers_behind_nginx_share_sessions_and_media_and_survive_a_kil
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "CSRF_TRUSTED_ORIGINS": site.url(""),
+            "SITE_URL": site.url(""),
+            # Emails land as files the test reads, like a mailbox (django-environ drops one slash of the path).
+            "EMAIL_URL": f"filemail:///{site.dir / 'mail'}",
             "DATABASE_URL": _database_url(site.dir),
             "MEDIA_ROOT": str(site.media),
             "STATIC_ROOT": str(site.static),
@@ -177,11 +189,14 @@ def test_two_app_servers_behind_nginx_share_sessions_and_media_and_survive_a_kil
         with site:
             browser = local_session(site.cert)
 
-            # --- Sign up, sign out, sign in again, all through allauth's forms ---
+            # --- Sign up, confirm the address, sign out, sign in again, all through allauth's forms ---
             signup = _post(
                 browser, site, "/accounts/signup/", {"email": EMAIL, "password1": PASSWORD, "password2": PASSWORD}
             )
             assert signup.status_code == 302, signup.text[:2000]
+            link = _confirmation_link(site.dir / "mail")
+            assert link.startswith(site.url("/accounts/confirm-email/")), link
+            assert _post(browser, site, urllib.parse.urlsplit(link).path, {}).status_code == 302
             assert _post(browser, site, "/accounts/logout/", {}).status_code == 302
             assert EMAIL not in browser.get(site.url("/"), timeout=10).text
             login = _post(browser, site, "/accounts/login/", {"login": EMAIL, "password": PASSWORD})

@@ -20,7 +20,9 @@ PROBE = (
 
 
 def run_with_env(env_overrides, code=PROBE, args=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE", "SECRET", "DEBUG", "CACHE"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE", "SECRET", "DEBUG", "CACHE", "SITE_URL"))
+    }
     env.update({"DJANGO_SETTINGS_MODULE": "bookstore.settings", **env_overrides})
     command = [sys.executable, *(args or ["-c", code])]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)  # noqa: S603
@@ -40,6 +42,36 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+SITE_PROBE = "import django; from django.conf import settings; django.setup(); print(settings.SITE_URL)"
+PRODUCTION_SECRET = {"DEBUG": "false", "SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "shop.example.com"}
+
+
+def test_production_refuses_to_start_without_the_public_address_for_links_in_emails():
+    result = run_with_env(PRODUCTION_SECRET, code=SITE_PROBE)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SITE_URL must be set when DEBUG is off" in result.stderr
+    assert "https://bookstore.example.com" in result.stderr  # an example of what to set
+
+
+@pytest.mark.parametrize(
+    "value", ["shop.example.com", "ftp://shop.example.com", "https://", "https://shop.example.com/store/"]
+)
+def test_a_site_url_that_is_not_a_scheme_and_host_is_refused_with_what_was_wrong(value):
+    result = run_with_env({**PRODUCTION_SECRET, "SITE_URL": value}, code=SITE_PROBE)
+    assert result.returncode != 0
+    assert "SITE_URL must be a scheme and a host" in result.stderr
+    assert repr(value.rstrip("/")) in result.stderr
+
+
+def test_site_url_keeps_its_port_and_loses_a_trailing_slash():
+    result = run_with_env({**PRODUCTION_SECRET, "SITE_URL": "https://shop.example.com:8443/"}, code=SITE_PROBE)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "https://shop.example.com:8443"
+    developer = run_with_env({}, code=SITE_PROBE)
+    assert developer.returncode == 0, developer.stderr
+    assert developer.stdout.strip() == "http://localhost:8000"
+
+
 def test_secrets_can_come_from_files(tmp_path):
     (tmp_path / "secret").write_text("s3cret-from-a-docker-secret\n")
     (tmp_path / "dbpass").write_text("db-password-from-file\n")
@@ -47,6 +79,7 @@ def test_secrets_can_come_from_files(tmp_path):
         {
             "DEBUG": "false",
             "ALLOWED_HOSTS": "shop.example.com",
+            "SITE_URL": "https://shop.example.com",
             "SECRET_KEY_FILE": str(tmp_path / "secret"),
             "DATABASE_URL": "mysql://bookstore@db.internal:3306/bookstore",
             "DATABASE_PASSWORD_FILE": str(tmp_path / "dbpass"),
@@ -95,6 +128,7 @@ def test_production_settings_pass_check_deploy():
             "SECRET_KEY": "x" * 20 + "a-long-random-looking-value-for-the-check-0123456789",
             "ALLOWED_HOSTS": "bookstore.example.com",
             "CSRF_TRUSTED_ORIGINS": "https://bookstore.example.com",
+            "SITE_URL": "https://bookstore.example.com",
         },
         args=["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
     )

@@ -2,6 +2,7 @@ import time
 from io import StringIO
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from stdnum import isbn
@@ -48,6 +49,8 @@ def test_seed_bulk_loads_active_listings_with_shared_covers_and_valid_isbns():
     assert sellers.count() <= 10 and Shop.objects.count() == 10  # listings / 50
     assert set(Shop.objects.values_list("country", flat=True)) <= set(SHOP_COUNTRIES)  # carriers serve them all
     assert sellers.first().check_password(DEMO_PASSWORD)
+    confirmed = EmailAddress.objects.filter(verified=True, primary=True).values_list("user__email", "email")
+    assert sorted(confirmed) == sorted((email, email) for email in Shop.objects.values_list("owner__email", flat=True))
 
 
 def test_seed_bulk_runs_again_without_collisions_and_seed_makes_it_reproducible():

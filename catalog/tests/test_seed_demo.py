@@ -3,6 +3,7 @@ import re
 from io import StringIO
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.core.files.storage import default_storage
 from django.core.management import call_command
@@ -68,10 +69,16 @@ def test_seed_demo_builds_a_shop_to_click_through_and_a_second_run_adds_nothing(
         image = Image.open(io.BytesIO(thumbnail.read()))
         assert (image.format, image.size) == ("JPEG", (360, 480))
 
+    # Every demo address is confirmed, as signing in, buying and selling need; a second run confirms one again.
+    confirmed = EmailAddress.objects.filter(verified=True, primary=True)
+    assert sorted(confirmed.values_list("email", flat=True)) == sorted(printed_emails)
+    EmailAddress.objects.filter(email=printed_emails[0]).update(verified=False)
+
     before = row_counts()
     second = seed_demo()
     assert row_counts() == before
     assert "created 0 users, 0 shops, 0 books, 0 listings and 0 photos" in second
+    assert confirmed.count() == len(printed_emails)
 
     password = re.search(r"Password for every demo account: (\S+)", output).group(1)
     for email in printed_emails:

@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.verification import confirmed_email_required
 from catalog.forms.sell import (
     BOOK_FIELD_NAMES,
     COPY_FIELD_NAMES,
@@ -141,6 +142,7 @@ def _lookup_prefill(query) -> tuple[dict, dict]:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @seller_required
+@confirmed_email_required("list_book")
 def listing_create(request: HttpRequest) -> HttpResponse:
     lookup = None
     status_code = 200

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.verification import confirmed_email_required
 from orders.errors import CarrierChoiceError, CheckoutError
 from orders.forms import AddressForm, CheckoutForm, carrier_field_name, choices_key
 from orders.models import Address, Order
@@ -99,6 +100,7 @@ def _after_order(order: Order) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
+@confirmed_email_required("checkout")
 def checkout(request: HttpRequest) -> HttpResponse:
     user = request.user
     cart = cart_for_request(request)

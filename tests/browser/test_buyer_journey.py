@@ -1,4 +1,5 @@
-"""A buyer, in a real browser: sign up, search, filter, two sellers' copies in one cart, checkout, pay.
+"""A buyer, in a real browser: sign up and confirm the address with the emailed link, search, filter, two
+sellers' copies in one cart, checkout, pay.
 
 The first card is declined (its message is shown, nothing is charged), the retry with the approving test
 card succeeds, and the order page shows it paid. Runs at a desktop and at a phone size.
@@ -6,8 +7,11 @@ card succeeds, and the order page shows it paid. Runs at a desktop and at a phon
 
 import re
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
+from django.core import mail
 
 from conftest import ListingFactory
 from orders.models import Order
@@ -82,7 +86,16 @@ def test_buyer_signs_up_finds_books_from_two_sellers_and_pays(page, shelves, car
     page.get_by_label("Password (again)").fill("a-long-and-unusual-passphrase")
     screenshot(page, "buyer-signup")
     page.get_by_role("button", name="Sign Up").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Verify Your Email Address")
     expect(page.locator("#messages")).to_contain_text("carla@example.com")
+
+    # The emailed link confirms the address and signs her in.
+    [confirmation] = [message for message in mail.outbox if message.to == ["carla@example.com"]]
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", confirmation.body).group(0)
+    assert link.startswith(settings.SITE_URL)
+    page.goto(urlsplit(link).path)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.locator("#messages")).to_contain_text("You have confirmed carla@example.com.")
 
     # Search, then narrow down with a filter.
     submit_search(page, "classic")

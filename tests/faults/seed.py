@@ -14,6 +14,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bookstore.settings")
 django.setup()
 
+from allauth.account.models import EmailAddress  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -30,6 +31,8 @@ def seed(prefix: str, sellers: int, listings: int, buyers: int, stock: int) -> d
     listing_ids = []
     for s in range(sellers):
         seller = User.objects.create(email=f"{prefix}-seller{s}@example.com", password=password)
+        # Confirmed, as signing in, selling and checking out need.
+        EmailAddress.objects.create(user=seller, email=seller.email, verified=True, primary=True)
         Shop.objects.create(
             owner=seller, name=f"{prefix} shop {s}", slug=f"{prefix}-shop-{s}", city="Bogotá", country="CO"
         )
@@ -48,6 +51,7 @@ def seed(prefix: str, sellers: int, listings: int, buyers: int, stock: int) -> d
     buyer_emails = []
     for b in range(buyers):
         buyer = User.objects.create(email=f"{prefix}-buyer{b}@example.com", password=password)
+        EmailAddress.objects.create(user=buyer, email=buyer.email, verified=True, primary=True)
         Address.objects.create(
             user=buyer,
             full_name=f"Buyer {b}",

@@ -13,6 +13,7 @@ PRODUCTION = {
     "SECRET_KEY": "prod-like-" + "k3y-" * 12,
     "ALLOWED_HOSTS": "bookstore.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://bookstore.example.com",
+    "SITE_URL": "https://bookstore.example.com",
     "DATABASE_URL": "sqlite:////tmp/bookstore-check-deploy.sqlite3",
 }
 

@@ -14,6 +14,7 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
@@ -209,6 +210,11 @@ class Command(BaseCommand):
                         )
                     )
                 Shop.objects.bulk_create(shops)
+                # Confirmed addresses: signing in with the shared password must not wait for an email.
+                EmailAddress.objects.bulk_create(
+                    EmailAddress(user_id=pk, email=email, verified=True, primary=True)
+                    for email, pk in by_email.items()
+                )
             ids.extend(by_email[email] for email in emails)
             self.progress("sellers", end, count, started)
         return ids
