@@ -214,6 +214,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# One date format per language, used by name everywhere (bookstore/formats/).
+FORMAT_MODULE_PATH = ["bookstore.formats"]
 # ISO 4217 code of the one currency prices are in.
 CURRENCY = env.str("CURRENCY", default="USD")
 

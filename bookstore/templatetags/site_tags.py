@@ -6,7 +6,8 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import format_currency, format_decimal
 from django import template
 from django.conf import settings
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language, to_locale
 
 register = template.Library()
@@ -32,6 +33,15 @@ def number(value):
         return ""
     locale = to_locale(get_language() or settings.LANGUAGE_CODE)
     return format_decimal(value, locale=locale)
+
+
+@register.filter
+def datetime_with_zone(value):
+    """A moment in the language's DATETIME_FORMAT followed by the site's time zone (a deadline: "…, 14:05 UTC")."""
+    if not isinstance(value, datetime):
+        return ""
+    value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{date_format(value, 'DATETIME_FORMAT')} {dateformat.format(value, 'T')}".strip()
 
 
 @register.filter
