@@ -69,7 +69,8 @@ def pages(scene):
 def test_no_page_scrolls_sideways_with_long_words(new_page, scene, width):
     page = new_page("phone" if width == "phone" else "desktop")
     page.set_viewport_size({"width": WIDTHS[width], "height": 900})
-    wide = []
+    wide, failed = [], []
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
     signed_in_as = None
     for who, name, path in pages(scene):
         if who != signed_in_as:
@@ -86,6 +87,14 @@ def test_no_page_scrolls_sideways_with_long_words(new_page, scene, width):
             )
             wide.append(f"{name} {path}: {sizes[0]} px wide in a {sizes[1]} px window; {widest}")
     assert not wide, "\n".join(wide)
+    assert not failed, f"requests that failed: {failed}"
+
+
+def test_the_favicon_loads(new_page, db):
+    page = new_page("desktop")
+    response = page.goto("/favicon.ico")
+    assert response.status == 200
+    assert response.headers["content-type"] in ("image/x-icon", "image/vnd.microsoft.icon")
 
 
 def test_cut_names_keep_the_whole_value_in_a_tooltip(new_page, scene):
