@@ -7,7 +7,7 @@ from django.urls import reverse
 from conftest import ListingFactory, ShopFactory, UserFactory
 from orders.services import add_to_cart, get_or_create_cart, new_checkout_token, place_order
 from shipping.models import Shipment
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import expect, path_of, sign_in
 from tests.conftest import AddressFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -103,3 +103,15 @@ def test_cut_names_keep_the_whole_value_in_a_tooltip(new_page, scene):
     page.goto(reverse("catalog:browse"))
     assert page.locator(f'.navbar [title="{long_word("B")}"]').count() == 1
     assert page.locator(f'.book-card [title="{long_word("N")}"]').count() >= 1
+
+
+def test_the_cart_count_is_in_sight_on_a_phone(new_page, scene):
+    page = new_page("phone")
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, scene["buyer"])
+    page.goto("/")
+    cart = page.get_by_role("link", name="Cart 1 copy")
+    expect(cart).to_be_visible()  # without opening the menu
+    assert page.locator(".navbar-toggler").get_attribute("aria-expanded") == "false"
+    cart.click()
+    assert path_of(page) == reverse("orders:cart")
