@@ -4,8 +4,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from catalog.models import Appeal, Listing
-from catalog.services.moderation import accept_appeal, appeal_listing, hide_listing, reject_appeal, unhide_listing
+from catalog.models import Appeal, Listing, Report
+from catalog.services.moderation import (
+    accept_appeal,
+    appeal_listing,
+    hide_listing,
+    reject_appeal,
+    resolve_reports_by_hiding,
+    unhide_listing,
+)
 from catalog.states import IllegalTransition
 from conftest import ListingFactory
 
@@ -200,3 +207,22 @@ def test_inventory_with_hidden_listings_and_appeals_stays_within_its_budget(
     with django_assert_max_num_queries(8):
         html = client.get(INVENTORY).content.decode()
     assert all(f"Reason {number}" in html for number in range(4))
+
+
+def test_resolving_reports_by_hiding_emails_each_seller_once(
+    staff, alice_listing, bob_listing, charlie, mailoutbox, django_capture_on_commit_callbacks
+):
+    reports = [
+        Report.objects.create(listing=listing, reporter=charlie, reason=Report.Reason.COUNTERFEIT)
+        for listing in (alice_listing, bob_listing)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        resolve_reports_by_hiding(reports, staff, "Counterfeit copies")
+    assert sorted(message.to[0] for message in mailoutbox) == ["alice@example.com", "bob@example.com"]
+    assert all("Counterfeit copies" in message.body for message in mailoutbox)
+
+
+def test_the_inventory_speaks_spanish(client_for, alice, hidden):
+    html = client_for(alice).get(INVENTORY, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    for phrase in ("Ocultos por nuestro equipo", "Motivo que dio nuestro equipo", "Tu mensaje para nuestro equipo"):
+        assert phrase in html
