@@ -103,6 +103,10 @@ def test_cut_names_keep_the_whole_value_in_a_tooltip(new_page, scene):
     page.goto(reverse("catalog:browse"))
     assert page.locator(f'.navbar [title="{long_word("B")}"]').count() == 1
     assert page.locator(f'.book-card [title="{long_word("N")}"]').count() >= 1
+    title = page.locator(f'.book-card a[title="{long_word("T")}"]')
+    expect(title).to_be_visible()
+    # Cut to three lines on the card: far shorter than the 300 characters would take.
+    assert title.bounding_box()["height"] < 100
 
 
 def test_the_cart_count_is_in_sight_on_a_phone(new_page, scene):
