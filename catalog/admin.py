@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, Q, Value, When
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
@@ -191,30 +191,6 @@ class ListingPhotoInline(admin.TabularInline):
         )
 
 
-class AppealInline(admin.TabularInline):
-    """The seller's appeals against hiding, on the listing's page; answered from the appeal queue."""
-
-    model = Appeal
-    fields = ("created_at", "seller", "text", "status", "staff_note", "resolved_by", "resolved_at", "answer")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("answer"))
-    def answer(self, obj):
-        if obj.status != Appeal.Status.OPEN:
-            return "—"
-        return format_html(
-            '<a href="{}">{}</a>', reverse("admin:catalog_appeal_changelist"), _("Answer in the appeal queue")
-        )
-
-
 class OpenReportsFilter(admin.SimpleListFilter):
     title = _("reports")
     parameter_name = "reported"
@@ -257,6 +233,7 @@ class ListingAdmin(CatalogRowAdmin):
         "hidden_reason",
         "hidden_at",
         "status_before_hidden",
+        "appeals_list",
         "cover_preview",
         "created_at",
         "updated_at",
@@ -267,15 +244,13 @@ class ListingAdmin(CatalogRowAdmin):
         (
             _("Moderation"),
             {
-                "fields": ("hidden_reason", "hidden_at", "status_before_hidden"),
+                "fields": ("hidden_reason", "hidden_at", "status_before_hidden", "appeals_list"),
                 "description": _("Use the “Hide from the catalog” and “Unhide” actions on the listing list."),
             },
         ),
         (_("Dates"), {"fields": ("created_at", "updated_at")}),
     )
-
-    def get_inlines(self, request, obj):
-        return [ListingPhotoInline, AppealInline]
+    inlines = [ListingPhotoInline]
 
     def get_queryset(self, request):
         return (
@@ -311,6 +286,32 @@ class ListingAdmin(CatalogRowAdmin):
     @admin.display(description=_("reports"), ordering="open_reports")
     def open_reports(self, obj):
         return obj.open_reports
+
+    @admin.display(description=_("appeals"))
+    def appeals_list(self, obj):
+        """The seller's appeals, newest first; staff answer them from the appeal queue (its actions)."""
+        appeals = list(obj.appeals.order_by("-created_at"))
+        if not appeals:
+            return "—"
+        return format_html(
+            '<ul class="appeals">{}</ul><p><a href="{}?listing__id__exact={}&status=all">{}</a></p>',
+            format_html_join(
+                "",
+                "<li>{} · <strong>{}</strong>: {}{}</li>",
+                (
+                    (
+                        localtime(appeal.created_at).date(),
+                        appeal.get_status_display(),
+                        appeal.text,
+                        format_html(" — {}", appeal.staff_note) if appeal.staff_note else "",
+                    )
+                    for appeal in appeals
+                ),
+            ),
+            reverse("admin:catalog_appeal_changelist"),
+            obj.pk,
+            _("Answer in the appeal queue"),
+        )
 
     @admin.display(description=_("cover thumbnail"))
     def cover_preview(self, obj):
