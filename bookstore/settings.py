@@ -229,6 +229,8 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 # A row created in code with a plain name (Category.objects.create(name=...)) gets it as its English name too,
 # whatever language is active, so no row is ever left without one.
 MODELTRANSLATION_AUTO_POPULATE = "required"
+# One date format per language, used by name everywhere (bookstore/formats/).
+FORMAT_MODULE_PATH = ["bookstore.formats"]
 # ISO 4217 code of the one currency prices are in.
 CURRENCY = env.str("CURRENCY", default="USD")
 

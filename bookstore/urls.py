@@ -4,7 +4,10 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 
 from bookstore import health
 from catalog.views.home import home
@@ -14,7 +17,15 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "BookStore back office"
 admin.site.site_title = "BookStore admin"
 
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the static file (its hashed name)."""
+    return redirect(static_url("favicon.ico"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, Q, Value, When
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
@@ -29,12 +29,14 @@ from modeltranslation.admin import TranslationAdmin
 from bookstore.templatetags.site_tags import money
 from catalog.cache import catalog_changed
 from catalog.isbn import normalize_isbn, try_normalize_isbn
-from catalog.models import Book, Category, Listing, ListingPhoto, Report
+from catalog.models import Appeal, Book, Category, Listing, ListingPhoto, Report
 from catalog.search import forget_cached_categories
 from catalog.services.moderation import (
     MAX_REASON_LENGTH,
+    accept_appeal,
     dismiss_reports,
     hide_listing,
+    reject_appeal,
     resolve_reports_by_hiding,
     unhide_listing,
 )
@@ -242,6 +244,7 @@ class ListingAdmin(CatalogRowAdmin):
         "hidden_reason",
         "hidden_at",
         "status_before_hidden",
+        "appeals_list",
         "cover_preview",
         "created_at",
         "updated_at",
@@ -252,7 +255,7 @@ class ListingAdmin(CatalogRowAdmin):
         (
             _("Moderation"),
             {
-                "fields": ("hidden_reason", "hidden_at", "status_before_hidden"),
+                "fields": ("hidden_reason", "hidden_at", "status_before_hidden", "appeals_list"),
                 "description": _("Use the “Hide from the catalog” and “Unhide” actions on the listing list."),
             },
         ),
@@ -294,6 +297,32 @@ class ListingAdmin(CatalogRowAdmin):
     @admin.display(description=_("reports"), ordering="open_reports")
     def open_reports(self, obj):
         return obj.open_reports
+
+    @admin.display(description=_("appeals"))
+    def appeals_list(self, obj):
+        """The seller's appeals, newest first; staff answer them from the appeal queue (its actions)."""
+        appeals = list(obj.appeals.order_by("-created_at"))
+        if not appeals:
+            return "—"
+        return format_html(
+            '<ul class="appeals">{}</ul><p><a href="{}?listing__id__exact={}&status=all">{}</a></p>',
+            format_html_join(
+                "",
+                "<li>{} · <strong>{}</strong>: {}{}</li>",
+                (
+                    (
+                        localtime(appeal.created_at).date(),
+                        appeal.get_status_display(),
+                        appeal.text,
+                        format_html(" — {}", appeal.staff_note) if appeal.staff_note else "",
+                    )
+                    for appeal in appeals
+                ),
+            ),
+            reverse("admin:catalog_appeal_changelist"),
+            obj.pk,
+            _("Answer in the appeal queue"),
+        )
 
     @admin.display(description=_("cover thumbnail"))
     def cover_preview(self, obj):
@@ -522,3 +551,114 @@ class ReportAdmin(admin.ModelAdmin):
             ngettext("%(count)d report was dismissed.", "%(count)d reports were dismissed.", count) % {"count": count},
             messages.SUCCESS,
         )
+
+
+# --- Appeals: sellers answering a hidden listing ------------------------------------
+
+
+class AppealActionForm(ActionForm):
+    note = forms.CharField(
+        label=_("Note to the seller:"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"size": 40, "placeholder": _("Required to keep it hidden; the seller sees it."), "maxlength": 2000}
+        ),
+    )
+
+
+class AppealStatusFilter(ReportStatusFilter):
+    """Shows the appeals waiting for an answer unless staff ask for something else."""
+
+    def lookups(self, request, model_admin):
+        return [*Appeal.Status.choices, (self.ALL, _("All"))]
+
+    def current(self) -> str:
+        return self.value() or Appeal.Status.OPEN
+
+
+@admin.register(Appeal)
+class AppealAdmin(admin.ModelAdmin):
+    action_form = AppealActionForm
+    actions = ["accept_selected", "reject_selected"]
+    list_display = (
+        "created_at",
+        "listing_link",
+        "listing_status",
+        "seller",
+        "hidden_reason_excerpt",
+        "excerpt",
+        "status",
+    )
+    list_display_links = ("created_at",)
+    list_filter = (AppealStatusFilter,)
+    search_fields = ("listing__book__title", "seller__email", "text")
+    list_select_related = ("listing__book", "seller")
+    ordering = ("created_at",)  # the oldest waiting appeal first
+    fields = (
+        "listing_link",
+        "listing_status",
+        "seller",
+        "hidden_reason",
+        "text",
+        "created_at",
+        "status",
+        "resolved_at",
+        "resolved_by",
+        "staff_note",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # sellers appeal from their inventory
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Appeals change only through the actions.
+        return obj is None and super().has_change_permission(request, obj)
+
+    @admin.display(description=_("listing"), ordering="listing__book__title")
+    def listing_link(self, obj):
+        return format_html(
+            '<a href="{}">#{} {}</a>',
+            reverse("admin:catalog_listing_change", args=[obj.listing_id]),
+            obj.listing_id,
+            obj.listing.book.title,
+        )
+
+    @admin.display(description=_("listing status"), ordering="listing__status")
+    def listing_status(self, obj):
+        return obj.listing.get_status_display()
+
+    @admin.display(description=_("reason for hiding"))
+    def hidden_reason_excerpt(self, obj):
+        return Truncator(obj.hidden_reason).chars(60)
+
+    @admin.display(description=_("seller's message"))
+    def excerpt(self, obj):
+        return Truncator(obj.text).chars(60)
+
+    def _answer(self, request, queryset, answer, done_message) -> None:
+        note = request.POST.get("note", "").strip()
+        done, refused = [], []
+        for appeal in queryset.order_by("pk"):
+            try:
+                answer(appeal, request.user, note)
+            except (ValidationError, IllegalTransition) as exc:
+                refused.append(" ".join(getattr(exc, "messages", [str(exc)])))
+            else:
+                done.append(appeal)
+        _log_change(request, done, f"{done_message}: {note}")
+        if done:
+            self.message_user(request, done_message, messages.SUCCESS)
+        for message in dict.fromkeys(refused):
+            self.message_user(request, message, messages.ERROR)
+
+    @admin.action(description=_("Accept: unhide the listing"), permissions=["change"])
+    def accept_selected(self, request, queryset):
+        self._answer(request, queryset, accept_appeal, _("Appeals accepted; their listings are unhidden."))
+
+    @admin.action(description=_("Reject: keep the listing hidden"), permissions=["change"])
+    def reject_selected(self, request, queryset):
+        self._answer(request, queryset, reject_appeal, _("Appeals rejected; their listings stay hidden."))

@@ -226,3 +226,42 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()}: {self.listing_id}"
+
+
+class Appeal(models.Model):
+    """A seller asking staff to look again at their hidden listing; staff unhide it or keep it hidden, with a note
+    the seller reads on their inventory."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for staff")
+        ACCEPTED = "accepted", _("Listing unhidden")
+        REJECTED = "rejected", _("Listing stays hidden")
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="appeals", verbose_name=_("listing"))
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="appeals", verbose_name=_("seller")
+    )
+    # The reason the seller answered: unhiding clears it from the listing.
+    hidden_reason = models.TextField(_("reason for hiding"), max_length=2000, blank=True)
+    text = models.TextField(_("seller's message"), max_length=2000)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    staff_note = models.TextField(_("note to the seller"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="appeal_queue_idx")]
+
+    def __str__(self):
+        return f"{self.get_status_display()}: {self.listing_id}"

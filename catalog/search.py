@@ -8,7 +8,8 @@ Search uses the FULLTEXT index ``catalog_book_fulltext`` on MySQL/MariaDB (migra
 "García Márquez": MariaDB by its collation, SQLite through catalog.folding). Pages are
 fetched in two queries: the ids of one page (ordered with a unique tie-breaker, one row
 more than a page to know whether a next page exists), then those listings with their
-book, category, seller and shop. No query counts the whole result.
+book, category, seller and shop. No query counts the whole result: the count shown
+("1-24 of 3,412") stops at COUNT_LIMIT.
 """
 
 import contextlib
@@ -497,6 +498,49 @@ def fetch_page(
     has_next = len(ids) > page_size
     ids = ids[:page_size]
     return ListingPage(number=number, listings=_cards_in_order(ids), has_next=has_next)
+
+
+# --- Result counts -----------------------------------------------------------------
+
+# Counting every match of a broad search over a million listings costs more than the page itself. A count reads
+# at most this many ids and then says "more than 10,000"; the last page needs no count query at all.
+COUNT_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class ResultCount:
+    """What "1-24 of 3,412" shows: the page's first and last positions and the total (a lower bound if capped)."""
+
+    first: int
+    last: int
+    total: int
+    capped: bool = False
+
+
+def count_results(result: CatalogResult, page: ListingPage, page_size: int) -> ResultCount | None:
+    """The positions of ``page`` in ``result`` and how many results there are, in at most one bounded query.
+
+    None for an empty page. On the last page the total is known without a query; otherwise one query counts
+    at most COUNT_LIMIT + 1 ids (``capped`` then says the total is COUNT_LIMIT and more).
+    """
+    if not page.listings:
+        return None
+    first = (page.number - 1) * page_size + 1
+    last = first + len(page.listings) - 1
+    if not page.has_next:
+        return ResultCount(first=first, last=last, total=last)
+    if result.best_books is not None:
+        sql, params = ranked_ids_sql(result.queryset, result.ordering, result.best_books, 0, COUNT_LIMIT + 1)
+        with connections[result.queryset.db].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)  # noqa: S608  # nosec B608 - ORM SQL
+            found = cursor.fetchone()[0]
+    else:
+        found = result.queryset.order_by().values("id")[: COUNT_LIMIT + 1].count()
+    # Listings may have changed between the page and the count: the total is never less than what is shown.
+    found = max(found, last + 1)
+    if found > COUNT_LIMIT:
+        return ResultCount(first=first, last=last, total=COUNT_LIMIT, capped=True)
+    return ResultCount(first=first, last=last, total=found)
 
 
 def _cards_in_order(ids: list[int]) -> list[Listing]:

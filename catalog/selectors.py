@@ -4,12 +4,15 @@ Every seller view reaches a listing through get_listing_for_seller, so someone
 else's id answers 404 in one place.
 """
 
-from django.db.models import Count, Q, QuerySet, Sum
+from datetime import timedelta
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User
-from catalog.models import Book, Listing
+from catalog.models import Appeal, Book, Listing
 
 Status = Listing.Status
 
@@ -27,19 +30,52 @@ def get_listing_for_seller(user: User, pk: int) -> Listing:
         raise Http404("No such listing in your shop.") from None
 
 
+# Accepted appeals stay on the inventory this long after staff answered, so the seller sees the outcome.
+APPEAL_OUTCOME_DAYS = 30
+
+
 def inventory_summary(user: User) -> dict[str, int]:
     """Counts per status and the stock figures for the inventory page, in one query.
 
     "all" counts every listing that is not archived; "out_of_stock" counts
     active listings with no copies left; "copies" adds up the quantity of every
-    listing that is not archived.
+    listing that is not archived; "appeals_answered" counts listings that staff unhid
+    on appeal in the last ``APPEAL_OUTCOME_DAYS`` (the inventory then shows the answer).
     """
     per_status = {status.value: Count("id", filter=Q(status=status)) for status in Status}
+    answered = Appeal.objects.filter(
+        listing=OuterRef("pk"),
+        status=Appeal.Status.ACCEPTED,
+        resolved_at__gte=timezone.now() - timedelta(days=APPEAL_OUTCOME_DAYS),
+    )
     return Listing.objects.filter(seller=user).aggregate(
         all=Count("id", filter=~Q(status=Status.ARCHIVED)),
+        appeals_answered=Count("id", filter=Q(Exists(answered))),
         out_of_stock=Count("id", filter=Q(status=Status.ACTIVE, quantity=0)),
         copies=Coalesce(Sum("quantity", filter=~Q(status=Status.ARCHIVED)), 0),
         **per_status,
+    )
+
+
+MODERATION_SHOWN = 50
+
+
+def moderation_notices(user: User, summary: dict[str, int]) -> list[Listing]:
+    """The seller's hidden listings and those lately unhidden on appeal, each with its appeals newest first.
+
+    Two queries, none when ``summary`` (inventory_summary) says there is nothing to show.
+    """
+    if not (summary.get(Status.HIDDEN) or summary.get("appeals_answered")):
+        return []
+    recent = timezone.now() - timedelta(days=APPEAL_OUTCOME_DAYS)
+    answered = Appeal.objects.filter(status=Appeal.Status.ACCEPTED, resolved_at__gte=recent)
+    return list(
+        listings_for_seller(user)
+        .filter(Q(status=Status.HIDDEN) | Q(pk__in=answered.values("listing_id")))
+        .order_by("-updated_at", "-id")
+        .prefetch_related(Prefetch("appeals", queryset=Appeal.objects.order_by("-created_at", "-id")))[
+            :MODERATION_SHOWN
+        ]
     )
 
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("listings/<int:pk>/pause/", sell.listing_pause, name="listing_pause"),
     path("listings/<int:pk>/resume/", sell.listing_resume, name="listing_resume"),
     path("listings/<int:pk>/delete/", sell.listing_delete, name="listing_delete"),
+    path("listings/<int:pk>/appeal/", sell.listing_appeal, name="listing_appeal"),
 ]

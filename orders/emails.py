@@ -22,6 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bookstore.templatetags.site_tags import datetime_with_zone
 from orders.models import Order, Payment
 from orders.money import format_money
 from orders.states import PaymentStatus
@@ -69,7 +70,7 @@ def send_order_placed(order_id: int) -> None:
         _send(
             "order_placed",
             _("Order %(number)s placed: please pay by %(deadline)s")
-            % {"number": order.number, "deadline": order.expires_at.strftime("%Y-%m-%d %H:%M %Z")},
+            % {"number": order.number, "deadline": datetime_with_zone(order.expires_at)},
             order.buyer.email,
             {"order": order, "order_url": _order_url(order), "pay_url": _absolute("orders:pay", number=order.number)},
         )

@@ -1,10 +1,13 @@
-"""Template helpers used across the site: money, query-string edits."""
+"""Template helpers used across the site: money, numbers, machine-readable dates, query-string edits."""
 
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from django import template
 from django.conf import settings
+from django.utils import dateformat, timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language, to_locale
 
 register = template.Library()
@@ -21,6 +24,37 @@ def money(value):
         return ""
     locale = to_locale(get_language() or settings.LANGUAGE_CODE)
     return format_currency(amount, settings.CURRENCY, locale=locale)
+
+
+@register.filter
+def number(value):
+    """A whole number grouped the reader's way, as money is (en: 3,412 and 10,000; es: 3412 and 10.000)."""
+    if value is None or value == "":
+        return ""
+    locale = to_locale(get_language() or settings.LANGUAGE_CODE)
+    return format_decimal(value, locale=locale)
+
+
+@register.filter
+def datetime_with_zone(value):
+    """A moment in the language's DATETIME_FORMAT followed by the site's time zone (a deadline: "…, 14:05 UTC")."""
+    if not isinstance(value, datetime):
+        return ""
+    value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{date_format(value, 'DATETIME_FORMAT')} {dateformat.format(value, 'T')}".strip()
+
+
+@register.filter
+def iso_datetime(value):
+    """The ISO 8601 value of a <time datetime> attribute: local time with its offset, milliseconds at most
+    (Django's "c" format writes microseconds, which the HTML datetime syntax does not allow)."""
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.isoformat(timespec="milliseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return ""
 
 
 @register.simple_tag(takes_context=True)

@@ -9,8 +9,12 @@ Anything else (hiding a hidden or archived listing, unhiding one that is not hid
 raises ``IllegalTransition``; a missing or over-long reason raises ``ValidationError``.
 Each function is one ``transaction.atomic()`` block and locks the listings it changes,
 in primary-key order.
+
+Hiding emails the seller the reason (after commit). The seller may answer with an appeal from their
+inventory; staff accept it (the listing is unhidden) or reject it, with a note the seller reads.
 """
 
+import functools
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -22,7 +26,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.cache import catalog_changed
-from catalog.models import Listing, Report
+from catalog.emails import send_listing_hidden
+from catalog.models import Appeal, Listing, Report
 from catalog.states import Actor, can_transition, check_transition
 
 # Where an unhidden listing goes when we do not know its earlier status: the seller resumes it.
@@ -62,6 +67,7 @@ def _hide_locked(listing: Listing, reason: str, now) -> None:
     listing.hidden_at = now
     listing.save(update_fields=_HIDE_FIELDS)
     catalog_changed()
+    transaction.on_commit(functools.partial(send_listing_hidden, listing.pk, reason))
 
 
 def _copy_moderation_state(source: Listing, target: Listing) -> None:
@@ -98,22 +104,30 @@ def unhide_listing(listing: Listing, by: User) -> Listing:
     _require_staff(by)
     with transaction.atomic():
         locked = Listing.objects.select_for_update().get(pk=listing.pk)
-        previous = locked.status_before_hidden
-        if not can_transition(Listing.Status.HIDDEN, previous, Actor.STAFF) or (
-            previous == Listing.Status.ACTIVE and locked.quantity < 1
-        ):
-            # Unknown, or on sale without stock (catalog's rule): the seller decides when to resume.
-            previous = FALLBACK_STATUS
-        # Refuses a listing that is not hidden: staff's only moves from any other status lead into hidden.
-        check_transition(locked, previous, Actor.STAFF)
-        locked.status = previous
-        locked.status_before_hidden = ""
-        locked.hidden_reason = ""
-        locked.hidden_at = None
-        locked.save(update_fields=_HIDE_FIELDS)
-        catalog_changed()
+        _unhide_locked(locked, by, note="", now=timezone.now())
     _copy_moderation_state(locked, listing)
     return listing
+
+
+def _unhide_locked(locked: Listing, by: User, note: str, now) -> None:
+    previous = locked.status_before_hidden
+    if not can_transition(Listing.Status.HIDDEN, previous, Actor.STAFF) or (
+        previous == Listing.Status.ACTIVE and locked.quantity < 1
+    ):
+        # Unknown, or on sale without stock (catalog's rule): the seller decides when to resume.
+        previous = FALLBACK_STATUS
+    # Refuses a listing that is not hidden: staff's only moves from any other status lead into hidden.
+    check_transition(locked, previous, Actor.STAFF)
+    locked.status = previous
+    locked.status_before_hidden = ""
+    locked.hidden_reason = ""
+    locked.hidden_at = None
+    locked.save(update_fields=_HIDE_FIELDS)
+    catalog_changed()
+    # However staff unhide it, a waiting appeal has its answer.
+    Appeal.objects.filter(listing=locked, status=Appeal.Status.OPEN).update(
+        status=Appeal.Status.ACCEPTED, resolved_at=now, resolved_by=by, staff_note=note
+    )
 
 
 def _report_ids(reports: QuerySet[Report] | Iterable[Report]) -> list[int]:
@@ -168,3 +182,79 @@ def dismiss_reports(reports: QuerySet[Report] | Iterable[Report], by: User, note
         return Report.objects.filter(pk__in=report_ids, status=Report.Status.OPEN).update(
             status=Report.Status.DISMISSED, resolved_at=timezone.now(), resolved_by=by, resolution_note=note
         )
+
+
+# --- Appeals ------------------------------------------------------------------------
+
+
+def appeal_listing(listing: Listing, seller: User, text: str) -> Appeal:
+    """File the seller's appeal against the hiding of their ``listing`` and return it.
+
+    The caller has checked ownership (``get_listing_for_seller``); this checks it again. Guarantees one open
+    appeal per listing: the listing row is locked while checking, so a double-submitted form files one.
+    Raises ``ValidationError`` for a blank or over-long message, a listing that is not hidden (any more), or
+    an appeal already waiting; ``PermissionDenied`` when ``seller`` does not own the listing.
+    """
+    if listing.seller_id != seller.pk:
+        raise PermissionDenied("Only the seller can appeal.")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("Tell our staff why the listing should be shown again."), code="required")
+    if len(text) > MAX_REASON_LENGTH:
+        raise ValidationError(
+            _("Keep your message under %(max)d characters (it has %(length)d).")
+            % {"max": MAX_REASON_LENGTH, "length": len(text)},
+            code="max_length",
+        )
+    with transaction.atomic():
+        locked = Listing.objects.select_for_update().get(pk=listing.pk)
+        if locked.status != Listing.Status.HIDDEN:
+            raise ValidationError(_("This listing is not hidden any more."), code="not_hidden")
+        if Appeal.objects.filter(listing=locked, status=Appeal.Status.OPEN).exists():
+            raise ValidationError(_("Your appeal on this listing is already waiting for our staff."), code="duplicate")
+        return Appeal.objects.create(listing=locked, seller=seller, text=text, hidden_reason=locked.hidden_reason)
+
+
+def _open_appeal_locked(appeal: Appeal) -> tuple[Appeal, Listing]:
+    # Listing first, as every other moderation write locks it, then the appeal.
+    listing = Listing.objects.select_for_update().get(pk=appeal.listing_id)
+    locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if locked.status != Appeal.Status.OPEN:
+        raise ValidationError(_("This appeal has already been answered."), code="resolved")
+    return locked, listing
+
+
+def accept_appeal(appeal: Appeal, by: User, note: str = "") -> Appeal:
+    """Unhide the appealed listing (as ``unhide_listing`` does) and close the appeal as accepted with ``note``.
+
+    Raises ``ValidationError`` for an answered appeal or an over-long note, ``IllegalTransition`` when the
+    listing is no longer hidden, and ``PermissionDenied`` unless ``by`` is active staff.
+    """
+    _require_staff(by)
+    note = _clean_text(note, required=False)
+    with transaction.atomic():
+        locked, listing = _open_appeal_locked(appeal)
+        _unhide_locked(listing, by, note, timezone.now())
+        locked.refresh_from_db()
+    return locked
+
+
+def reject_appeal(appeal: Appeal, by: User, note: str) -> Appeal:
+    """Keep the listing hidden and close the appeal as rejected; ``note`` (required) tells the seller why.
+
+    Raises ``ValidationError`` for a blank or over-long note or an answered appeal; ``PermissionDenied``
+    unless ``by`` is active staff.
+    """
+    _require_staff(by)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError(_("Tell the seller why the listing stays hidden."), code="required")
+    note = _clean_text(note, required=False)
+    with transaction.atomic():
+        locked, _listing = _open_appeal_locked(appeal)
+        locked.status = Appeal.Status.REJECTED
+        locked.resolved_at = timezone.now()
+        locked.resolved_by = by
+        locked.staff_note = note
+        locked.save(update_fields=["status", "resolved_at", "resolved_by", "staff_note"])
+    return locked

@@ -7,10 +7,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
+from bookstore.templatetags.site_tags import number as format_number
+from catalog import search
 from catalog.models import Book, Listing
+from catalog.search import COUNT_LIMIT
 from conftest import CategoryFactory, ListingFactory, ShopFactory
 
 BROWSE = "/books/"
@@ -352,18 +355,67 @@ def test_catalog_query_budget_for_a_seller_on_a_deep_page(client_for, alice, dja
     assert response.status_code == 200 and len(response.context["page"]) == 3
 
 
-def test_catalog_selects_ids_one_past_the_page_and_never_counts(client, alice, settings):
+def test_catalog_selects_ids_one_past_the_page_and_counts_no_further_than_its_limit(client, alice, settings):
     settings.CATALOG_PAGE_SIZE = 4
     _many_listings(10)
     with CaptureQueriesContext(connection) as queries:
         client.get(BROWSE, {"page": 2})
     sql = [query["sql"] for query in queries.captured_queries]
-    assert not any("COUNT(" in statement.upper() for statement in sql)
+    counts = [statement for statement in sql if "COUNT(" in statement.upper()]
+    assert len(counts) == 1 and f"LIMIT {COUNT_LIMIT + 1}" in counts[0]
     id_queries = [s for s in sql if ONLY_IDS.match(s)]
     assert len(id_queries) == 1
     assert "LIMIT 5 OFFSET 4" in id_queries[0]
     card_query = next(s for s in sql if "IN (" in s and "catalog_listing" in s and "accounts_shop" in s)
     assert "catalog_category" in card_query and "accounts_user" in card_query
+
+
+def test_the_last_page_counts_without_a_count_query(client, alice, settings):
+    settings.CATALOG_PAGE_SIZE = 4
+    _many_listings(10)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(BROWSE, {"page": 3})
+    assert not any("COUNT(" in query["sql"].upper() for query in queries.captured_queries)
+    assert result_count(response) == "9-10 of 10"
+
+
+def result_count(response) -> str:
+    match = re.search(r"<p[^>]*data-result-count>(.*?)</p>", response.content.decode(), re.S)
+    # The en dash between the positions, as a hyphen: plain to type in the assertions.
+    return match.group(1).strip().replace("\u2013", "-") if match else ""
+
+
+def test_result_count_shows_the_page_positions_and_the_total(client, alice, settings):
+    settings.CATALOG_PAGE_SIZE = 4
+    _many_listings(10)
+    assert result_count(client.get(BROWSE)) == "1-4 of 10"
+    assert result_count(client.get(BROWSE, {"page": 2})) == "5-8 of 10"
+    assert result_count(client.get(BROWSE, {"q": "nothing like this"})) == ""
+
+
+def test_result_count_in_spanish(client, alice, settings, monkeypatch):
+    monkeypatch.setattr(search, "COUNT_LIMIT", 5)
+    settings.CATALOG_PAGE_SIZE = 4
+    _many_listings(12)
+    assert result_count(client.get(BROWSE, HTTP_ACCEPT_LANGUAGE="es")) == "1-4 de más de 5"
+    assert result_count(client.get(BROWSE, {"page": 3}, HTTP_ACCEPT_LANGUAGE="es")) == "9-12 de 12"
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "shown"),
+    [("en", 3412, "3,412"), ("en", 10_000, "10,000"), ("es", 3412, "3.412"), ("es", 10_000, "10.000")],
+)
+def test_counts_are_grouped_the_readers_way(language, value, shown):
+    with translation.override(language):
+        assert format_number(value) == shown
+
+
+def test_result_count_stops_at_its_limit(client, alice, settings, monkeypatch):
+    monkeypatch.setattr(search, "COUNT_LIMIT", 5)
+    settings.CATALOG_PAGE_SIZE = 4
+    _many_listings(12)
+    assert result_count(client.get(BROWSE)) == "1-4 of more than 5"
+    assert result_count(client.get(BROWSE, {"page": 3})) == "9-12 of 12"  # the last page knows its total
 
 
 def test_categories_come_from_the_cache_after_the_first_page(client, db):

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from catalog.cache import CachedPage, cached_fragment, listing_cards, render_content
 from catalog.forms.browse import FILTER_FORM_ID, BrowseForm
-from catalog.search import cached_categories, fetch_page, find_listings
+from catalog.search import cached_categories, count_results, fetch_page, find_listings
 
 
 def _form_html(form: BrowseForm, categories) -> tuple[SafeString, SafeString]:
@@ -69,7 +69,11 @@ def browse(request: HttpRequest) -> HttpResponse:
                 scope=form.catalog_query(),
                 best_books=result.best_books,
             )
-            context.update(page=page, cards=listing_cards(page.listings))
+            context.update(
+                page=page,
+                cards=listing_cards(page.listings),
+                count=count_results(result, page, settings.CATALOG_PAGE_SIZE),
+            )
             status = 404 if page.past_end else 200
 
     context["sort_html"], context["filters_html"] = _form_html(form, categories)

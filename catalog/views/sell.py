@@ -41,6 +41,7 @@ from catalog.selectors import (
     get_listing_for_seller,
     inventory_summary,
     listings_for_seller,
+    moderation_notices,
 )
 from catalog.services import photos as photo_service
 from catalog.services.listings import (
@@ -51,6 +52,7 @@ from catalog.services.listings import (
     resume_listing,
     update_listing,
 )
+from catalog.services.moderation import MAX_REASON_LENGTH, appeal_listing
 from catalog.states import ListingStateError
 
 INVENTORY_PAGE_SIZE = 25
@@ -88,8 +90,12 @@ def _next_url(request: HttpRequest) -> str:
 @require_safe
 @seller_required
 def inventory(request: HttpRequest) -> HttpResponse:
+    return _inventory_response(request)
+
+
+def _inventory_response(request: HttpRequest, *, status_code: int = 200, appeal: dict | None = None) -> HttpResponse:
+    """The inventory; ``appeal`` ({"pk", "text", "errors"}) shows a refused appeal again under its listing."""
     filters = InventoryFilterForm(request.GET)
-    status_code = 200
     if filters.is_valid():
         tab = filters.cleaned_data["status"]
     else:
@@ -110,8 +116,31 @@ def inventory(request: HttpRequest) -> HttpResponse:
         "summary": summary,
         "tabs": tabs,
         "tab": tab,
+        "appeal": appeal or {},
+        "appeal_max": MAX_REASON_LENGTH,
+        "moderated": moderation_notices(request.user, summary),
     }
     return render(request, "sell/inventory.html", context, status=status_code)
+
+
+@require_POST
+@seller_required
+def listing_appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The seller asks staff to look again at a hidden listing; a refused appeal shows the inventory (400)."""
+    listing = get_listing_for_seller(request.user, pk)
+    text = request.POST.get("text", "")
+    try:
+        appeal_listing(listing, request.user, text)
+    except ValidationError as exc:
+        return _inventory_response(
+            request, status_code=400, appeal={"pk": listing.pk, "text": text, "errors": exc.messages}
+        )
+    messages.success(
+        request,
+        _("Your appeal on “%(title)s” was sent. Our staff will answer here on your inventory.")
+        % {"title": listing.book.title},
+    )
+    return redirect("sell:inventory")
 
 
 # --- New listing and ISBN look-up ---------------------------------------------
