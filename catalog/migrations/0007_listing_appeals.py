@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0004_listing_covering_indexes'),
+        ('catalog', '0006_category_names_in_spanish'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
