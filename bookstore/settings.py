@@ -371,6 +371,9 @@ JOBS_RETRY_MAX_SECONDS = env.int("JOBS_RETRY_MAX_SECONDS", default=3600)
 JOBS_GIVE_UP_SECONDS = env.int("JOBS_GIVE_UP_SECONDS", default=86400)
 # A worker holds a job this long; past it the job counts as abandoned (the worker died) and runs again.
 JOBS_LEASE_SECONDS = env.int("JOBS_LEASE_SECONDS", default=300)
+# After the broker failed to take a message, a process stops trying for this long: the jobs wait for the relay
+# anyway, and a request should not pay a connection timeout on every commit while Redis is away.
+JOBS_BROKER_PAUSE_SECONDS = 10
 # A pending job handed to the broker this long ago and still not run is handed over again (Redis lost it).
 JOBS_REDELIVER_SECONDS = env.int("JOBS_REDELIVER_SECONDS", default=300)
 # Done jobs and scheduled-run claims are deleted after this many days; failed jobs are kept.

@@ -29,9 +29,7 @@ from jobs.models import Job, JobStatus, ScheduledRun
 
 logger = logging.getLogger(__name__)
 
-# After the broker failed to take a message, this process stops trying for a moment: the jobs wait for the
-# relay anyway, and a request should not pay a connection timeout on every commit while Redis is away.
-BROKER_BACKOFF_SECONDS = 10.0
+# Until this time (monotonic clock) the process does not try the broker: see JOBS_BROKER_PAUSE_SECONDS.
 _broker_down_until = 0.0
 
 
@@ -83,10 +81,12 @@ def publish(job_ids: Iterable[int]) -> int:
             transport_options={**settings.CELERY_BROKER_TRANSPORT_OPTIONS, "max_retries": 0},
         ) as connection:
             for job_id in job_ids:
-                run_job_task.apply_async((job_id,), connection=connection, retry=False)
+                run_job_task.apply_async(
+                    (job_id,), connection=connection, retry=False, queue=settings.CELERY_TASK_DEFAULT_QUEUE
+                )
                 sent.append(job_id)
     except Exception as exc:  # noqa: BLE001 - a broker outage must never reach the request or the caller
-        _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
+        _broker_down_until = time.monotonic() + settings.JOBS_BROKER_PAUSE_SECONDS
         logger.warning(
             "The job broker is unreachable (%s); %d job(s) wait for the relay", exc, len(job_ids) - len(sent)
         )
