@@ -338,7 +338,8 @@ CATALOG_CACHE_SECONDS = 0 if DEBUG else 300
 # The broker the Celery workers read jobs from, e.g. redis://redis:6379/1. Empty (the default): no worker is
 # needed, each job runs in the process that committed it, right after the commit, and a failed one waits for
 # `manage.py run_jobs`. Every job is a row of jobs.Job first (the outbox), so a broker outage loses nothing.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+# CELERY_BROKER_URL_FILE names a file holding it, when the URL carries a password (AWS).
+CELERY_BROKER_URL = env_secret("CELERY_BROKER_URL", default="")
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="bookstore")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
