@@ -4,6 +4,8 @@ A job is a row first (the outbox) and a Celery message second. The row is writte
 the order or payment it reports, so both commit or neither does; after commit it is handed to the broker once,
 and if the broker is unreachable the row simply waits for the relay. A worker claims the row with a conditional
 UPDATE before running it, so a message delivered twice, or two workers holding the same message, run it once.
+The one window left is a worker dying after its handler succeeded and before the row says done: that job runs
+again once its lease runs out (at least once, never lost).
 
 With no broker configured (``CELERY_BROKER_URL`` empty, the developer's default) jobs run in the process that
 committed them, right after the commit; the ones that fail wait for ``manage.py run_jobs``.
@@ -92,7 +94,9 @@ def publish(job_ids: Iterable[int]) -> int:
         )
     if sent:
         try:
-            Job.objects.filter(pk__in=sent, status=JobStatus.PENDING).update(published_at=timezone.now())
+            # Not one a worker claimed meanwhile: its claim cleared the mark on purpose.
+            now = timezone.now()
+            Job.objects.filter(_claimable(now), pk__in=sent).update(published_at=now)
         except Exception:  # only bookkeeping: the relay sends the job again later, and it runs once anyway
             logger.warning("Could not mark %d job(s) handed over", len(sent), exc_info=True)
     return len(sent)
@@ -118,8 +122,13 @@ def run_job(job_id: int) -> str | None:
     """
     now = timezone.now()
     lease_until = now + timedelta(seconds=settings.JOBS_LEASE_SECONDS)
+    # The message is used up: should this worker die, the relay hands the job over afresh once the lease ends.
     claimed = Job.objects.filter(_claimable(now), pk=job_id).update(
-        status=JobStatus.RUNNING, lease_until=lease_until, attempts=F("attempts") + 1, updated_at=now
+        status=JobStatus.RUNNING,
+        lease_until=lease_until,
+        attempts=F("attempts") + 1,
+        published_at=None,
+        updated_at=now,
     )
     if not claimed:
         return None
@@ -183,7 +192,7 @@ def relay_outbox(now: datetime | None = None) -> int:
     stale = now - timedelta(seconds=settings.JOBS_REDELIVER_SECONDS)
     ids = list(
         Job.objects.filter(_claimable(now))
-        .filter(Q(published_at__isnull=True) | Q(published_at__lt=stale) | Q(status=JobStatus.RUNNING))
+        .filter(Q(published_at__isnull=True) | Q(published_at__lt=stale))
         .order_by("run_after", "pk")
         .values_list("pk", flat=True)[:500]
     )

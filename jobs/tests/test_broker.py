@@ -81,3 +81,18 @@ def test_a_broker_that_is_down_leaves_the_job_pending_without_an_error(
     assert (job.status, job.attempts, job.published_at) == (JobStatus.PENDING, 0, None)
     assert "The job broker is unreachable" in caplog.text
     assert relay_outbox() == 0  # the relay tries too, and fails as quietly
+
+
+@needs_redis
+def test_a_job_abandoned_by_a_dead_worker_is_handed_over_again_once_its_lease_ends(broker):
+    client, queue = broker
+    job = enqueue(GREET, key="greet:abandoned", to="dora@example.com")
+    # A worker claimed it (its message used up) and died without finishing.
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, attempts=1, lease_until=timezone.now() + timedelta(minutes=1), published_at=None
+    )
+    assert relay_outbox() == 0  # still leased
+    Job.objects.filter(pk=job.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert relay_outbox() == 1
+    assert relay_outbox() == 0  # handed over: not again before JOBS_REDELIVER_SECONDS
+    assert queued_job_ids(client, queue) == [job.pk]
