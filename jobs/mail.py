@@ -48,3 +48,7 @@ def send_rendered_email(
     for content, mimetype in alternatives:
         message.attach_alternative(content, mimetype)
     message.send()
+
+
+# The message may hold a sign-in or password-reset link: the job row drops it once the server took it.
+send_rendered_email.forget_arguments_when_done = True

@@ -139,8 +139,10 @@ def run_job(job_id: int) -> str | None:
     except Exception as exc:  # noqa: BLE001 - whatever the handler raised is recorded and retried
         return _record_failure(job, exc)
     finished = timezone.now()
+    # Arguments that carry secrets (a rendered password-reset link) are not kept once they served.
+    forget = {"kwargs": {}} if getattr(handler, "forget_arguments_when_done", False) else {}
     Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-        status=JobStatus.DONE, lease_until=None, finished_at=finished, updated_at=finished
+        status=JobStatus.DONE, lease_until=None, finished_at=finished, updated_at=finished, **forget
     )
     return JobStatus.DONE
 

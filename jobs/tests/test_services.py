@@ -231,3 +231,15 @@ def test_staff_see_failures_and_retry_a_job_now(client, staff, alice, django_cap
     # Someone else than staff cannot reach the list.
     client.force_login(alice)
     assert client.get(reverse("admin:jobs_job_changelist")).status_code == 302
+
+
+def test_staff_see_whom_an_email_is_for_but_not_its_links(client, staff):
+    job = Job.objects.create(
+        name="jobs.mail.send_rendered_email", key="account-mail:reset:1", run_after=timezone.now(),
+        kwargs={"subject": "[BookStore] Password Reset", "to": ["charlie@example.com"], "from_email": "x@example.com",
+                "body": "https://books.example.com/accounts/password/reset/key/secret-token/"},
+    )  # fmt: skip
+    client.force_login(staff)
+    page = client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
+    assert "Password Reset" in page and "charlie@example.com" in page
+    assert "secret-token" not in page

@@ -121,3 +121,5 @@ def test_a_password_reset_asked_for_in_spanish_arrives_once_in_spanish(
     assert "restablecer la contraseña de tu cuenta" in body  # rendered in the visitor's language, sent later
     assert "/accounts/password/reset/key/" in body
     assert relay_outbox() == 0 and len(mail_server.delivered) == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.kwargs == {}  # the reset link is not kept once sent
