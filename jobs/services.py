@@ -31,8 +31,8 @@ from jobs.models import Job, JobStatus, ScheduledRun
 
 logger = logging.getLogger(__name__)
 
-# Until this time (monotonic clock) the process does not try the broker: see JOBS_BROKER_PAUSE_SECONDS.
-_broker_down_until = 0.0
+# Broker URL -> until when (monotonic clock) this process leaves it alone: see JOBS_BROKER_PAUSE_SECONDS.
+_broker_down_until: dict[str, float] = {}
 
 
 def eager() -> bool:
@@ -68,9 +68,9 @@ def publish(job_ids: Iterable[int]) -> int:
     One short connection attempt, no retry loop: on any broker error this logs a warning and returns, and the
     jobs stay pending for the relay.
     """
-    global _broker_down_until
     job_ids = list(job_ids)
-    if not job_ids or time.monotonic() < _broker_down_until:
+    url = settings.CELERY_BROKER_URL
+    if not job_ids or time.monotonic() < _broker_down_until.get(url, 0.0):
         return 0
     from bookstore.celery import app
     from jobs.tasks import run_job_task
@@ -78,9 +78,14 @@ def publish(job_ids: Iterable[int]) -> int:
     sent: list[int] = []
     try:
         with app.connection_for_write(
-            settings.CELERY_BROKER_URL,
+            url,
             connect_timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT,
-            transport_options={**settings.CELERY_BROKER_TRANSPORT_OPTIONS, "max_retries": 0},
+            # One attempt, and a Redis that accepts but does not answer costs the same short wait.
+            transport_options={
+                **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+                "max_retries": 0,
+                "socket_timeout": settings.CELERY_BROKER_CONNECTION_TIMEOUT,
+            },
         ) as connection:
             for job_id in job_ids:
                 run_job_task.apply_async(
@@ -88,7 +93,7 @@ def publish(job_ids: Iterable[int]) -> int:
                 )
                 sent.append(job_id)
     except Exception as exc:  # noqa: BLE001 - a broker outage must never reach the request or the caller
-        _broker_down_until = time.monotonic() + settings.JOBS_BROKER_PAUSE_SECONDS
+        _broker_down_until[url] = time.monotonic() + settings.JOBS_BROKER_PAUSE_SECONDS
         logger.warning(
             "The job broker is unreachable (%s); %d job(s) wait for the relay", exc, len(job_ids) - len(sent)
         )

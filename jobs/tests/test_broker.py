@@ -3,6 +3,7 @@ that is down never reaches the caller."""
 
 import base64
 import json
+import socket
 import time
 import uuid
 from datetime import timedelta
@@ -96,3 +97,27 @@ def test_a_job_abandoned_by_a_dead_worker_is_handed_over_again_once_its_lease_en
     assert relay_outbox() == 1
     assert relay_outbox() == 0  # handed over: not again before JOBS_REDELIVER_SECONDS
     assert queued_job_ids(client, queue) == [job.pk]
+
+
+def test_a_broker_that_accepts_but_never_answers_costs_one_short_timeout(
+    settings, caplog, django_capture_on_commit_callbacks
+):
+    with socket.socket() as silent:  # the kernel accepts connections; nobody ever answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        settings.JOBS_BROKER_PAUSE_SECONDS = 60
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            first = enqueue(GREET, key="greet:hung-1", to="dora@example.com")
+        took = time.monotonic() - started
+        assert took < settings.CELERY_BROKER_CONNECTION_TIMEOUT + 2, f"{took:.1f} s"
+        # Later commits in this process do not wait again while the broker is known to be away.
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            second = enqueue(GREET, key="greet:hung-2", to="dora@example.com")
+        assert time.monotonic() - started < 0.5
+    assert set(Job.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", "published_at")) == {
+        (JobStatus.PENDING, None)
+    }
+    assert caplog.text.count("The job broker is unreachable") == 1
