@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "catalog",
     "orders",
     "shipping",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -342,6 +343,8 @@ if _site_url.scheme not in ("http", "https") or not _site_url.hostname or _site_
 
 # allauth's emails otherwise name the site after the request's host.
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[BookStore] "
+# allauth's emails (verification, password reset) go through the job outbox, retried until the server takes them.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 
 # --- Internationalisation (i18n) --------------------------------------------
 
@@ -357,3 +360,52 @@ LOCALE_PATHS = [*LOCALE_PATHS, BASE_DIR / "locale" / "overrides"]
 # bounds how long a change made around all of them (a raw update) takes to show. Off while DEBUG is on, so a
 # developer's edits show at once and the test suite sees every write.
 CATALOG_CACHE_SECONDS = 0 if DEBUG else 300
+
+# --- Background jobs (jobs, Celery) -----------------------------------------
+
+# The broker the Celery workers read jobs from, e.g. redis://redis:6379/1. Empty (the default): no worker is
+# needed, each job runs in the process that committed it, right after the commit, and a failed one waits for
+# `manage.py run_jobs`. Every job is a row of jobs.Job first (the outbox), so a broker outage loses nothing.
+# CELERY_BROKER_URL_FILE names a file holding it, when the URL carries a password (AWS).
+CELERY_BROKER_URL = env_secret("CELERY_BROKER_URL", default="")
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="bookstore")
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+# A message is acknowledged once its job ran, and a worker takes one message at a time: a worker that dies
+# mid-job leaves its message to another one (and the job's lease to the relay).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Requests publish with one short attempt (jobs.services.publish): Redis away costs a request two seconds at
+# most, and then nothing for a while.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = "UTC"
+# One beat per cluster sends these; each periodic task also claims its period in the database (jobs.ScheduledRun),
+# so a second beat started by mistake, or messages piled up while the worker was away, run once per period.
+CELERY_BEAT_SCHEDULE = {
+    "jobs.relay_outbox": {"task": "jobs.relay_outbox", "schedule": env.int("JOBS_RELAY_SECONDS", default=20)},
+    "orders.expire_unpaid_orders": {"task": "orders.expire_unpaid_orders", "schedule": 300},
+    "shipping.advance_shipments": {"task": "shipping.advance_shipments", "schedule": 3600},
+    "jobs.prune": {"task": "jobs.prune", "schedule": 86400},
+}
+# A failed job is tried again after JOBS_RETRY_SECONDS, doubling each time up to JOBS_RETRY_MAX_SECONDS, until
+# JOBS_GIVE_UP_SECONDS after it was created; then it is "failed" and staff see it in the admin.
+JOBS_RETRY_SECONDS = env.int("JOBS_RETRY_SECONDS", default=60)
+JOBS_RETRY_MAX_SECONDS = env.int("JOBS_RETRY_MAX_SECONDS", default=3600)
+JOBS_GIVE_UP_SECONDS = env.int("JOBS_GIVE_UP_SECONDS", default=86400)
+# A worker holds a job this long; past it the job counts as abandoned (the worker died) and runs again.
+JOBS_LEASE_SECONDS = env.int("JOBS_LEASE_SECONDS", default=300)
+# After the broker failed to take a message, a process stops trying for this long: the jobs wait for the relay
+# anyway, and a request should not pay a connection timeout on every commit while Redis is away.
+JOBS_BROKER_PAUSE_SECONDS = 10
+# A pending job handed to the broker this long ago and still not run is handed over again (Redis lost it).
+JOBS_REDELIVER_SECONDS = env.int("JOBS_REDELIVER_SECONDS", default=300)
+# Done jobs and scheduled-run claims are deleted after this many days; failed jobs are kept.
+JOBS_KEEP_DAYS = env.int("JOBS_KEEP_DAYS", default=30)
+# Seconds before a silent mail server counts as failed (the job is then retried); Django's default waits for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)

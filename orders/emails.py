@@ -1,8 +1,10 @@
 """The emails of buying: each is a plain-text and an HTML template under ``templates/orders/emails/``.
 
-Services never call these directly: they register them with ``transaction.on_commit`` and pass primary keys,
-so an email goes out only for what was really committed, and reads the committed rows. A failing mail
-server is logged and never undoes the sale.
+Services never call these directly: they enqueue a job naming one of them (``jobs.services.enqueue``, with
+primary keys and a stable key such as ``order_placed:<order id>``) in the transaction that makes the email
+necessary, so an email goes out only for what was really committed, reads the committed rows, and goes out once
+however often its job is delivered. A failing mail server raises here: the job is retried with backoff, and the
+sale is never undone.
 
 The buyer's emails are written in the language the buyer placed the order in (``Order.language``), whoever
 or whatever triggers them (the seller shipping, the carrier simulator). We do not know a seller's language:
@@ -11,7 +13,6 @@ their emails use the site's default language, ``settings.LANGUAGE_CODE``.
 
 from __future__ import annotations
 
-import logging
 from decimal import Decimal
 
 from django.conf import settings
@@ -28,8 +29,6 @@ from orders.money import format_money
 from orders.states import PaymentStatus
 from shipping.models import Shipment
 
-logger = logging.getLogger(__name__)
-
 SHIPPED_SUBJECT = gettext_lazy("Your books from order %(number)s are on their way")
 DELIVERED_SUBJECT = gettext_lazy("Your books from order %(number)s were delivered")
 
@@ -45,14 +44,11 @@ def _absolute(url_name: str, **kwargs) -> str:
 
 def _send(template: str, subject: str, to: str, context: dict) -> None:
     context = {**context, "site_url": settings.SITE_URL, "currency": settings.CURRENCY}
-    try:
-        text = render_to_string(f"orders/emails/{template}.txt", context)
-        html = render_to_string(f"orders/emails/{template}.html", context)
-        message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
-        message.attach_alternative(html, "text/html")
-        message.send()
-    except Exception:
-        logger.exception("Could not send the %s email to %s", template, to)
+    text = render_to_string(f"orders/emails/{template}.txt", context)
+    html = render_to_string(f"orders/emails/{template}.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message.attach_alternative(html, "text/html")
+    message.send()  # raises if the mail server refuses: the job records it and tries again later
 
 
 def _order(order_id: int) -> Order:
@@ -149,8 +145,8 @@ def send_shipment_delivered(shipment_id: int) -> None:
     _send_tracking(shipment_id, "delivered", DELIVERED_SUBJECT)
 
 
-def send_cancellation(order_id: int, shipment_ids: list[int], refund_amount: str, notify_sellers: bool) -> None:
-    """To the buyer (and, once they were told of the sale, to the sellers concerned): what was cancelled."""
+def send_cancellation(order_id: int, shipment_ids: list[int], refund_amount: str) -> None:
+    """To the buyer: what was cancelled, and what is refunded."""
     order = _order(order_id)
     shipments = list(
         Shipment.objects.filter(pk__in=shipment_ids).select_related("seller", "carrier").prefetch_related("lines")
@@ -169,14 +165,21 @@ def send_cancellation(order_id: int, shipment_ids: list[int], refund_amount: str
                 "order_url": _order_url(order),
             },
         )
-    if not notify_sellers:
-        return
+
+
+def send_sale_cancelled(shipment_id: int) -> None:
+    """To a seller who was told of the sale: their part of the order was cancelled, do not ship it.
+
+    One job per seller, so that a retry after one seller's mail server failed never writes to the others twice.
+    """
+    shipment = (
+        Shipment.objects.select_related("order", "seller", "carrier").prefetch_related("lines").get(pk=shipment_id)
+    )
     # The sellers' language is unknown (the order's is the buyer's): the site's default language.
     with translation.override(settings.LANGUAGE_CODE):
-        for shipment in shipments:
-            _send(
-                "sale_cancelled",
-                _("Order %(number)s was cancelled: do not ship it") % {"number": order.number},
-                shipment.seller.email,
-                {"order": order, "shipment": shipment, "lines": list(shipment.lines.all())},
-            )
+        _send(
+            "sale_cancelled",
+            _("Order %(number)s was cancelled: do not ship it") % {"number": shipment.order.number},
+            shipment.seller.email,
+            {"order": shipment.order, "shipment": shipment, "lines": list(shipment.lines.all())},
+        )

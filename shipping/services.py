@@ -10,7 +10,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from orders import emails
+from jobs.services import enqueue
 from orders.errors import BuyingError
 from orders.models import Order
 from orders.money import to_cents
@@ -310,7 +309,7 @@ def mark_shipped(shipment: Shipment, seller: User, *, now: datetime | None = Non
         code, params, location = simulator.shipped_event(locked)
         _add_event(locked, ShipmentStatus.SHIPPED, now, code=code, params=params, location=location)
         sync_order_with_shipments(order)
-        transaction.on_commit(partial(emails.send_shipment_shipped, locked.pk))
+        enqueue("orders.emails.send_shipment_shipped", key=f"shipment_shipped:{locked.pk}", shipment_id=locked.pk)
     return locked
 
 
@@ -338,7 +337,11 @@ def _advance_one(pk: int, now: datetime, rng: random.Random, cutoff: datetime | 
         _add_event(shipment, new_status, now, code=code, params=params, location=location)
         sync_order_with_shipments(order)
         if new_status == ShipmentStatus.DELIVERED:
-            transaction.on_commit(partial(emails.send_shipment_delivered, shipment.pk))
+            enqueue(
+                "orders.emails.send_shipment_delivered",
+                key=f"shipment_delivered:{shipment.pk}",
+                shipment_id=shipment.pk,
+            )
     return True
 
 

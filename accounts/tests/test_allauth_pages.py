@@ -116,11 +116,15 @@ def test_manage_pages_show_the_account_menu(client_for, charlie):
 # --- Flows ------------------------------------------------------------------
 
 
-def test_sign_up_creates_a_user_with_email_as_login_and_signs_them_in_once_confirmed(client):
-    response = client.post(
-        reverse("account_signup"),
-        {"email": "Dora@Example.com", "password1": PASSWORD, "password2": PASSWORD},
-    )
+def test_sign_up_creates_a_user_with_email_as_login_and_signs_them_in_once_confirmed(
+    client, django_capture_on_commit_callbacks
+):
+    # allauth's emails leave through the job outbox, after commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup"),
+            {"email": "Dora@Example.com", "password1": PASSWORD, "password2": PASSWORD},
+        )
     assert response.status_code == 302
     assert response.url == reverse("account_email_verification_sent")
     user = User.objects.get(email__iexact="dora@example.com")
@@ -191,8 +195,9 @@ def test_log_in_with_a_wrong_password_shows_the_error_in_the_form(client, charli
     assert signed_in_user_id(client) is None
 
 
-def test_password_reset_email_link_sets_a_new_password(client, charlie):
-    response = client.post(reverse("account_reset_password"), {"email": "charlie@example.com"})
+def test_password_reset_email_link_sets_a_new_password(client, charlie, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the email leaves through the job outbox
+        response = client.post(reverse("account_reset_password"), {"email": "charlie@example.com"})
     assert response.status_code == 302
     assert response.url == reverse("account_reset_password_done")
     assert len(mail.outbox) == 1

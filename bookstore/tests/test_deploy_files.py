@@ -10,10 +10,8 @@ import os
 import re
 import runpy
 import secrets
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 import yaml
@@ -120,8 +118,9 @@ def test_compose_runs_the_app_the_jobs_and_nginx_with_tls(compose):
     services = compose["services"]
     assert services["app"]["environment"]["MIGRATE_ON_START"] == "true"
     assert services["app"]["environment"]["SECRET_KEY_FILE"].startswith("/run/secrets/")
-    assert services["expire-unpaid-orders"]["command"][:2] == ["deploy/docker/every.sh", "300"]
-    assert services["advance-shipments"]["command"][:2] == ["deploy/docker/every.sh", "3600"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "bookstore", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "bookstore", "beat"]
+    assert services["app"]["environment"]["CELERY_BROKER_URL"].startswith("redis://redis:6379/")
     nginx = services["nginx"]
     assert {"80:80", "443:443"} <= set(nginx["ports"])
     assert any("templates/bookstore.conf.template:/etc/nginx/templates/" in v for v in nginx["volumes"])
@@ -168,25 +167,25 @@ def test_swarm_migrates_once_not_per_replica(stack):
     assert migrate["deploy"]["mode"] == "replicated-job"
 
 
-def test_swarm_media_are_on_nfs_and_jobs_loop(stack):
+def test_swarm_media_are_on_nfs(stack):
     media = stack["volumes"]["media"]["driver_opts"]
     assert media["type"] == "nfs" and "nfsvers=4.1" in media["o"]
     assert "media:/app/media" in stack["services"]["web"]["volumes"]
     assert "media:/srv/media:ro" in stack["services"]["nginx"]["volumes"]
-    assert stack["services"]["expire-unpaid-orders"]["command"][1:] == [
-        "300",
-        "python",
-        "manage.py",
-        "expire_unpaid_orders",
-    ]
-    assert stack["services"]["advance-shipments"]["command"][1:] == [
-        "3600",
-        "python",
-        "manage.py",
-        "advance_shipments",
-    ]
-    for job in ("expire-unpaid-orders", "advance-shipments"):
-        assert stack["services"][job]["deploy"]["replicas"] == 1
+
+
+def test_swarm_runs_celery_workers_and_one_beat_on_the_stacks_redis(stack):
+    services = stack["services"]
+    worker, beat = services["worker"], services["beat"]
+    assert worker["command"][:4] == ["celery", "-A", "bookstore", "worker"]
+    assert str(worker["deploy"]["replicas"]).startswith("${WORKER_REPLICAS")
+    assert beat["command"][:4] == ["celery", "-A", "bookstore", "beat"]
+    assert beat["deploy"]["replicas"] == 1
+    broker = services["web"]["environment"]["CELERY_BROKER_URL"]
+    assert broker.startswith("redis://redis:6379/") and "redis" in services
+    # Web, worker and beat share one environment: the web publishes where the workers read.
+    assert worker["environment"]["CELERY_BROKER_URL"] == beat["environment"]["CELERY_BROKER_URL"] == broker
+    assert "expire-unpaid-orders" not in services and "advance-shipments" not in services
 
 
 # --- AWS --------------------------------------------------------------------------------------------------
@@ -221,6 +220,16 @@ def test_aws_data_is_encrypted_and_the_database_multi_az(cloudformation):
     assert template["MetadataOptions"]["HttpTokens"] == "required"
     user_data = json.dumps(template["UserData"])
     assert "/srv/bookstore/media efs" in user_data and "tls" in user_data
+    broker = cloudformation["Resources"]["Broker"]["Properties"]
+    assert broker["TransitEncryptionEnabled"] is True and broker["AtRestEncryptionEnabled"] is True
+    assert broker["MultiAZEnabled"] is True and "secretsmanager" in json.dumps(broker["AuthToken"])
+
+
+def test_aws_instances_run_a_celery_worker_and_beat_on_the_broker(cloudformation):
+    user_data = json.dumps(cloudformation["Resources"]["LaunchTemplate"]["Properties"]["LaunchTemplateData"])
+    assert "celery -A bookstore worker" in user_data and "celery -A bookstore beat" in user_data
+    assert "CELERY_BROKER_URL_FILE=/run/secrets/broker_url" in user_data
+    assert "rediss://" in user_data and "every.sh" not in user_data
 
 
 def test_aws_group_scales_on_a_target_and_the_name_points_at_the_balancer(cloudformation):
@@ -253,24 +262,6 @@ def test_aws_media_server_config_passes_nginx_t(cloudformation, tmp_path):
 
 
 # --- Scripts the containers run ----------------------------------------------------------------------------
-
-
-def test_every_runs_a_job_on_each_tick_and_stops_on_sigterm(tmp_path):
-    marks = tmp_path / "ticks"
-    loop = subprocess.Popen(  # noqa: S603 - fixed command
-        ["/bin/sh", str(DEPLOY / "docker" / "every.sh"), "1", "sh", "-c", f"echo tick >> {marks}; exit 3"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        time.sleep(2.5)
-        loop.send_signal(signal.SIGTERM)
-        _, stderr = loop.communicate(timeout=5)
-    finally:
-        if loop.poll() is None:
-            loop.kill()
-    assert loop.returncode == 0
-    assert marks.read_text().count("tick") >= 2  # a failed run does not end the loop
-    assert "failed; next try in 1 s" in stderr
 
 
 @mysql_only

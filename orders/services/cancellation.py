@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from orders import emails
+from jobs.services import enqueue
 from orders.errors import CancellationError
 from orders.models import Order, OrderLine, Payment, Refund
 from orders.money import ZERO, to_cents
@@ -134,9 +132,20 @@ def _cancel(order: Order, by: User, *, seller: User | None, reason: str, by_staf
                 if refunded > 0:
                     default_reason = _("Cancelled by our staff.") if by_staff else _("Cancelled before shipping.")
                     refund = create_refund(payment, refunded, reason or default_reason, by)
-        transaction.on_commit(
-            partial(emails.send_cancellation, locked.pk, [s.pk for s in targets], str(refunded), was_paid)
+        target_ids = sorted(s.pk for s in targets)
+        # A shipment is cancelled once, so the shipments cancelled together name this cancellation.
+        enqueue(
+            "orders.emails.send_cancellation",
+            key=f"order_cancelled:{locked.pk}:{'-'.join(map(str, target_ids))}",
+            order_id=locked.pk,
+            shipment_ids=target_ids,
+            refund_amount=str(refunded),
         )
+        if was_paid:  # the sellers were told of the sale: they hear it is off
+            for shipment_id in target_ids:
+                enqueue(
+                    "orders.emails.send_sale_cancelled", key=f"sale_cancelled:{shipment_id}", shipment_id=shipment_id
+                )
     if refund is not None:
         process_refund(refund)
     return Order.objects.get(pk=order.pk)

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from catalog.cache import catalog_changed
 from catalog.models import Listing
-from orders import emails
+from jobs.services import enqueue
 from orders.errors import CarrierChoiceError, CheckoutError, LineProblem
 from orders.models import Address, Cart, CartLine, Order, OrderLine
 from orders.money import ZERO, to_cents
@@ -324,5 +323,5 @@ def _create_order(buyer: User, address: Address, token: str, groups: dict[int, l
                 catalog_changed()  # its card now says "Sold out"
     OrderLine.objects.bulk_create(order_lines)
     CartLine.objects.filter(pk__in=[line.pk for ls in groups.values() for line in ls]).delete()
-    transaction.on_commit(partial(emails.send_order_placed, order.pk))
+    enqueue("orders.emails.send_order_placed", key=f"order_placed:{order.pk}", order_id=order.pk)
     return order

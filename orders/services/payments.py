@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from orders import emails
+from jobs.services import enqueue
 from orders.errors import PaymentError
 from orders.gateway import FAILURE_MESSAGES, ChargeResult, card_brand, card_problem, get_gateway, normalize_card_number
 from orders.models import Order, Payment, Refund, untranslated
@@ -176,7 +175,7 @@ def record_charge(payment_id: int, result: ChargeResult) -> Payment:
                 released = release_shipments(order, now)
                 refund_due = max(payment.amount - order.total, ZERO)
                 for shipment in released:
-                    transaction.on_commit(partial(emails.send_new_sale, shipment.pk))
+                    enqueue("orders.emails.send_new_sale", key=f"new_sale:{shipment.pk}", shipment_id=shipment.pk)
             else:
                 refund_due = payment.amount
         else:
@@ -191,7 +190,7 @@ def record_charge(payment_id: int, result: ChargeResult) -> Payment:
             else None
         )
         if refund_due < payment.amount:  # paid, or declined: the buyer hears the outcome
-            transaction.on_commit(partial(emails.send_payment_result, payment.pk))
+            enqueue("orders.emails.send_payment_result", key=f"payment_result:{payment.pk}", payment_id=payment.pk)
     if refund is not None:
         process_refund(refund)
         payment.refresh_from_db()

@@ -1,0 +1,174 @@
+"""The job queue with its real parts stopped for real: a Celery worker process, a redis-server of the test's own as
+broker, and an SMTP server (aiosmtpd) the worker sends to.
+
+- The worker stopped while orders are placed: their jobs wait (in the outbox and in Redis), and when the worker
+  comes back each runs once, even with the relay having handed some over twice meanwhile.
+- Redis stopped while an order is placed through the checkout page: the page answers at once and the order is
+  placed; its job waits in the outbox. Redis back, the relay hands it over and the email arrives once.
+
+The worker must open the test's database, so these tests need a server database (MariaDB/MySQL): SQLite's test
+database lives in the test process's memory.
+"""
+
+import email
+import email.policy
+import time
+import uuid
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.db import connection
+from django.urls import reverse
+
+from conftest import free_port
+from jobs.models import Job, JobStatus
+from jobs.services import relay_outbox
+from orders.tests.conftest import carriers, charlie_address, charlie_cart, make_order  # noqa: F401 - fixtures
+from orders.tests.test_journeys import checkout_post
+from tests.faults import harness
+from tests.faults.queue import REDIS_SERVER, CeleryWorker, PrivateRedis
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(connection.vendor != "mysql", reason="the worker process needs a server database"),
+    pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server"),
+]
+
+
+class Inbox:
+    """An aiosmtpd handler that takes every message and keeps it."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 2.0.0 OK"
+
+    def received(self) -> list[tuple[str, str]]:
+        return sorted((str(m["to"]), str(m["subject"])) for m in self.messages)
+
+
+def wait_for(condition, seconds: float, explain) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out: {explain()}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def inbox():
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def redis_server(workdir):
+    server = PrivateRedis(workdir)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def queue_setup(settings, workdir, redis_server, inbox, transactional_db):
+    """This process and a worker process share the test database, the private broker and one queue."""
+    queue = f"bs-test-{uuid.uuid4().hex[:12]}"
+    settings.CELERY_BROKER_URL = redis_server.url
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    settings.JOBS_BROKER_PAUSE_SECONDS = 0
+    db = connection.settings_dict
+    database_url = f"mysql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
+    env = {
+        **harness.app_environment(workdir, database_url),
+        "DATABASE_PASSWORD": db["PASSWORD"] or "",
+        "CELERY_BROKER_URL": redis_server.url,
+        "CELERY_QUEUE": queue,
+        "EMAIL_URL": f"smtp://127.0.0.1:{inbox.port}",
+        "LOG_LEVEL": "INFO",
+    }
+    worker = CeleryWorker(workdir, env)
+    yield worker
+    worker.stop()
+
+
+def subjects_by_order(inbox, numbers) -> dict[str, int]:
+    counts = {}
+    for _to, subject in inbox.received():
+        for number in numbers:
+            if number in subject:
+                counts[number] = counts.get(number, 0) + 1
+    return counts
+
+
+def test_jobs_queued_while_the_worker_is_stopped_run_once_when_it_returns(queue_setup, inbox, make_order):  # noqa: F811
+    worker = queue_setup
+    worker.start()
+    first = make_order()  # on commit its job goes to Redis and the worker sends it
+    wait_for(lambda: len(inbox.messages) == 1, 30, worker.tail)
+    worker.stop()
+
+    orders = [make_order() for _ in range(3)]
+    assert len(inbox.messages) == 1
+    pending = Job.objects.filter(status=JobStatus.PENDING)
+    assert pending.count() == 3 and all(job.published_at for job in pending)
+    # The relay (beat keeps running) hands the oldest over a second time, as if its message looked lost.
+    Job.objects.filter(pk=pending.order_by("pk").first().pk).update(published_at="2000-01-01T00:00:00Z")
+    assert relay_outbox() == 1
+
+    back = time.monotonic()
+    worker.start()
+    wait_for(lambda: not Job.objects.exclude(status=JobStatus.DONE).exists(), 60, worker.tail)
+    recovery = time.monotonic() - back
+    # Recovery is the worker's start-up plus a few sends, not a wait for some schedule.
+    assert recovery < 30, f"the queued jobs took {recovery:.1f} s to run after the worker returned"
+    numbers = [o.number for o in [first, *orders]]
+    assert subjects_by_order(inbox, numbers) == dict.fromkeys(numbers, 1)
+    assert len(inbox.messages) == 4
+    assert set(Job.objects.values_list("attempts", flat=True)) == {1}
+    time.sleep(1)  # the duplicate message has been taken by now; it sent nothing
+    assert len(inbox.messages) == 4
+
+
+def test_an_order_placed_while_redis_is_down_is_emailed_once_redis_returns(
+    queue_setup,
+    redis_server,
+    inbox,
+    client,
+    charlie,
+    charlie_cart,  # noqa: F811
+    charlie_address,  # noqa: F811
+    carriers,  # noqa: F811
+):
+    worker = queue_setup
+    worker.start()
+    redis_server.stop()
+
+    client.force_login(charlie)
+    page = client.get(reverse("orders:checkout"))
+    started = time.monotonic()
+    placed = client.post(reverse("orders:checkout"), checkout_post(page))
+    took = time.monotonic() - started
+    assert placed.status_code == 302 and "/pay/" in placed["Location"]
+    assert took < 3, f"checkout took {took:.1f} s with the broker down"
+    [job] = Job.objects.all()
+    assert (job.status, job.published_at) == (JobStatus.PENDING, None)
+    assert relay_outbox() == 0  # still down: the relay fails quietly too
+
+    redis_server.start()
+    back = time.monotonic()
+    assert relay_outbox() == 1  # what beat's next relay does
+    wait_for(lambda: Job.objects.get(pk=job.pk).status == JobStatus.DONE, 60, worker.tail)
+    recovery = time.monotonic() - back
+    # The worker reconnects by itself (Celery retries the broker); the relay period adds up to JOBS_RELAY_SECONDS.
+    assert recovery < 30, f"the email took {recovery:.1f} s to go out after Redis returned"
+    [message] = inbox.messages
+    assert str(message["to"]) == charlie.email and "placed" in str(message["subject"])
+    assert relay_outbox() == 0
+    time.sleep(1)
+    assert len(inbox.messages) == 1
