@@ -1,11 +1,10 @@
 """The catalog's emails to sellers: a plain-text and an HTML template each, under ``templates/catalog/emails/``.
 
-Services register them with ``transaction.on_commit`` and pass primary keys, so an email goes out only for what
-was really committed and reads the committed rows. A failing mail server is logged and never undoes the change.
+Services enqueue them as jobs (jobs.services.enqueue) in their own transaction, passing primary keys, so an
+email goes out only for what was really committed and reads the committed rows. A failing mail server raises
+here: the job is retried with backoff until the message is sent, and never undoes the change.
 We do not know a seller's language: these emails use the site's default language, ``settings.LANGUAGE_CODE``.
 """
-
-import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -15,8 +14,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from catalog.models import Listing
-
-logger = logging.getLogger(__name__)
 
 
 def send_listing_hidden(listing_id: int, reason: str) -> None:
@@ -31,13 +28,10 @@ def send_listing_hidden(listing_id: int, reason: str) -> None:
             "inventory_url": inventory_url,
             "LANGUAGE_CODE": settings.LANGUAGE_CODE,
         }
-        try:
-            message = EmailMultiAlternatives(
-                subject=_("Your listing “%(title)s” was hidden from the catalog") % {"title": listing.book.title},
-                body=render_to_string("catalog/emails/listing_hidden.txt", context),
-                to=[listing.seller.email],
-            )
-            message.attach_alternative(render_to_string("catalog/emails/listing_hidden.html", context), "text/html")
-            message.send()
-        except Exception:
-            logger.exception("Could not send the listing-hidden email for listing %s", listing_id)
+        message = EmailMultiAlternatives(
+            subject=_("Your listing “%(title)s” was hidden from the catalog") % {"title": listing.book.title},
+            body=render_to_string("catalog/emails/listing_hidden.txt", context),
+            to=[listing.seller.email],
+        )
+        message.attach_alternative(render_to_string("catalog/emails/listing_hidden.html", context), "text/html")
+        message.send()  # raises if the mail server refuses: the job records it and tries again later

@@ -149,6 +149,8 @@ def test_sign_up_creates_a_user_with_email_as_login_and_signs_them_in_once_confi
     assert EmailAddress.objects.get(user=user).verified
 
 
+# allauth's emails leave through the job outbox after a real commit.
+@pytest.mark.django_db(transaction=True)
 def test_signing_in_before_confirming_sends_the_link_again_and_waits(client, db):
     user = UserFactory(email="erin@example.com", email_verified=False)
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
@@ -160,6 +162,8 @@ def test_signing_in_before_confirming_sends_the_link_again_and_waits(client, db)
     assert last_email_link(r"/accounts/confirm-email/")
 
 
+# allauth's emails leave through the job outbox after a real commit.
+@pytest.mark.django_db(transaction=True)
 def test_sign_up_with_an_email_already_registered_tells_its_owner_not_the_visitor(client, charlie):
     response = client.post(
         reverse("account_signup"),

@@ -10,7 +10,8 @@ from django.urls import reverse
 from accounts.tests.conftest import last_email_link
 from conftest import PASSWORD, UserFactory
 
-pytestmark = pytest.mark.django_db
+# allauth's emails leave through the job outbox after a real commit.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 SITE = "https://books.example.test"
 

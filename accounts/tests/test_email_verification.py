@@ -104,6 +104,8 @@ def test_no_verification_at_all_gates_nothing(client_for, dora, settings):
 # --- Sending the link again, and coming back --------------------------------------------------------------------
 
 
+# allauth's emails leave through the job outbox after a real commit.
+@pytest.mark.django_db(transaction=True)
 def test_resend_mails_a_link_and_goes_back_to_the_page(client_for, dora):
     client = client_for(dora)
     response = client.post(RESEND, {"next": SHOP})
@@ -114,6 +116,8 @@ def test_resend_mails_a_link_and_goes_back_to_the_page(client_for, dora):
     assert last_email_link(r"/accounts/confirm-email/")
 
 
+# allauth's emails leave through the job outbox after a real commit.
+@pytest.mark.django_db(transaction=True)
 def test_asking_again_at_once_sends_nothing_more_and_says_why(client_for, dora):
     client = client_for(dora)
     client.post(RESEND, {"next": SHOP})
@@ -123,6 +127,8 @@ def test_asking_again_at_once_sends_nothing_more_and_says_why(client_for, dora):
     assert any("a moment ago" in text for text in message_texts(response))
 
 
+# allauth's emails leave through the job outbox after a real commit.
+@pytest.mark.django_db(transaction=True)
 def test_following_the_link_confirms_and_returns_to_opening_the_shop(client_for, dora):
     client = client_for(dora)
     client.get(SHOP)  # stopped here
@@ -136,6 +142,8 @@ def test_following_the_link_confirms_and_returns_to_opening_the_shop(client_for,
     assert Shop.objects.filter(owner=dora).exists()
 
 
+# allauth's emails leave through the job outbox after a real commit.
+@pytest.mark.django_db(transaction=True)
 def test_a_user_without_an_address_row_gets_one_and_a_link(client_for, db):
     # Made in the admin or by createsuperuser: allauth never saw the address.
     user = UserFactory(email="frank@example.com", email_verified=False)

@@ -14,7 +14,6 @@ Hiding emails the seller the reason (after commit). The seller may answer with a
 inventory; staff accept it (the listing is unhidden) or reject it, with a note the seller reads.
 """
 
-import functools
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -26,9 +25,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.cache import catalog_changed
-from catalog.emails import send_listing_hidden
 from catalog.models import Appeal, Listing, Report
 from catalog.states import Actor, can_transition, check_transition
+from jobs.services import enqueue
 
 # Where an unhidden listing goes when we do not know its earlier status: the seller resumes it.
 FALLBACK_STATUS = Listing.Status.PAUSED
@@ -67,7 +66,13 @@ def _hide_locked(listing: Listing, reason: str, now) -> None:
     listing.hidden_at = now
     listing.save(update_fields=_HIDE_FIELDS)
     catalog_changed()
-    transaction.on_commit(functools.partial(send_listing_hidden, listing.pk, reason))
+    # One email per hiding: the key names this hiding, so a listing hidden again later is told again.
+    enqueue(
+        "catalog.emails.send_listing_hidden",
+        key=f"listing_hidden:{listing.pk}:{now.isoformat()}",
+        listing_id=listing.pk,
+        reason=reason,
+    )
 
 
 def _copy_moderation_state(source: Listing, target: Listing) -> None:

@@ -78,6 +78,8 @@ def test_a_confirmed_buyer_checks_out_as_before(client_for, charlie, charlie_car
     assert Order.objects.filter(buyer=charlie).exists()
 
 
+# allauth's emails leave through the job outbox after a real commit.
+@pytest.mark.django_db(transaction=True)
 def test_resending_then_following_the_link_returns_to_the_checkout_which_then_works(
     client_for, charlie, charlie_cart, charlie_address, carriers, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -98,6 +100,8 @@ def test_resending_then_following_the_link_returns_to_the_checkout_which_then_wo
     assert placed["Location"] == reverse("orders:pay", args=[order.number])
 
 
+# allauth's emails leave through the job outbox after a real commit.
+@pytest.mark.django_db(transaction=True)
 def test_a_visitor_fills_a_cart_signs_up_confirms_and_checks_out(
     client, alice_listing, carriers, mailoutbox, django_capture_on_commit_callbacks
 ):
