@@ -106,9 +106,11 @@ class RedisServer:
 
     BINARY = "/usr/bin/redis-server"
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, *, persistent: bool = False):
         self.port = free_port()
         self.workdir = workdir
+        # Persistent: every write is in the append-only file before Redis answers, so a restart keeps it all.
+        self.persistence = ["--appendonly", "yes", "--appendfsync", "always"] if persistent else ["--appendonly", "no"]
         self.process: subprocess.Popen | None = None
 
     @property
@@ -117,7 +119,7 @@ class RedisServer:
 
     def start(self) -> None:
         command = [
-            self.BINARY, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            self.BINARY, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", *self.persistence,
             "--dir", str(self.workdir), "--protected-mode", "no",
         ]  # fmt: skip
         self.process = subprocess.Popen(  # noqa: S603 - fixed command
@@ -134,12 +136,20 @@ class RedisServer:
 
 @pytest.fixture
 def redis_server(tmp_path_factory):
+    """redis_server(persistent=False) starts a Redis server of the test's own; all are stopped at its end."""
     if not os.path.exists(RedisServer.BINARY):
         pytest.skip(f"needs {RedisServer.BINARY} (apt-get install redis-server)")
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
-    yield server
-    server.stop()
+    started = []
+
+    def start(*, persistent: bool = False) -> RedisServer:
+        server = RedisServer(tmp_path_factory.mktemp("redis"), persistent=persistent)
+        started.append(server)
+        server.start()
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 @pytest.fixture
