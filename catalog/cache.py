@@ -167,6 +167,16 @@ def _redis_url() -> str | None:
     return servers[0]
 
 
+def _redis_client(url: str):
+    """A plain client for the watcher's subscription and announcements, with the cache's own socket timeouts: a
+    Redis that stopped answering must cost a request no more than it costs the cache."""
+    import redis
+
+    options = settings.CACHES["default"].get("OPTIONS", {})
+    timeouts = {name: options[name] for name in ("socket_connect_timeout", "socket_timeout") if name in options}
+    return redis.Redis.from_url(url, **timeouts)
+
+
 class _VersionWatcher:
     """This process's copy of the catalog version, which Redis pushes to it instead of being asked every request.
 
@@ -197,9 +207,7 @@ class _VersionWatcher:
         self.publisher_pid = 0
 
     def _connect(self, url: str) -> None:
-        import redis
-
-        self.client = redis.Redis.from_url(url)
+        self.client = _redis_client(url)
         self.pubsub = self.client.pubsub()
         self.pubsub.subscribe(self.CHANNEL)
         # Wait until Redis confirms the subscription: a change made before it would not reach this process.
@@ -256,9 +264,7 @@ class _VersionWatcher:
             self.version = None
         try:
             if self.publisher is None or self.publisher_pid != os.getpid():
-                import redis
-
-                self.publisher, self.publisher_pid = redis.Redis.from_url(url), os.getpid()
+                self.publisher, self.publisher_pid = _redis_client(url), os.getpid()
             self.publisher.publish(self.CHANNEL, "1")
         except Exception:
             # Processes then learn of the change when their copy is MAX_AGE old.
