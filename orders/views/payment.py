@@ -52,14 +52,22 @@ DECLINE_LIMITS = (("pay_declines_per_order", _order_key), ("pay_declines_per_use
 
 def _declines_exhausted(request: HttpRequest, order: Order) -> HttpResponse | None:
     """The 429 page when this order or buyer has used up their declined attempts, else None."""
+    messages_by_limit = {
+        "pay_declines_per_order": _(
+            "Too many payments for this order were declined. To protect your card we have paused payments for a "
+            "while; your order and its books are kept for you until then."
+        ),
+        "pay_declines_per_user": _(
+            "Too many of your payments were declined in a short time. To protect your cards we have paused your "
+            "payments for a while; your orders and their books are kept for you until then."
+        ),
+    }
     for name, key in DECLINE_LIMITS:
         found = ratelimits.usage(request, name, key, increment=False)
         if found is not None and found.exhausted:
-            message = _(
-                "Too many payments for this order were declined. To protect your card we have paused payments "
-                "for a while; your order and its books are kept for you until then."
+            return ratelimits.too_many_requests(
+                request, messages_by_limit[name], found, back_url=order.get_absolute_url()
             )
-            return ratelimits.too_many_requests(request, message, found, back_url=order.get_absolute_url())
     return None
 
 
