@@ -16,6 +16,8 @@ refuse the local-memory cache a developer runs with (one process, so its counts 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import dataclass
 
 from allauth.account.adapter import get_adapter
@@ -64,14 +66,30 @@ def usage(request: HttpRequest, name: str, key: str, *, increment: bool) -> Usag
     try:
         found = get_usage(request, group=f"bookstore.{name}", key=key, rate=rate, increment=increment)
     except UNAVAILABLE as exc:
-        logger.warning("Rate limit %s not enforced for %s %s: the cache is unavailable (%s).", name, request.method,
-                       request.path, exc)  # fmt: skip
+        _not_enforced(name, str(exc))
         return None
     if found is None:  # RATELIMIT_FAIL_OPEN: the counter could be neither read nor written
-        logger.warning("Rate limit %s not enforced for %s %s: its counter is unavailable.", name, request.method,
-                       request.path)  # fmt: skip
+        _not_enforced(name, "its counter could not be read or written")
         return None
     return Usage(count=found["count"], limit=found["limit"], seconds_left=max(1, found["time_left"]))
+
+
+# During an outage every request would say the same: once per limit every WARN_EVERY_SECONDS, with a count.
+WARN_EVERY_SECONDS = 30.0
+_unenforced: dict[str, list] = {}  # limit name -> [time of the last warning, requests let through since]
+_unenforced_lock = threading.Lock()
+
+
+def _not_enforced(name: str, why: str) -> None:
+    now = time.monotonic()
+    with _unenforced_lock:
+        last = _unenforced.setdefault(name, [-WARN_EVERY_SECONDS, 0])
+        last[1] += 1
+        if now - last[0] < WARN_EVERY_SECONDS:
+            return
+        passed, last[:] = last[1], [now, 0]
+    logger.warning("Rate limit %s not enforced: the cache is unavailable (%s); %d request(s) let through.", name,
+                   why, passed)  # fmt: skip
 
 
 def is_limited(request: HttpRequest, name: str, key: str) -> Usage | None:

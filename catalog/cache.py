@@ -55,6 +55,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from bookstore.cache import UNAVAILABLE
 from catalog.models import Listing
 
 logger = logging.getLogger(__name__)
@@ -246,6 +247,10 @@ class _VersionWatcher:
                     self.version = _version_from({VERSION_KEY: cache.get(VERSION_KEY)})
                     self.confirmed_at = now
                 return self.version
+            except UNAVAILABLE as exc:  # Redis is down: bookstore.cache says so too, no traceback needed
+                logger.warning("No catalog version subscription (%s); reading the version from the cache.", exc)
+                self._reset()
+                return None
             except Exception:
                 logger.exception("Lost the catalog version subscription; reading the version from the cache.")
                 self._reset()

@@ -44,7 +44,7 @@ def test_reads_miss_and_writes_are_skipped_while_redis_is_down(dead_url, caplog)
         # A claim or lock is granted: with no shared server there is nobody to yield to (see bookstore/cache.py).
         assert cache.add("rendering", True, 30) is True
         elapsed = time.monotonic() - started
-    assert elapsed < 0.5, f"{elapsed:.2f} s for 14 calls to a stopped Redis"
+    assert elapsed < 1.0, f"{elapsed:.2f} s for 14 calls to a stopped Redis"
     warnings = [r for r in caplog.records if r.name == "bookstore.cache"]
     assert len(warnings) == 1, "one warning per outage, not one per call"
     assert "is unavailable" in warnings[0].getMessage() and dead_url.split("//")[1] in warnings[0].getMessage()
@@ -73,7 +73,7 @@ def test_a_redis_that_stops_answering_costs_one_timeout_then_nothing(redis_serve
         rest = time.monotonic() - started
     finally:
         server.process.send_signal(18)  # SIGCONT
-    assert 0.15 < first < 1.0
+    assert 0.15 < first < 2.0
     assert rest < 0.1, f"{rest:.2f} s for 50 calls while the outage is known"
     time.sleep(site_cache.OUTAGE_RETRY_SECONDS + 0.1)
     assert cache.get("page") == "cached"  # Redis is used again
