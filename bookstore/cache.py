@@ -117,21 +117,26 @@ class RedisCache(django_redis.RedisCache):
 
     # --- Outage handling ----------------------------------------------------------------------------
 
-    def _call(self, operation: str, fallback, function, *args, stale_keys=(), **kwargs):
-        """Run one cache operation; while Redis is unreachable return ``fallback`` (fail_soft) or raise."""
+    def _call(self, operation: str, fallback, function, *args, written=None):
+        """Run one cache operation; while Redis is unreachable return ``fallback`` (fail_soft) or raise.
+
+        ``written``: for a write, a function giving the Redis keys it would have changed (only called when it fails).
+        """
         if _outages.is_down(self._server_id):
             if not self.fail_soft:
                 raise redis.ConnectionError(f"The cache server {self._server_id} was unavailable a moment ago.")
-            _outages.remember_stale(self._server_id, stale_keys)
+            if written is not None:
+                _outages.remember_stale(self._server_id, written())
             return fallback
         try:
             self._forget_stale_keys()
-            return function(*args, **kwargs)
+            return function(*args)
         except UNAVAILABLE as exc:
             _outages.failed(self._server_id, exc, operation)
             if not self.fail_soft:
                 raise
-            _outages.remember_stale(self._server_id, stale_keys)
+            if written is not None:
+                _outages.remember_stale(self._server_id, written())
             return fallback
 
     def _forget_stale_keys(self) -> None:
@@ -148,23 +153,23 @@ class RedisCache(django_redis.RedisCache):
 
     # --- Django's cache API -------------------------------------------------------------------------
 
+    def _keys(self, keys, version):
+        return lambda: [self.make_key(key, version=version) for key in keys]
+
     def add(self, key, value, timeout=django_redis.DEFAULT_TIMEOUT, version=None):
-        stale = (self.make_and_validate_key(key, version=version),)
-        return self._call("add", True, super().add, key, value, timeout, version, stale_keys=stale)
+        return self._call("add", True, super().add, key, value, timeout, version, written=self._keys([key], version))
 
     def get(self, key, default=None, version=None):
         return self._call("get", default, super().get, key, default, version)
 
     def set(self, key, value, timeout=django_redis.DEFAULT_TIMEOUT, version=None):
-        stale = (self.make_and_validate_key(key, version=version),)
-        return self._call("set", None, super().set, key, value, timeout, version, stale_keys=stale)
+        return self._call("set", None, super().set, key, value, timeout, version, written=self._keys([key], version))
 
     def touch(self, key, timeout=django_redis.DEFAULT_TIMEOUT, version=None):
         return self._call("touch", False, super().touch, key, timeout, version)
 
     def delete(self, key, version=None):
-        stale = (self.make_and_validate_key(key, version=version),)
-        return self._call("delete", False, super().delete, key, version, stale_keys=stale)
+        return self._call("delete", False, super().delete, key, version, written=self._keys([key], version))
 
     def get_many(self, keys, version=None):
         return self._call("get_many", {}, super().get_many, keys, version)
@@ -173,20 +178,18 @@ class RedisCache(django_redis.RedisCache):
         return self._call("has_key", False, super().has_key, key, version)
 
     def incr(self, key, delta=1, version=None):
-        # As for a key that is not there: callers of incr already handle that ValueError.
-        stale = (self.make_and_validate_key(key, version=version),)
-        result = self._call("incr", None, super().incr, key, delta, version, stale_keys=stale)
-        if result is None:
+        result = self._call("incr", None, super().incr, key, delta, version, written=self._keys([key], version))
+        if result is None:  # as for a key that is not there: callers of incr handle that ValueError already
             raise ValueError(f"Key {key!r} not found: the cache server is unavailable.")
         return result
 
     def set_many(self, data, timeout=django_redis.DEFAULT_TIMEOUT, version=None):
-        stale = [self.make_and_validate_key(key, version=version) for key in data]
-        return self._call("set_many", list(data), super().set_many, data, timeout, version, stale_keys=stale)
+        return self._call(
+            "set_many", list(data), super().set_many, data, timeout, version, written=self._keys(data, version)
+        )
 
     def delete_many(self, keys, version=None):
-        stale = [self.make_and_validate_key(key, version=version) for key in keys]
-        return self._call("delete_many", None, super().delete_many, keys, version, stale_keys=stale)
+        return self._call("delete_many", None, super().delete_many, keys, version, written=self._keys(keys, version))
 
     def clear(self):
         """Delete this cache's keys. With a KEY_PREFIX only the keys under it: the Redis database may be shared
