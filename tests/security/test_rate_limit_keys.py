@@ -51,3 +51,14 @@ def test_client_ip_is_the_rule_allauth_uses(rf, settings):
     assert client_ip(request) == get_adapter().get_client_ip(request) == "192.0.2.10"
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
     assert client_ip(request) == "203.0.113.9"
+
+
+def test_allauths_own_limits_answer_with_the_sites_429_page(client, charlie):
+    """Password resets are limited by allauth (5 a minute per email): the sixth gets the site's page, translated."""
+    for _n in range(5):
+        assert client.post("/accounts/password/reset/", {"email": charlie.email}).status_code == 302
+    response = client.post("/accounts/password/reset/", {"email": charlie.email}, headers={"accept-language": "es"})
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Espera un momento" in html and "Has enviado demasiadas solicitudes en poco tiempo." in html
+    assert "<nav" in html  # the site's layout, not allauth's bare fallback page
