@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from allauth.account.adapter import get_adapter
@@ -53,10 +54,13 @@ class Usage:
         return self.count >= self.limit
 
 
-def usage(request: HttpRequest, name: str, key: str, *, increment: bool) -> Usage | None:
+# Who a limit counts: "user", "ip", "user_or_ip", or a function(group, request) returning a string.
+Key = str | Callable[[str, HttpRequest], str]
+
+
+def usage(request: HttpRequest, name: str, key: Key, *, increment: bool) -> Usage | None:
     """Count a hit on limit ``name`` (settings.RATE_LIMITS) for ``key`` when ``increment``, and say where it stands.
 
-    ``key`` is a string naming who is counted ("user", "ip", "user_or_ip") or a function(group, request).
     None when the limit is off (an empty rate) or the cache cannot be reached: then nothing is enforced, and a
     warning says so.
     """
@@ -92,7 +96,7 @@ def _not_enforced(name: str, why: str) -> None:
                    why, passed)  # fmt: skip
 
 
-def is_limited(request: HttpRequest, name: str, key: str) -> Usage | None:
+def is_limited(request: HttpRequest, name: str, key: Key) -> Usage | None:
     """Count this request against ``name`` and return its usage if it goes over the limit, else None."""
     found = usage(request, name, key, increment=True)
     return found if found is not None and found.count > found.limit else None
