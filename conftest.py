@@ -63,6 +63,10 @@ mysql_only = pytest.mark.skipif(
 
 # The Redis server of the tests that need one (the cache as production runs it).
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+# Parallel test processes (pytest-xdist workers) and checkouts share that database: every cache a test builds on it
+# takes a key prefix of its own process, and bookstore.cache.RedisCache.clear() deletes only the keys under its
+# prefix. No test may FLUSHDB a database it does not own (the fault tests start Redis servers of their own).
+REDIS_TEST_PREFIX = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
 
 
 def redis_answers(url: str = REDIS_TEST_URL) -> bool:
@@ -98,6 +102,69 @@ def wait_for_port(port: int, seconds: float = 15, process: subprocess.Popen | No
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
+
+
+class RedisServer:
+    """A redis-server of a test's own on a free port, without persistence; stopped when the test ends."""
+
+    BINARY = "/usr/bin/redis-server"
+
+    def __init__(self, workdir, *, persistent: bool = False):
+        self.port = free_port()
+        self.workdir = workdir
+        # Persistent: every write is in the append-only file before Redis answers, so a restart keeps it all.
+        self.persistence = ["--appendonly", "yes", "--appendfsync", "always"] if persistent else ["--appendonly", "no"]
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = [
+            self.BINARY, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", *self.persistence,
+            "--dir", str(self.workdir), "--protected-mode", "no",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(  # noqa: S603 - fixed command
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        wait_for_port(self.port, seconds=10, process=self.process)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()  # as a crash or a lost host would: no goodbye to the clients
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+@pytest.fixture
+def redis_server(tmp_path_factory):
+    """redis_server(persistent=False) starts a Redis server of the test's own; all are stopped at its end."""
+    if not os.path.exists(RedisServer.BINARY):
+        pytest.skip(f"needs {RedisServer.BINARY} (apt-get install redis-server)")
+    started = []
+
+    def start(*, persistent: bool = False) -> RedisServer:
+        server = RedisServer(tmp_path_factory.mktemp("redis"), persistent=persistent)
+        started.append(server)
+        server.start()
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def steady_ratelimit_clock(monkeypatch):
+    """django-ratelimit counts in fixed windows of wall-clock time: a test's hits could straddle the end of one and
+    start again from zero. Its clock (only its own) stands still for the test instead."""
+    import types
+
+    import django_ratelimit.core
+
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: now))
 
 
 def make_image_bytes(fmt: str = "JPEG", size: tuple[int, int] = (600, 800), color=(120, 80, 40)) -> bytes:

@@ -160,7 +160,17 @@ SILENCED_SYSTEM_CHECKS = ["models.W036"]
 # and cached pages live here): set CACHE_URL=redis://host:6379/0.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://bookstore")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "bookstore.cache.RedisCache"  # Django's, with one client per server
+    # Django's, with one client per server, answering as a miss while Redis is down (bookstore/cache.py).
+    CACHES["default"]["BACKEND"] = "bookstore.cache.RedisCache"
+    # Short socket timeouts: a Redis that stopped answering costs a request milliseconds, not seconds.
+    CACHES["default"]["OPTIONS"] = {
+        "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
+        "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+        **CACHES["default"].get("OPTIONS", {}),
+    }
+    # The site's own rate limits count on the same server through an alias that reports an outage instead of
+    # hiding it, so that bookstore/ratelimits.py decides, and logs, to let the request through.
+    CACHES["ratelimits"] = {**CACHES["default"], "OPTIONS": {**CACHES["default"]["OPTIONS"], "fail_soft": False}}
 # Template fragments that depend only on what they show (the `{% cache %}` tag's arguments), such as the navigation
 # bar: kept in each process, as they can never be stale and a process starts afresh with each deployment. Off
 # while DEBUG is on, so that template edits show at once.
@@ -205,6 +215,8 @@ ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mand
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+# allauth counts in the default cache; while Redis is down these limits let everyone through (bookstore/cache.py
+# grants allauth's lock and reads its counts as empty) rather than answering 500 or locking everyone out.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("RATE_LIMIT_LOGIN_FAILED", default="5/5m/ip,5/5m/key"),
     "signup": env.str("RATE_LIMIT_SIGNUP", default="20/m/ip"),
@@ -213,6 +225,20 @@ ACCOUNT_RATE_LIMITS = {
 # Behind NGINX and a load balancer the client address is the Nth from the
 # right in X-Forwarded-For; never trust the header beyond what our proxies set.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# The shop's own abuse limits (bookstore/ratelimits.py, django-ratelimit on the shared cache), as "count/period"
+# with the period in s, m, h or d ("5/10m": five per ten minutes). Payments count declined attempts only.
+RATE_LIMITS = {
+    "pay_declines_per_order": env.str("RATE_LIMIT_PAY_DECLINES_ORDER", default="5/10m"),
+    "pay_declines_per_user": env.str("RATE_LIMIT_PAY_DECLINES_USER", default="20/h"),
+    "cart_add": env.str("RATE_LIMIT_CART_ADD", default="60/m"),  # per signed-in user, else per client address
+    "report": env.str("RATE_LIMIT_REPORT", default="10/h"),  # per signed-in user
+}
+RATELIMIT_USE_CACHE = "ratelimits" if "ratelimits" in CACHES else "default"
+# The client address as allauth reads it (TRUSTED_PROXY_COUNT), for every limit keyed on it.
+RATELIMIT_IP_META_KEY = "bookstore.ratelimits.client_ip"
+# An outage of the cache lets requests through; bookstore.ratelimits logs it (see bookstore/cache.py).
+RATELIMIT_FAIL_OPEN = True
 
 # --- Internationalisation ---------------------------------------------------
 

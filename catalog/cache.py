@@ -55,6 +55,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from bookstore.cache import UNAVAILABLE
 from catalog.models import Listing
 
 logger = logging.getLogger(__name__)
@@ -167,6 +168,16 @@ def _redis_url() -> str | None:
     return servers[0]
 
 
+def _redis_client(url: str):
+    """A plain client for the watcher's subscription and announcements, with the cache's own socket timeouts: a
+    Redis that stopped answering must cost a request no more than it costs the cache."""
+    import redis
+
+    options = settings.CACHES["default"].get("OPTIONS", {})
+    timeouts = {name: options[name] for name in ("socket_connect_timeout", "socket_timeout") if name in options}
+    return redis.Redis.from_url(url, **timeouts)
+
+
 class _VersionWatcher:
     """This process's copy of the catalog version, which Redis pushes to it instead of being asked every request.
 
@@ -197,9 +208,7 @@ class _VersionWatcher:
         self.publisher_pid = 0
 
     def _connect(self, url: str) -> None:
-        import redis
-
-        self.client = redis.Redis.from_url(url)
+        self.client = _redis_client(url)
         self.pubsub = self.client.pubsub()
         self.pubsub.subscribe(self.CHANNEL)
         # Wait until Redis confirms the subscription: a change made before it would not reach this process.
@@ -238,6 +247,10 @@ class _VersionWatcher:
                     self.version = _version_from({VERSION_KEY: cache.get(VERSION_KEY)})
                     self.confirmed_at = now
                 return self.version
+            except UNAVAILABLE as exc:  # Redis is down: bookstore.cache says so too, no traceback needed
+                logger.warning("No catalog version subscription (%s); reading the version from the cache.", exc)
+                self._reset()
+                return None
             except Exception:
                 logger.exception("Lost the catalog version subscription; reading the version from the cache.")
                 self._reset()
@@ -256,9 +269,7 @@ class _VersionWatcher:
             self.version = None
         try:
             if self.publisher is None or self.publisher_pid != os.getpid():
-                import redis
-
-                self.publisher, self.publisher_pid = redis.Redis.from_url(url), os.getpid()
+                self.publisher, self.publisher_pid = _redis_client(url), os.getpid()
             self.publisher.publish(self.CHANNEL, "1")
         except Exception:
             # Processes then learn of the change when their copy is MAX_AGE old.

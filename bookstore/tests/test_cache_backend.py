@@ -1,16 +1,15 @@
 """bookstore.cache.RedisCache: Django's Redis cache, sharing one client per server between calls and threads."""
 
-import os
 import threading
 
 from bookstore.cache import RedisCache
 from bookstore.tests.test_settings import run_with_env
-from conftest import REDIS_TEST_URL, needs_redis
+from conftest import REDIS_TEST_PREFIX, REDIS_TEST_URL, needs_redis
 
 
 @needs_redis
 def test_it_stores_and_reads_through_one_client():
-    cache = RedisCache(REDIS_TEST_URL, {"KEY_PREFIX": f"test-backend-{os.getpid()}"})
+    cache = RedisCache(REDIS_TEST_URL, {"KEY_PREFIX": f"{REDIS_TEST_PREFIX}-backend"})
     client = cache._cache.get_client(write=True)
     assert cache._cache.get_client() is client
     cache.set("greeting", {"hello": "world"}, 30)
@@ -22,7 +21,7 @@ def test_it_stores_and_reads_through_one_client():
 
 @needs_redis
 def test_threads_share_the_client_safely():
-    cache = RedisCache(REDIS_TEST_URL, {"KEY_PREFIX": f"test-backend-threads-{os.getpid()}"})
+    cache = RedisCache(REDIS_TEST_URL, {"KEY_PREFIX": f"{REDIS_TEST_PREFIX}-backend-threads"})
     errors = []
 
     def work(n):

@@ -13,7 +13,7 @@ from django.test import Client
 
 from catalog import cache as catalog_cache
 from catalog.services import moderation
-from conftest import REDIS_TEST_URL, needs_redis
+from conftest import REDIS_TEST_PREFIX, REDIS_TEST_URL, needs_redis
 
 pytestmark = [
     pytest.mark.django_db,
@@ -26,9 +26,10 @@ def redis_cache(settings):
     settings.CACHES = {
         **settings.CACHES,
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # The site's backend: its clear() deletes this prefix's keys only, not other test processes' ones.
+            "BACKEND": "bookstore.cache.RedisCache",
             "LOCATION": REDIS_TEST_URL,
-            "KEY_PREFIX": f"test-{os.getpid()}",
+            "KEY_PREFIX": REDIS_TEST_PREFIX,
         },
     }
     settings.CATALOG_CACHE_SECONDS = 60
@@ -57,7 +58,7 @@ def test_a_change_announced_by_another_process_is_seen_before_the_next_page(redi
     # The other process uses the same key prefix, as every web process of one site does.
     script = (
         "import django; from django.conf import settings; django.setup();"
-        f"settings.CACHES['default']['KEY_PREFIX'] = 'test-{os.getpid()}';"
+        f"settings.CACHES['default']['KEY_PREFIX'] = '{REDIS_TEST_PREFIX}';"
         "from catalog.cache import _bump_version; _bump_version()"  # what catalog_changed() runs on commit
     )
     command = [sys.executable, "-c", script]

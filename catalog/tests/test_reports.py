@@ -4,7 +4,7 @@ import pytest
 
 from catalog.models import Listing, Report
 from catalog.services.reports import ReportRefused, report_listing
-from conftest import ListingFactory
+from conftest import ListingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +149,21 @@ def test_other_buyers_report_is_independent(client_for, alice_listing, charlie, 
     client_for(bob).post(report_url(alice_listing), {"reason": "spam"})
     page = client_for(charlie).get(f"/books/{alice_listing.pk}/").content.decode()
     assert "Send report" in page
+
+
+@pytest.mark.usefixtures("steady_ratelimit_clock")
+def test_reporting_many_listings_quickly_is_refused_with_429(client_for, charlie, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "report": "2/h"}
+    client = client_for(charlie)
+    listings = [ListingFactory() for _n in range(3)]
+    for listing in listings[:2]:
+        assert client.post(report_url(listing), {"reason": "counterfeit"}).status_code == 302
+    response = client.post(report_url(listings[2]), {"reason": "counterfeit"})
+    assert response.status_code == 429
+    assert "You have reported many listings in a short time." in response.content.decode()
+    assert response["Retry-After"]
+    assert Report.objects.count() == 2
+    assert not Report.objects.filter(listing=listings[2]).exists()
+    # The limit is charlie's own: another buyer may still report.
+    other = client_for(UserFactory())
+    assert other.post(report_url(listings[2]), {"reason": "counterfeit"}).status_code == 302

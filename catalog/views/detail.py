@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from bookstore import ratelimits
 from catalog.forms.report import ReportForm
 from catalog.isbn import format_isbn
 from catalog.models import Listing, Report
@@ -68,6 +69,9 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     listing = get_listing_for_viewer(request, pk)
     if not listing.is_visible:
         raise Http404("Only listings on sale can be reported.")
+    if (over := ratelimits.is_limited(request, "report", "user")) is not None:
+        message = _("You have reported many listings in a short time. Please wait before reporting another one.")
+        return ratelimits.too_many_requests(request, message, over, back_url=listing.get_absolute_url())
     form = ReportForm(request.POST)
     if not form.is_valid():
         context = _detail_context(request, listing, report_form=form)

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 from django_countries.fields import Country
 
+from bookstore import ratelimits
 from catalog.models import Listing
 from orders.errors import CartError
 from orders.forms import AddToCartForm, CartLineForm
@@ -90,6 +91,9 @@ def _listing_for_buyer(request: HttpRequest, listing_id: int) -> Listing:
 def cart_add(request: HttpRequest, listing_id: int) -> HttpResponse:
     """Add copies of a listing (from its page) to the visitor's cart; the price is the listing's own."""
     listing = _listing_for_buyer(request, listing_id)
+    if (over := ratelimits.is_limited(request, "cart_add", "user_or_ip")) is not None:
+        message = _("You are adding books to your cart very fast. Your cart is as it was; please wait a little.")
+        return ratelimits.too_many_requests(request, message, over, back_url=listing.get_absolute_url())
     form = AddToCartForm(request.POST, available=listing.quantity)
     status = 400
     if form.is_valid():

@@ -12,9 +12,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from bookstore import ratelimits
 from orders.errors import PaymentError
 from orders.forms import PaymentForm
 from orders.gateway import TEST_CARDS
@@ -36,6 +38,42 @@ def _render(request: HttpRequest, order: Order, form: PaymentForm, *, declined=N
         "declined": declined,
     }
     return render(request, "orders/pay.html", context, status=status)
+
+
+def _order_key(group: str, request: HttpRequest) -> str:
+    return request.resolver_match.kwargs["number"]
+
+
+# Card testing: declined attempts are counted per order and per buyer; once either is spent, no attempt reaches the
+# gateway until its window ends, whatever card is tried (as allauth's sign-in lockout refuses even the right
+# password). Approved payments count nothing.
+DECLINE_LIMITS = (("pay_declines_per_order", _order_key), ("pay_declines_per_user", "user"))
+
+
+def _declines_exhausted(request: HttpRequest, order: Order) -> HttpResponse | None:
+    """The 429 page when this order or buyer has used up their declined attempts, else None."""
+    messages_by_limit = {
+        "pay_declines_per_order": _(
+            "Too many payments for this order were declined. To protect your card we have paused payments for a "
+            "while; your order and its books are kept for you until then."
+        ),
+        "pay_declines_per_user": _(
+            "Too many of your payments were declined in a short time. To protect your cards we have paused your "
+            "payments for a while; your orders and their books are kept for you until then."
+        ),
+    }
+    for name, key in DECLINE_LIMITS:
+        found = ratelimits.usage(request, name, key, increment=False)
+        if found is not None and found.exhausted:
+            return ratelimits.too_many_requests(
+                request, messages_by_limit[name], found, back_url=order.get_absolute_url()
+            )
+    return None
+
+
+def _count_decline(request: HttpRequest) -> None:
+    for name, key in DECLINE_LIMITS:
+        ratelimits.usage(request, name, key, increment=True)
 
 
 def _not_payable_redirect(request: HttpRequest, order: Order) -> HttpResponse:
@@ -61,7 +99,10 @@ def pay(request: HttpRequest, number: str) -> HttpResponse:
     form = PaymentForm(request.POST)
     if not form.is_valid():
         return _render(request, order, form, status=400)
+    if (refusal := _declines_exhausted(request, order)) is not None:
+        return refusal
     data = form.cleaned_data
+    started = timezone.now()
     card = CardDetails(number=data["number"], exp_month=data["exp_month"], exp_year=data["exp_year"], cvc=data["cvc"])
     try:
         payment = pay_order(order, card, data["idempotency_key"])
@@ -76,6 +117,8 @@ def pay(request: HttpRequest, number: str) -> HttpResponse:
         else:  # an expired or reused form key, or the provider did not answer: a new attempt may work
             form.add_error(None, error.message)
         return _render(request, order, form, status=400)
+    if payment.status == PaymentStatus.DECLINED and payment.created_at >= started:  # not the replay of one
+        _count_decline(request)
     return _outcome(request, order, form, payment)
 
 

@@ -1,7 +1,9 @@
 """Fault tests start their own servers (MariaDB, gunicorn) in a temporary directory and always stop them."""
 
+import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,39 @@ def app_servers():
     yield started
     for server in started:
         server.stop()
+
+
+# --- Recovery times: how long the site takes to answer normally once a service is back -----------------------
+
+_recoveries: list[str] = []
+
+
+@pytest.fixture
+def record_recovery(record_property):
+    """record_recovery(service, seconds, how): kept for the test report's summary, the JUnit XML, and the file
+    named by RECOVERY_RESULTS (e.g. bench/results/recovery.md) when that is set."""
+
+    def record(service: str, seconds: float, how: str) -> None:
+        line = f"| {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} | {service} | {seconds:.2f} s | {how} |"
+        _recoveries.append(line)
+        record_property(f"recovery_{service.replace(' ', '_')}", round(seconds, 3))
+        print(f"recovery after {service}: {seconds:.2f} s ({how})")
+        target = os.environ.get("RECOVERY_RESULTS")
+        if target:
+            path = Path(target)
+            if not path.exists():
+                path.write_text(
+                    "# Recovery times (tests/faults)\n\nSeconds from a service answering again to the site's first "
+                    "normal answer.\n\n| when | service back | recovery | measured how |\n|---|---|---|---|\n"
+                )
+            with path.open("a") as results:
+                results.write(line + "\n")
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _recoveries:
+        terminalreporter.section("recovery times")
+        for line in _recoveries:
+            terminalreporter.write_line(line)

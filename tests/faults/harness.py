@@ -255,6 +255,22 @@ class Visitor:
     def place_order(self, form: dict) -> requests.Response:
         return self.post("/checkout/", form)
 
+    def pay(self, order_path: str, card_number: str) -> requests.Response:
+        """Open the order's payment page and submit the card with the page's own one-time key."""
+        pay_path = f"{order_path.rstrip('/')}/pay/"
+        page = self.get(pay_path)
+        assert page.status_code == 200, (page.status_code, page.text[:300])
+        years = re.findall(r'<option value="(\d{4})"', page.text)
+        form = {
+            "idempotency_key": _value(page.text, "idempotency_key"),
+            "name": "Fault Tester",
+            "number": card_number,
+            "exp_month": "12",
+            "exp_year": years[-1],
+            "cvc": "123",
+        }
+        return self.post(pay_path, form)
+
 
 def _value(html: str, name: str) -> str | None:
     match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)

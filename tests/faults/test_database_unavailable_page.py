@@ -42,7 +42,9 @@ def with_middleware(settings):
     return configure
 
 
-@pytest.mark.parametrize("path", ["/fault/database-gone/", "/fault/connection-closed/"])
+@pytest.mark.parametrize(
+    "path", ["/fault/database-gone/", "/fault/connection-closed/", "/fault/database-gone-while-rendering/"]
+)
 def test_a_database_error_in_a_view_answers_503(with_middleware, path):
     response = with_middleware(installed=True).get(path)
     assert response.status_code == 503

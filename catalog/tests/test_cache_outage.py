@@ -1,0 +1,44 @@
+"""Catalog pages while Redis is down: rendered at once for each visitor, neither an error nor a wait.
+
+The page cache's rendering claim (one visitor renders a missing page while the others wait up to
+RENDER_WAIT_SECONDS for its copy) is a cache ``add``; with no Redis the site's backend grants it, so nobody waits
+for a copy that could never be stored.
+"""
+
+import time
+
+import pytest
+
+from catalog import cache as catalog_cache
+from conftest import REDIS_TEST_PREFIX, free_port
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def redis_down(settings, page_cache):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "bookstore.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "KEY_PREFIX": REDIS_TEST_PREFIX,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        },
+    }
+    catalog_cache._watcher._reset()
+    catalog_cache._watcher.retry_at = 0
+    yield
+    catalog_cache._watcher._reset()
+    catalog_cache._watcher.retry_at = 0
+
+
+@pytest.mark.parametrize("path", ["/", "/books/", "/books/?q=rose"])
+def test_each_visitor_gets_the_page_at_once(redis_down, client, client_for, charlie, alice_listing, path):
+    for visitor in (client, client_for(charlie), client):
+        started = time.monotonic()
+        response = visitor.get(path)
+        elapsed = time.monotonic() - started
+        assert response.status_code == 200
+        assert "The Name of the Rose" in response.content.decode()
+        assert elapsed < catalog_cache.RENDER_WAIT_SECONDS / 2, f"{elapsed:.1f} s: waited for a copy never stored"
