@@ -379,7 +379,7 @@ CARD_RELATIONS = ("book", "book__category", "seller", "seller__shop")
 # Deep pages. OFFSET makes the database step over every row before the page, so page 4,000 of 100,000 listings
 # costs a hundred times page 1. Past the first MARKER_PAGES pages a page starts instead from a marker: the sort key
 # of the last row before every MARKER_PAGES-th page, found once with one OFFSET query (from the nearest marker
-# already known) and then kept in the cache for catalog.cache.MARKER_SECONDS. From a marker the database seeks
+# already known) and then kept in the cache for catalog.cache.markers.MARKER_SECONDS. From a marker the database seeks
 # in the sort order's index and steps over fewer than MARKER_PAGES pages of rows.
 #
 # Markers are sort keys, never what is shown: every listing on a page is read now and is visible now. A change
