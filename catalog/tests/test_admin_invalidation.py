@@ -1,6 +1,6 @@
 """Changes staff make in the admin show at once on cached catalog pages, without waiting for the pages to expire.
 
-The catalog's rows are edited directly in its admin (catalog/admin.py); sellers are deactivated and shops renamed
+The catalog's rows are edited directly in its admin (catalog/admin/); sellers are deactivated and shops renamed
 in the accounts admin, which tells the catalog through accounts.changes. Changes are announced on commit, so the
 admin requests run inside `django_capture_on_commit_callbacks(execute=True)`.
 """
