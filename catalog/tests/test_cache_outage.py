@@ -39,8 +39,7 @@ def redis_down(settings, page_cache):
     [
         "/",
         "/books/",
-        # MariaDB's FULLTEXT index sees only committed rows.
-        pytest.param("/books/?q=rose", marks=pytest.mark.django_db(transaction=True)),
+        "/books/?q=rose",
     ],
 )
 def test_each_visitor_gets_the_page_at_once(redis_down, client, client_for, charlie, alice_listing, path):
