@@ -7,8 +7,11 @@ import time
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 
+from conftest import free_port
 from tests.faults import harness
+from tests.faults.queue import Inbox
 
 
 @pytest.fixture
@@ -37,11 +40,23 @@ def private_mariadb(workdir):
 
 @pytest.fixture
 def app_servers():
-    """Register gunicorn servers here: they are stopped at the end of the test, failed or not."""
+    """Register gunicorn servers, Celery workers and beats here: they are stopped at the end of the test, failed
+    or not, in the order registered."""
     started = []
     yield started
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def inbox():
+    """A real SMTP server (aiosmtpd) on a free port of 127.0.0.1; ``inbox.port``, ``inbox.messages``."""
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    controller.stop()
 
 
 # --- Recovery times: how long the site takes to answer normally once a service is back -----------------------

@@ -28,9 +28,10 @@ PASSWORD = "a long and unusual passphrase 42"
 def seed(prefix: str, sellers: int, listings: int, buyers: int, stock: int) -> dict:
     category = Category.objects.order_by("position").first()
     password = make_password(PASSWORD)
-    listing_ids = []
+    listing_ids, seller_emails = [], []
     for s in range(sellers):
         seller = User.objects.create(email=f"{prefix}-seller{s}@example.com", password=password)
+        seller_emails.append(seller.email)
         # Confirmed, as signing in, selling and checking out need.
         EmailAddress.objects.create(user=seller, email=seller.email, verified=True, primary=True)
         Shop.objects.create(
@@ -62,7 +63,13 @@ def seed(prefix: str, sellers: int, listings: int, buyers: int, stock: int) -> d
             phone="+57 300 000 0000",
         )
         buyer_emails.append(buyer.email)
-    return {"listings": listing_ids, "buyers": buyer_emails, "password": PASSWORD, "stock": stock}
+    return {
+        "listings": listing_ids,
+        "sellers": seller_emails,
+        "buyers": buyer_emails,
+        "password": PASSWORD,
+        "stock": stock,
+    }
 
 
 if __name__ == "__main__":

@@ -10,61 +10,25 @@ The worker must open the test's database, so these tests need a server database 
 database lives in the test process's memory.
 """
 
-import email
-import email.policy
 import time
 import uuid
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.db import connection
 from django.urls import reverse
 
-from conftest import free_port
 from jobs.models import Job, JobStatus
 from jobs.services import relay_outbox
 from orders.tests.conftest import carriers, charlie_address, charlie_cart, make_order  # noqa: F401 - fixtures
 from orders.tests.test_journeys import checkout_post
 from tests.faults import harness
-from tests.faults.queue import REDIS_SERVER, CeleryWorker, PrivateRedis
+from tests.faults.queue import REDIS_SERVER, CeleryWorker, PrivateRedis, wait_for
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(connection.vendor != "mysql", reason="the worker process needs a server database"),
     pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server"),
 ]
-
-
-class Inbox:
-    """An aiosmtpd handler that takes every message and keeps it."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 2.0.0 OK"
-
-    def received(self) -> list[tuple[str, str]]:
-        return sorted((str(m["to"]), str(m["subject"])) for m in self.messages)
-
-
-def wait_for(condition, seconds: float, explain) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out: {explain()}")
-        time.sleep(0.1)
-
-
-@pytest.fixture
-def inbox():
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    handler.port = controller.port
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture

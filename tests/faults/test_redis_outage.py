@@ -1,12 +1,16 @@
-"""Redis stops in the middle of shopping and comes back: no error page at any step, nothing lost.
+"""Redis stops in the middle of shopping and comes back: no error page at any step, nothing lost, no email twice.
 
 gunicorn runs the project as production does (DEBUG off, MariaDB, a Redis of its own for the cache, the page
-cache, sessions and rate limits). With Redis up, a reader browses and a buyer signs in. Redis is killed. Then,
-step by step, with Redis down: home, catalog, a listing and a search; another buyer signs in (allauth's rate
-limit reads the cache), with failed attempts past its limit first; the first buyer, still signed in, adds to the
-cart, checks out, has a card declined and pays. No answer is a 5xx; the order ends paid; the log says the rate
-limits were not enforced. Redis is started again: pages answer, the cache fills again, both buyers are still
-signed in, and the time the site took to use Redis again is recorded.
+cache, sessions and rate limits), with a real Celery worker and beat whose broker is the same Redis (another
+database number) and a real SMTP server (aiosmtpd) that keeps every message. With Redis up, a reader browses and a
+buyer signs in. Redis is killed. Then, step by step, with Redis down: home, catalog, a listing and a search;
+another buyer signs in (allauth's rate limit reads the cache), with failed attempts past its limit first; the
+first buyer, still signed in, adds two sellers' books to the cart, checks out, has a card declined and pays. No
+answer is a 5xx; the order ends paid; the log says the rate limits were not enforced; not one email has gone out,
+every one waits in the outbox. Redis is started again: pages answer, the cache fills again, both buyers are still
+signed in, and the order's five emails (placed, declined, paid, and a new sale for each seller) arrive exactly
+once, nothing more over a few relay periods. Both recovery times are recorded: the site using Redis again, and
+the last email delivered.
 """
 
 import re
@@ -16,12 +20,15 @@ import pytest
 import redis
 import requests
 
+from bookstore.celery import app as celery_app
 from tests.faults import harness
+from tests.faults.queue import CeleryBeat, CeleryWorker, wait_for
 
 pytestmark = pytest.mark.slow
 
 DATABASE = "bs_fault_redis"
 APPROVE, DECLINE = "4242 4242 4242 4242", "4000 0000 0000 0002"
+RELAY_SECONDS = 2  # beat hands the outbox to the worker this often: how soon emails go once Redis is back
 
 
 class Steps:
@@ -38,18 +45,39 @@ class Steps:
         return response
 
 
-def test_shopping_rides_out_a_redis_outage(private_mariadb, redis_server, workdir, app_servers, record_recovery):
+def jobs_by_status(db) -> dict[str, int]:
+    return dict(db.query(DATABASE, "SELECT status, COUNT(*) FROM jobs_job GROUP BY status"))
+
+
+def test_shopping_rides_out_a_redis_outage(
+    private_mariadb, redis_server, inbox, workdir, app_servers, record_recovery
+):
     db = private_mariadb
     db.query("mysql", f"CREATE DATABASE {DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
     cache_server = redis_server()
-    env = {**harness.app_environment(workdir, db.url(DATABASE)), "CACHE_URL": cache_server.url}
-    seeded = harness.migrate_and_seed(env, "redis", sellers=1, listings=3, buyers=2, stock=50)
+    env = {
+        **harness.app_environment(workdir, db.url(DATABASE)),
+        "CACHE_URL": cache_server.url,
+        # One Redis for everything, as a small shop runs it: the broker only on another database number.
+        "CELERY_BROKER_URL": cache_server.url.removesuffix("/0") + "/1",
+        "CELERY_QUEUE": "bookstore",
+        "JOBS_RELAY_SECONDS": str(RELAY_SECONDS),
+        "EMAIL_URL": f"smtp://127.0.0.1:{inbox.port}",
+    }
+    seeded = harness.migrate_and_seed(env, "redis", sellers=2, listings=3, buyers=2, stock=50)
     app = harness.Gunicorn(workdir, env, workers=2, threads=2)
-    app_servers.append(app)
+    # The worker and beat log at INFO: their log says when they are ready, and explains a timeout.
+    worker, beat = (
+        CeleryWorker(workdir, {**env, "LOG_LEVEL": "INFO"}),
+        CeleryBeat(workdir, {**env, "LOG_LEVEL": "INFO"}),
+    )
+    app_servers.extend([app, worker, beat])
     app.start()
+    worker.start()
+    beat.start()
     cache = redis.Redis.from_url(cache_server.url)
     step = Steps()
-    listing = seeded["listings"][0]
+    listing, other_sellers_listing = seeded["listings"][0], seeded["listings"][-1]
     pages = ["/", "/books/", f"/books/{listing}/", "/books/?q=redis"]
 
     # Redis up: pages are cached, the first buyer signs in (the session is kept in Redis too).
@@ -61,6 +89,7 @@ def test_shopping_rides_out_a_redis_outage(private_mariadb, redis_server, workdi
     assert cache.dbsize() > 0, "the site does not use its Redis: the test would prove nothing"
 
     cache_server.stop()
+    down = time.monotonic()
     for path in pages:
         step(f"GET {path} (Redis down)", reader.get(path), 200)
         step(f"signed-in GET {path} (Redis down)", buyer.get(path), 200)
@@ -77,6 +106,7 @@ def test_shopping_rides_out_a_redis_outage(private_mariadb, redis_server, workdi
 
     # Buying: the cart, the checkout, a declined card and the payment.
     step("add to cart (Redis down)", buyer.add_to_cart(listing), 302)
+    step("add another seller's book (Redis down)", buyer.add_to_cart(other_sellers_listing), 302)
     step("cart (Redis down)", buyer.get("/cart/"), 200)
     page, form = buyer.checkout_form()
     step("checkout page (Redis down)", page, 200)
@@ -91,11 +121,16 @@ def test_shopping_rides_out_a_redis_outage(private_mariadb, redis_server, workdi
     step("payment (Redis down)", buyer.pay(order_path, APPROVE), 302)
     assert db.query(DATABASE, "SELECT status FROM orders_order WHERE number = %s", (number,)) == [("paid",)]
     step("order page (Redis down)", buyer.get(order_path), 200)
+    # Nothing could reach the worker: every email of the order waits in the outbox, none handed over, none sent.
+    assert jobs_by_status(db) == {"pending": 5}
+    assert db.query(DATABASE, "SELECT COUNT(*) FROM jobs_job WHERE published_at IS NOT NULL") == [(0,)]
+    assert inbox.messages == []
 
     # Redis back (empty, as after a restart without persistence): how long until the site uses it again, for the
     # catalog's pages and for the signed-in buyer's session (each gunicorn worker finds out on its own).
     cache_server.start()
     back = time.monotonic()
+    print(f"Redis was down for {back - down:.1f} s")
     deadline = back + 20
 
     def sessions_in_redis() -> bool:
@@ -110,6 +145,47 @@ def test_shopping_rides_out_a_redis_outage(private_mariadb, redis_server, workdi
         "Redis restart", time.monotonic() - back, "anonymous /books/ and signed-in /orders/ polled until both use it"
     )
 
+    # The order's emails: beat's relay hands the outbox to the worker (both reconnect to the broker by themselves)
+    # and each goes out once. The order-placed subject ends with the payment deadline, left out here.
+    [buyer_email, _] = seeded["buyers"]
+    expected = sorted(
+        [
+            (buyer_email, f"Order {number} placed: please pay by"),
+            (buyer_email, f"Payment declined for order {number}"),
+            (buyer_email, f"Payment received for order {number}"),
+        ]
+        + [(seller, f"New sale: order {number} is paid, please ship it") for seller in seeded["sellers"]]
+    )
+
+    def received() -> list[tuple[str, str]]:
+        return sorted((to, re.sub(r"(please pay by) .*", r"\1", subject)) for to, subject in inbox.received())
+
+    def explain() -> str:
+        return f"{received()} in the inbox, jobs {jobs_by_status(db)}\n{worker.tail()}\n{beat.tail()}"
+
+    wait_for(lambda: len(inbox.messages) >= len(expected), 60, explain)
+    record_recovery(
+        "Redis restart (emails)",
+        max(inbox.arrived) - back,
+        f"until the last of the order's {len(expected)} emails reached the SMTP server (relay: {RELAY_SECONDS} s)",
+    )
+    assert received() == expected
+    assert jobs_by_status(db) == {"done": 5}
+    # Every job delivered a second time, as the relay does when it thinks a message was lost with Redis: the
+    # worker takes each message and sends nothing more, over a few more relay periods too.
+    with celery_app.connection_for_write(env["CELERY_BROKER_URL"]) as connection:
+        for (job_id,) in db.query(DATABASE, "SELECT id FROM jobs_job"):
+            celery_app.send_task("jobs.run_job", (job_id,), connection=connection, queue=env["CELERY_QUEUE"])
+
+    def run_job_messages_done() -> int:
+        return len(re.findall(r"Task jobs\.run_job\[[^\]]+\] succeeded", worker.log.read_text()))
+
+    wait_for(lambda: run_job_messages_done() >= 2 * len(expected), 30, explain)
+    time.sleep(2 * RELAY_SECONDS)
+    assert received() == expected, explain()
+    assert db.query(DATABASE, "SELECT DISTINCT attempts FROM jobs_job") == [(1,)]
+    assert jobs_by_status(db) == {"done": 5}
+
     for path in pages:
         step(f"GET {path} (Redis back)", reader.get(path), 200)
     assert number in step("the first buyer's orders (Redis back)", buyer.get("/orders/"), 200).text
@@ -120,4 +196,6 @@ def test_shopping_rides_out_a_redis_outage(private_mariadb, redis_server, workdi
     assert "is unavailable" in log  # bookstore.cache: the outage was noticed and said once per process
     assert "Rate limit pay_declines_per_order not enforced" in log
     assert "Internal Server Error" not in log
+    assert "The job broker is unreachable" in log  # the checkout and payment did try the broker, and went on
     print(f"{len(step.answers)} requests, none answered 5xx")
+    print(f"the worker ran {run_job_messages_done()} run_job messages for the 5 jobs")
