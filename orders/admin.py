@@ -12,50 +12,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from bookstore.templatetags.site_tags import money
+from core.admin import ReadOnlyAdminMixin, ReadOnlyInline, admin_link
+from core.templatetags.site_tags import money
 from orders.errors import CancellationError
 from orders.models import Address, GatewayTransaction, Order, OrderLine, Payment, Refund
 from orders.services import cancel_order, retry_failed_refunds
 from orders.states import RefundStatus
 from shipping.models import Shipment
-
-
-class ReadOnlyAdminMixin:
-    """Records nobody edits by hand: staff may look, never add, change or delete."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # The list stays "changeable" so that admin actions (which need the change permission) are offered;
-        # each record's page is view-only.
-        return obj is None and super().has_change_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-def admin_link(obj, label=None):
-    if obj is None:
-        return "—"
-    opts = obj._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, label if label is not None else obj)
 
 
 def _log_change(request, objects, message: str) -> None:

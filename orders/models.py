@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from catalog.models import Listing
-from orders.money import ZERO
+from core.money import ZERO, money_field
+from core.states import check_transition
 from orders.states import (
     ORDER_TRANSITIONS,
     PAYMENT_TRANSITIONS,
@@ -23,16 +24,10 @@ from orders.states import (
     OrderStatus,
     PaymentStatus,
     RefundStatus,
-    check_transition,
 )
 
 # Copies of one listing a buyer may put in one cart line.
 MAX_LINE_QUANTITY = 99
-
-
-def money_field(verbose_name, **kwargs):
-    kwargs.setdefault("default", ZERO)
-    return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, **kwargs)
 
 
 def untranslated(message) -> str:

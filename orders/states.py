@@ -1,22 +1,12 @@
 """The order, payment and refund state machines: every allowed transition is listed here, once.
 
 Models call :func:`check_transition` from their ``transition_to`` method; nothing else assigns ``status``
-(except the initial value on creation). An illegal move raises :class:`IllegalTransition`, a domain error the
-services let through to their callers: it means a bug or a stale page, never a user typing mistake.
+(except the initial value on creation). An illegal move raises :class:`core.states.IllegalTransition`, a domain error
+the services let through to their callers: it means a bug or a stale page, never a user typing mistake.
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-
-class IllegalTransition(Exception):
-    """A status change that the machine's table does not allow."""
-
-    def __init__(self, machine: str, current: str, new: str):
-        self.machine = machine
-        self.current = current
-        self.new = new
-        super().__init__(f"{machine}: {current!r} cannot move to {new!r}")
 
 
 class OrderStatus(models.TextChoices):
@@ -67,9 +57,3 @@ REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
     RefundStatus.FAILED: frozenset({RefundStatus.SUCCEEDED, RefundStatus.FAILED}),
     RefundStatus.SUCCEEDED: frozenset(),
 }
-
-
-def check_transition(machine: str, table: dict[str, frozenset[str]], current: str, new: str) -> None:
-    """Raise IllegalTransition unless ``table`` allows ``current`` -> ``new``."""
-    if new not in table.get(current, frozenset()):
-        raise IllegalTransition(machine, current, new)

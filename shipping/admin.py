@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from bookstore.templatetags.site_tags import money
+from core.templatetags.site_tags import money
 from orders.admin import ReadOnlyAdminMixin, ReadOnlyInline, admin_link
 from orders.models import OrderLine
 from shipping.models import Carrier, Rate, Shipment, ShipmentEvent

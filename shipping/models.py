@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.fields import CountryField
 
-from orders.models import money_field
-from orders.money import ZERO
+from core.money import ZERO, money_field
 from shipping.states import LEFT_SELLER, ShipmentStatus, check_shipment_transition
 
 

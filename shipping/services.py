@@ -20,10 +20,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.money import to_cents
 from jobs.services import enqueue
 from orders.errors import BuyingError
 from orders.models import Order
-from orders.money import to_cents
 from orders.states import OrderStatus
 from shipping import simulator
 from shipping.models import Carrier, Rate, Shipment, ShipmentEvent

@@ -1,20 +1,19 @@
 """The shipment state machine: every allowed transition is listed here, once.
 
 ``Shipment.transition_to`` is the only place that changes a shipment's status; an illegal move raises
-:class:`orders.states.IllegalTransition` (one exception type for every machine in the project).
+:class:`core.states.IllegalTransition` (one exception type for every machine in the project).
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from orders.states import IllegalTransition, check_transition
+from core.states import check_transition
 
 __all__ = [
     "CARRIER_STEPS",
     "IN_FLIGHT",
     "LEFT_SELLER",
     "SHIPMENT_TRANSITIONS",
-    "IllegalTransition",
     "ShipmentStatus",
     "check_shipment_transition",
 ]

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from catalog.views.sell import seller_required
-from orders.money import ZERO
-from orders.views.common import signed_in_or_back_to
+from accounts.decorators import seller_required
+from core.money import ZERO
+from core.views import signed_in_or_back_to
 from shipping.models import Shipment
 from shipping.services import ShippingError, get_shipment_for_seller, seller_sales
 from shipping.services import mark_shipped as ship

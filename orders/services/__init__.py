@@ -14,7 +14,7 @@ Import from here (``from orders import services`` then ``services.place_order(..
 - ``addresses``: save_address
 
 Errors are in ``orders.errors`` (all subclasses of BuyingError, with ``code`` and ``message``); illegal
-status changes raise ``orders.states.IllegalTransition``. Shipping's side is in ``shipping.services``.
+status changes raise ``core.states.IllegalTransition``. Shipping's side is in ``shipping.services``.
 """
 
 from orders.services.addresses import save_address

@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.money import ZERO, to_cents
 from jobs.services import enqueue
 from orders.errors import CancellationError
 from orders.models import Order, OrderLine, Payment, Refund
-from orders.money import ZERO, to_cents
 from orders.services.payments import create_refund, payment_in_progress, process_refund
 from orders.services.stock import return_stock
 from orders.states import OrderStatus, PaymentStatus, RefundStatus

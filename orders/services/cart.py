@@ -17,9 +17,9 @@ from django.utils.translation import ngettext
 
 from accounts.models import Shop, User
 from catalog.models import Listing
+from core.money import ZERO, format_money, to_cents
 from orders.errors import CartError, LineProblem
 from orders.models import MAX_LINE_QUANTITY, Cart, CartLine
-from orders.money import ZERO, format_money, to_cents
 
 # Where the anonymous visitor's cart token lives in request.session. Session *data* survives login (Django
 # rotates the session key but keeps the data), so the cart can follow the visitor when they sign in.

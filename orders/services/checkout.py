@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from catalog.cache import catalog_changed
 from catalog.models import Listing
+from core.money import ZERO, to_cents
 from jobs.services import enqueue
 from orders.errors import CarrierChoiceError, CheckoutError, LineProblem
 from orders.models import Address, Cart, CartLine, Order, OrderLine
-from orders.money import ZERO, to_cents
 from orders.services.cart import CartSummary, SellerGroup, cart_summary, line_problems
 from shipping.models import Carrier, Shipment
 from shipping.services import CarrierQuote, active_carriers, available_carriers, best_rate, price_for

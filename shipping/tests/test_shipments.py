@@ -11,9 +11,9 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core.states import IllegalTransition
 from orders.models import Order
 from orders.services import cancel_seller_part, pay_order
-from orders.states import IllegalTransition
 from orders.tests.conftest import APPROVE, card
 from shipping.models import Shipment, ShipmentEvent
 from shipping.services import (

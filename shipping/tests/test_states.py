@@ -4,8 +4,9 @@ import itertools
 
 import pytest
 
+from core.states import IllegalTransition
 from shipping.models import Shipment
-from shipping.states import SHIPMENT_TRANSITIONS, IllegalTransition, ShipmentStatus
+from shipping.states import SHIPMENT_TRANSITIONS, ShipmentStatus
 
 MOVES = list(itertools.product(ShipmentStatus.values, repeat=2))
 

@@ -117,7 +117,7 @@ def test_shopping_rides_out_a_redis_outage(private_mariadb, redis_server, workdi
     assert harness.order_invariants(db, DATABASE, dict.fromkeys(seeded["listings"], seeded["stock"])) == []
 
     log = app.log.read_text()
-    assert "is unavailable" in log  # bookstore.cache: the outage was noticed and said once per process
+    assert "is unavailable" in log  # core.cache: the outage was noticed and said once per process
     assert "Rate limit pay_declines_per_order not enforced" in log
     assert "Internal Server Error" not in log
     print(f"{len(step.answers)} requests, none answered 5xx")

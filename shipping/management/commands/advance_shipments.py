@@ -8,7 +8,7 @@ import random
 
 from django.core.management.base import BaseCommand, CommandError
 
-from orders.management.commands.expire_unpaid_orders import parse_now
+from core.commands import parse_now
 from shipping.services import advance_shipments
 
 

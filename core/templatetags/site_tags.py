@@ -1,0 +1,96 @@
+"""Template helpers used across the site: money, numbers, machine-readable dates, query-string edits."""
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_currency, format_decimal
+from django import template
+from django.conf import settings
+from django.utils import dateformat, timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language, to_locale
+
+register = template.Library()
+
+
+@register.filter
+def money(value):
+    """Format an amount in the site currency for the active language (es: 1.234,50 US$)."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    locale = to_locale(get_language() or settings.LANGUAGE_CODE)
+    return format_currency(amount, settings.CURRENCY, locale=locale)
+
+
+@register.filter
+def number(value):
+    """A whole number grouped the reader's way, as money is (en: 3,412 and 10,000; es: 3412 and 10.000)."""
+    if value is None or value == "":
+        return ""
+    locale = to_locale(get_language() or settings.LANGUAGE_CODE)
+    return format_decimal(value, locale=locale)
+
+
+@register.filter
+def datetime_with_zone(value):
+    """A moment in the language's DATETIME_FORMAT followed by the site's time zone (a deadline: "…, 14:05 UTC")."""
+    if not isinstance(value, datetime):
+        return ""
+    value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{date_format(value, 'DATETIME_FORMAT')} {dateformat.format(value, 'T')}".strip()
+
+
+@register.filter
+def iso_datetime(value):
+    """The ISO 8601 value of a <time datetime> attribute: local time with its offset, milliseconds at most
+    (Django's "c" format writes microseconds, which the HTML datetime syntax does not allow)."""
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.isoformat(timespec="milliseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context, **changes):
+    """The current query string with some parameters replaced (None/"" removes them)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def bootstrap_widget(bound_field):
+    """Render a bound field's widget with Bootstrap classes and ARIA links to its help and errors."""
+    widget = bound_field.field.widget
+    input_type = getattr(widget, "input_type", "")
+    if input_type in ("checkbox", "radio"):
+        css = "form-check-input"
+    elif input_type == "select" or widget.__class__.__name__.endswith("Select"):
+        css = "form-select"
+    else:
+        css = "form-control"
+    if bound_field.errors:
+        css += " is-invalid"
+    described = []
+    if bound_field.help_text:
+        described.append(f"{bound_field.auto_id}_help")
+    if bound_field.errors:
+        described.append(f"{bound_field.auto_id}_errors")
+    attrs = {"class": f"{widget.attrs.get('class', '')} {css}".strip()}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if bound_field.errors:
+        attrs["aria-invalid"] = "true"
+    return bound_field.as_widget(attrs=attrs)
