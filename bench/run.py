@@ -50,7 +50,7 @@ BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
 PYTHON = sys.executable
 GUNICORN_CONF = ROOT / "deploy" / "docker" / "gunicorn.conf.py"
-PROJECT_APPS = ("accounts", "bench", "bookstore", "catalog", "orders", "shipping")
+PROJECT_APPS = ("accounts", "bench", "bookstore", "catalog", "core", "jobs", "orders", "shipping")
 
 # (name, paths key, signed in?) per phase. The baselines run in every round of both phases.
 BASELINES = [("bare", "bare", False), ("raw_page", "raw_page", False)]

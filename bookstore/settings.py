@@ -417,6 +417,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "jobs.relay_outbox": {"task": "jobs.relay_outbox", "schedule": env.int("JOBS_RELAY_SECONDS", default=20)},
     "orders.expire_unpaid_orders": {"task": "orders.expire_unpaid_orders", "schedule": 300},
+    # The carrier simulator's step (orders.tasks): the name is older than the move of shipments into orders.
     "shipping.advance_shipments": {"task": "shipping.advance_shipments", "schedule": 3600},
     "jobs.prune": {"task": "jobs.prune", "schedule": 86400},
 }

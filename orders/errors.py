@@ -107,3 +107,12 @@ class CancellationError(BuyingError):
     """
 
     default_code = "not_cancellable"
+
+
+class ShipmentError(BuyingError):
+    """A seller's shipping action was refused and nothing changed.
+
+    Codes: ``not_your_shipment``, ``not_ready_to_ship``.
+    """
+
+    default_code = "shipment_error"

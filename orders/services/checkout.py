@@ -24,9 +24,9 @@ from catalog.models import Listing
 from core.money import ZERO, to_cents
 from jobs.services import enqueue
 from orders.errors import CarrierChoiceError, CheckoutError, LineProblem
-from orders.models import Address, Cart, CartLine, Order, OrderLine
+from orders.models import Address, Cart, CartLine, Order, OrderLine, Shipment
 from orders.services.cart import CartSummary, SellerGroup, cart_summary, line_problems
-from shipping.models import Carrier, Shipment
+from shipping.models import Carrier
 from shipping.services import CarrierQuote, active_carriers, available_carriers, best_rate, price_for
 
 ORDER_NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: people read numbers aloud

@@ -5,10 +5,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from orders.models import Shipment
 from orders.services import pay_order
+from orders.services.shipments import advance_shipments, mark_shipped
 from orders.tests.conftest import card
-from shipping.models import Carrier, Rate, Shipment
-from shipping.services import advance_shipments, mark_shipped
+from shipping.models import Carrier, Rate
 
 
 @pytest.fixture
@@ -38,12 +39,12 @@ def test_pages_render_for_staff(
 
 def test_shipment_page_shows_lines_and_timeline_read_only(client_for, staff, shipped_order, alice):
     shipment = shipped_order.shipments.get(seller=alice)
-    html = client_for(staff).get(reverse("admin:shipping_shipment_change", args=[shipment.pk])).content.decode()
+    html = client_for(staff).get(reverse("admin:orders_shipment_change", args=[shipment.pk])).content.decode()
     assert shipment.tracking_number in html and "The Name of the Rose" in html
     assert "In transit" in html
     assert "The seller handed the parcel to Servientrega." in html
     spanish = client_for(staff).get(
-        reverse("admin:shipping_shipment_change", args=[shipment.pk]), HTTP_ACCEPT_LANGUAGE="es"
+        reverse("admin:orders_shipment_change", args=[shipment.pk]), HTTP_ACCEPT_LANGUAGE="es"
     )
     assert "El vendedor entregó el paquete a Servientrega." in spanish.content.decode()
     assert 'name="status"' not in html
@@ -134,5 +135,5 @@ def test_negative_rate_is_refused(client_for, staff, carriers):
 def test_shipments_cannot_be_added_or_deleted(client_for, staff, shipped_order):
     client = client_for(staff)
     shipment = shipped_order.shipments.first()
-    assert client.get(reverse("admin:shipping_shipment_add")).status_code == 403
-    assert client.get(reverse("admin:shipping_shipment_delete", args=[shipment.pk])).status_code == 403
+    assert client.get(reverse("admin:orders_shipment_add")).status_code == 403
+    assert client.get(reverse("admin:orders_shipment_delete", args=[shipment.pk])).status_code == 403

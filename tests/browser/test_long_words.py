@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from conftest import ListingFactory, ShopFactory, UserFactory
+from orders.models import Shipment
 from orders.services import add_to_cart, get_or_create_cart, new_checkout_token, place_order
-from shipping.models import Shipment
 from tests.browser.conftest import expect, path_of, sign_in
 from tests.conftest import AddressFactory
 

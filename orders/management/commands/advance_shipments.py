@@ -9,7 +9,7 @@ import random
 from django.core.management.base import BaseCommand, CommandError
 
 from core.commands import parse_now
-from shipping.services import advance_shipments
+from orders.services.shipments import advance_shipments
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ import itertools
 import pytest
 
 from core.states import IllegalTransition
-from shipping.models import Shipment
-from shipping.states import SHIPMENT_TRANSITIONS, ShipmentStatus
+from orders.models import Shipment
+from orders.states import SHIPMENT_TRANSITIONS, ShipmentStatus
 
 MOVES = list(itertools.product(ShipmentStatus.values, repeat=2))
 
