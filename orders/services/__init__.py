@@ -3,7 +3,8 @@
 Import from here (``from orders import services`` then ``services.place_order(...)``) or from the modules:
 
 - ``cart``: get_cart, get_or_create_cart, cart_for_request, cart_item_count, attach_session_cart, add_to_cart,
-  set_line_quantity, remove_line, accept_current_prices, merge_carts, cart_summary
+  set_line_quantity, remove_line, accept_current_prices, merge_carts
+- ``cart_summary``: cart_summary, CartSummary, SellerGroup, CartLineView, line_problems (reading a cart)
 - ``checkout``: new_checkout_token, checkout_preview, place_order
 - ``payments``: CardDetails, pay_order, record_charge, process_refund, retry_failed_refunds, latest_payment,
   payment_in_progress
@@ -43,15 +44,11 @@ from orders.services.cancellation import (
 )
 from orders.services.cart import (
     SESSION_CART_KEY,
-    CartLineView,
-    CartSummary,
-    SellerGroup,
     accept_current_prices,
     add_to_cart,
     attach_session_cart,
     cart_for_request,
     cart_item_count,
-    cart_summary,
     get_cart,
     get_or_create_cart,
     merge_carts,
@@ -59,6 +56,7 @@ from orders.services.cart import (
     set_line_quantity,
     validate_quantity,
 )
+from orders.services.cart_summary import CartLineView, CartSummary, SellerGroup, cart_summary
 from orders.services.checkout import (
     CheckoutPreview,
     ShippingChoice,

@@ -25,7 +25,7 @@ from core.money import ZERO, to_cents
 from jobs.services import enqueue
 from orders.errors import CarrierChoiceError, CheckoutError, LineProblem
 from orders.models import Address, Cart, CartLine, Order, OrderLine, Shipment
-from orders.services.cart import CartSummary, SellerGroup, cart_summary, line_problems
+from orders.services.cart_summary import CartSummary, SellerGroup, cart_summary, line_problems
 from shipping.models import Carrier
 from shipping.services import CarrierQuote, active_carriers, available_carriers, best_rate, price_for
 
