@@ -21,7 +21,8 @@ from accounts.models import Shop, User
 from catalog.cache import catalog_changed
 from catalog.isbn import format_isbn
 from catalog.models import Book, Category, Listing
-from catalog.search import MARKER_PAGES, CatalogQuery, _after, find_listings, ranked_ids_sql
+from catalog.search import MARKER_PAGES, CatalogQuery, find_listings, ranked_ids_sql
+from catalog.search.pages import _after
 from orders.models import Address, CartLine, OrderLine
 
 BULK_DOMAIN = "bulk.example.com"

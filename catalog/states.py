@@ -4,12 +4,12 @@ Sellers publish, pause, resume and retire their listings (catalog.services.listi
 them (catalog.services.moderation). Both call :func:`check_transition` before they assign ``status``. A move
 the table does not give to whoever asks raises :class:`IllegalTransition`, whose text is a message for that
 person: it means a stale page or a click on something no longer possible, so views and admin actions show it
-rather than fail.
+rather than fail. An archived listing is also read-only for edits that change no status (ensure_editable).
 """
 
 import enum
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from catalog.models import Listing
 
@@ -85,3 +85,12 @@ def check_transition(listing: Listing, target: str, by: Actor) -> None:
     """Raise IllegalTransition unless the table lets ``by`` move ``listing`` from its status to ``target``."""
     if not can_transition(listing.status, target, by):
         raise IllegalTransition(listing, target, by)
+
+
+def ensure_editable(listing: Listing) -> None:
+    """Raise ListingStateError when the listing is archived (archived listings are read-only).
+
+    Listing edits and photo changes both check it, so it lives with the state table rather than in either service.
+    """
+    if listing.status == Status.ARCHIVED:
+        raise ListingStateError(gettext_lazy("This listing is archived and can no longer be changed."))

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from catalog.cache import catalog_changed
 from catalog.models import MAX_PRICE, MAX_QUANTITY, MIN_PRICE, Book, Listing
-from catalog.states import Actor, IllegalTransition, ListingStateError, check_transition
+from catalog.services import photos as photo_service
+from catalog.states import Actor, IllegalTransition, check_transition, ensure_editable
 
 Status = Listing.Status
 
@@ -45,12 +46,6 @@ def transition(listing: Listing, target: str) -> None:
         if listing.published_at is None:
             listing.published_at = timezone.now()
     listing.status = target
-
-
-def ensure_editable(listing: Listing) -> None:
-    """Raise ListingStateError when the listing is archived (archived listings are read-only)."""
-    if listing.status == Status.ARCHIVED:
-        raise ListingStateError(_("This listing is archived and can no longer be changed."))
 
 
 def validate_listing_data(data: Mapping, *, publish: bool = False) -> None:
@@ -114,8 +109,6 @@ def create_listing(
     Raises PermissionDenied when the seller has no shop, and ValidationError
     keyed by field name for bad data or a bad photo; nothing is saved then.
     """
-    from catalog.services import photos as photo_service  # photos builds on this module's rules
-
     if not hasattr(seller, "shop"):
         raise PermissionDenied(_("Open a shop before listing books."))
     validate_listing_data(listing_data, publish=publish)
@@ -235,8 +228,6 @@ def delete_listing(listing: Listing) -> bool:
     listing's photo files are removed from storage after the commit. Raises
     IllegalTransition for a listing that is already archived.
     """
-    from catalog.services import photos as photo_service  # photos builds on this module's rules
-
     with transaction.atomic():
         listing.refresh_from_db(from_queryset=Listing.objects.select_for_update())
         # The table's rule for retiring a listing holds whether it ends up deleted or archived.

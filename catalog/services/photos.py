@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.cache import catalog_changed
 from catalog.images import ProcessedPhoto, process_photo
 from catalog.models import Listing, ListingPhoto
-from catalog.services.listings import ensure_editable
+from catalog.states import ensure_editable
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from catalog import cache as catalog_cache
+from catalog.cache import pages
 
 
 @pytest.fixture
@@ -10,6 +10,6 @@ def page_cache(settings):
     """The catalog's page cache on, as in production (it is off while DEBUG is on, as when the settings load)."""
     settings.CATALOG_CACHE_SECONDS = 60
     settings.DEBUG = False
-    catalog_cache._recent_pages.entries.clear()
+    pages._recent_pages.entries.clear()
     yield
-    catalog_cache._recent_pages.entries.clear()
+    pages._recent_pages.entries.clear()

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from accounts.models import User
-from catalog import search
 from catalog.models import Book, Listing
 from catalog.search import COUNT_LIMIT
+from catalog.search import counts as search_counts
 from conftest import CategoryFactory, ListingFactory, ShopFactory
 from core.templatetags.site_tags import number as format_number
 
@@ -394,7 +394,7 @@ def test_result_count_shows_the_page_positions_and_the_total(client, alice, sett
 
 
 def test_result_count_in_spanish(client, alice, settings, monkeypatch):
-    monkeypatch.setattr(search, "COUNT_LIMIT", 5)
+    monkeypatch.setattr(search_counts, "COUNT_LIMIT", 5)
     settings.CATALOG_PAGE_SIZE = 4
     _many_listings(12)
     assert result_count(client.get(BROWSE, HTTP_ACCEPT_LANGUAGE="es")) == "1-4 de más de 5"
@@ -411,7 +411,7 @@ def test_counts_are_grouped_the_readers_way(language, value, shown):
 
 
 def test_result_count_stops_at_its_limit(client, alice, settings, monkeypatch):
-    monkeypatch.setattr(search, "COUNT_LIMIT", 5)
+    monkeypatch.setattr(search_counts, "COUNT_LIMIT", 5)
     settings.CATALOG_PAGE_SIZE = 4
     _many_listings(12)
     assert result_count(client.get(BROWSE)) == "1-4 of more than 5"

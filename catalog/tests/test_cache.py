@@ -1,4 +1,4 @@
-"""The shared cache of catalog pages (catalog/cache.py): what it serves, when it forgets, and whom it never mixes up.
+"""The shared cache of catalog pages (catalog/cache/): what it serves, when it forgets, and whom it never mixes up.
 
 The page cache is off by default in tests (DEBUG is on when the settings load); the `page_cache` fixture turns it
 on. Services announce their changes on commit, so these tests run them inside
@@ -17,7 +17,7 @@ from django.middleware.csrf import CSRF_SESSION_KEY, _unmask_cipher_token
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from catalog import cache as catalog_cache
+from catalog.cache import pages, versions
 from catalog.models import Listing
 from catalog.services import listings as listing_services
 from catalog.services import moderation
@@ -104,16 +104,16 @@ def test_pages_are_kept_per_language(page_cache, client, alice_listing):
 
 def test_a_page_with_bad_parameters_is_not_cached(page_cache, client, rf, alice_listing):
     assert client.get(BROWSE, {"price_min": "abc"}).status_code == 400
-    key = catalog_cache.CachedPage(rf.get(BROWSE, {"price_min": "abc"}), "browse").key
+    key = pages.CachedPage(rf.get(BROWSE, {"price_min": "abc"}), "browse").key
     assert cache.get(key) is None
 
 
 def test_a_page_with_bad_parameters_leaves_no_one_waiting_for_it(page_cache, client, rf, alice_listing):
     assert client.get(BROWSE, {"price_min": "abc"}).status_code == 400
-    page = catalog_cache.CachedPage(rf.get(BROWSE, {"price_min": "abc"}), "browse")
+    page = pages.CachedPage(rf.get(BROWSE, {"price_min": "abc"}), "browse")
     assert cache.get(page._rendering_key) is None
     assert client.get(BROWSE).status_code == 200
-    assert cache.get(catalog_cache.CachedPage(rf.get(BROWSE), "browse")._rendering_key) is None
+    assert cache.get(pages.CachedPage(rf.get(BROWSE), "browse")._rendering_key) is None
 
 
 # --- Rendering a missing page once -----------------------------------------------------------------------
@@ -121,7 +121,7 @@ def test_a_page_with_bad_parameters_leaves_no_one_waiting_for_it(page_cache, cli
 
 def test_visitors_asking_for_a_page_being_rendered_wait_for_that_copy(page_cache, client, rf, alice_listing):
     """The second visitor of a page nobody has cached runs no query of its own: it gets the first one's copy."""
-    rendering_key = catalog_cache.CachedPage(rf.get(BROWSE), "browse")._rendering_key
+    rendering_key = pages.CachedPage(rf.get(BROWSE), "browse")._rendering_key
     assert cache.add(rendering_key, True, 10)  # a visitor has started rendering /books/
     waiter: dict = {}
 
@@ -144,12 +144,12 @@ def test_visitors_asking_for_a_page_being_rendered_wait_for_that_copy(page_cache
     assert "The Name of the Rose" in body(waiter["response"])
     assert waiter["queries"] == 0
     assert csrf_token_in(body(waiter["response"])) != csrf_token_in(body(first))
-    assert time.monotonic() - started < catalog_cache.RENDER_WAIT_SECONDS
+    assert time.monotonic() - started < pages.RENDER_WAIT_SECONDS
 
 
 def test_a_visitor_renders_the_page_itself_when_no_copy_comes(page_cache, client, rf, alice_listing, monkeypatch):
-    monkeypatch.setattr(catalog_cache, "RENDER_WAIT_SECONDS", 0.2)
-    rendering_key = catalog_cache.CachedPage(rf.get(BROWSE), "browse")._rendering_key
+    monkeypatch.setattr(pages, "RENDER_WAIT_SECONDS", 0.2)
+    rendering_key = pages.CachedPage(rf.get(BROWSE), "browse")._rendering_key
     assert cache.add(rendering_key, True, 10)  # its renderer never finishes (it crashed)
     response = client.get(BROWSE)
     assert response.status_code == 200 and "The Name of the Rose" in body(response)
@@ -178,9 +178,9 @@ def test_hiding_a_listing_takes_it_off_the_cached_catalog_at_once(
 def test_a_hidden_listing_stays_cached_if_the_transaction_rolls_back(page_cache, client, staff, alice_listing):
     """No commit, no announcement: the version only moves for changes that happened."""
     _cached_twice(client)
-    version = catalog_cache._version_from({})
+    version = versions._version_from({})
     moderation.hide_listing(alice_listing, staff, "Counterfeit copy")  # on_commit never runs in this test
-    assert catalog_cache._version_from({}) == version
+    assert versions._version_from({}) == version
 
 
 def test_a_price_change_shows_at_once(page_cache, client, alice, alice_listing, django_capture_on_commit_callbacks):
@@ -229,7 +229,7 @@ def test_a_lost_version_never_brings_back_an_old_page(page_cache, client, alice_
     """Versions are random tokens, not counters: losing the key (eviction, restart) cannot match old pages."""
     _cached_twice(client)
     Listing.objects.filter(pk=alice_listing.pk).update(status=Listing.Status.PAUSED)  # behind the services' back
-    cache.delete(catalog_cache.VERSION_KEY)
+    cache.delete(versions.VERSION_KEY)
     assert "The Name of the Rose" not in body(client.get(BROWSE))
 
 
@@ -237,7 +237,7 @@ def _past_freshness() -> float:
     """Seconds after which any page cached now has gone stale (its time to live is spread, see FRESHNESS_SPREAD)."""
     from django.conf import settings
 
-    return settings.CATALOG_CACHE_SECONDS * catalog_cache.FRESHNESS_SPREAD[1] + 1
+    return settings.CATALOG_CACHE_SECONDS * pages.FRESHNESS_SPREAD[1] + 1
 
 
 def test_pages_cached_together_go_stale_at_different_moments(page_cache, client, rf, alice_listing):
@@ -248,9 +248,9 @@ def test_pages_cached_together_go_stale_at_different_moments(page_cache, client,
     ages = []
     for path in paths:
         query = path.split("?", 1)[1]
-        entry = cache.get(catalog_cache.CachedPage(rf.get(BROWSE + "?" + query), "browse").key)
+        entry = cache.get(pages.CachedPage(rf.get(BROWSE + "?" + query), "browse").key)
         ages.append(entry["fresh_until"] - started)
-    low, high = catalog_cache.FRESHNESS_SPREAD
+    low, high = pages.FRESHNESS_SPREAD
     assert all(60 * low - 1 <= age <= 60 * high + 1 for age in ages), ages
     assert max(ages) - min(ages) > 5, ages  # 16 draws from a 30-second range
 
@@ -263,10 +263,10 @@ def test_changes_made_around_the_services_show_once_the_page_is_older_than_its_t
     assert "The Name of the Rose" in body(client.get(BROWSE))  # still within CATALOG_CACHE_SECONDS
 
     later = time.time() + _past_freshness()
-    monkeypatch.setattr(catalog_cache.time, "time", lambda: later)
+    monkeypatch.setattr(pages.time, "time", lambda: later)
     assert "The Name of the Rose" not in body(client.get(BROWSE))
     # The visitor who rendered it again stored the page and let go of its claim.
-    assert cache.get(catalog_cache.CachedPage(rf.get(BROWSE), "browse")._rendering_key) is None
+    assert cache.get(pages.CachedPage(rf.get(BROWSE), "browse")._rendering_key) is None
 
 
 def test_an_old_page_is_rendered_again_by_one_visitor_while_the_others_still_get_it(
@@ -274,8 +274,8 @@ def test_an_old_page_is_rendered_again_by_one_visitor_while_the_others_still_get
 ):
     _cached_twice(client)
     later = time.time() + _past_freshness()
-    monkeypatch.setattr(catalog_cache.time, "time", lambda: later)
-    rendering_key = catalog_cache.CachedPage(rf.get(BROWSE), "browse")._rendering_key
+    monkeypatch.setattr(pages.time, "time", lambda: later)
+    rendering_key = pages.CachedPage(rf.get(BROWSE), "browse")._rendering_key
     cache.add(rendering_key, True, 30)  # another visitor is rendering it right now
     with django_assert_num_queries(0):
         assert "The Name of the Rose" in body(client.get(BROWSE))
@@ -298,7 +298,7 @@ def test_a_sold_out_listing_says_so_on_its_card(page_cache, client, alice_listin
     assert "Sold out" not in _cached_twice(client)
     Listing.objects.filter(pk=alice_listing.pk).update(quantity=0)
     with django_capture_on_commit_callbacks(execute=True):
-        catalog_cache.catalog_changed()  # what checkout does when it takes the last copy (orders tests cover that)
+        versions.catalog_changed()  # what checkout does when it takes the last copy (orders tests cover that)
     assert "Sold out" in body(client.get(BROWSE))
 
 

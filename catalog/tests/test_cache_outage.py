@@ -9,10 +9,11 @@ import time
 
 import pytest
 
-from catalog import cache as catalog_cache
+from catalog.cache import pages, versions
 from conftest import REDIS_TEST_PREFIX, free_port
 
-pytestmark = pytest.mark.django_db
+# Committed rows: MariaDB's FULLTEXT index does not see rows of a transaction still open (the ?q=rose page).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
@@ -26,14 +27,21 @@ def redis_down(settings, page_cache):
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
         },
     }
-    catalog_cache._watcher._reset()
-    catalog_cache._watcher.retry_at = 0
+    versions._watcher._reset()
+    versions._watcher.retry_at = 0
     yield
-    catalog_cache._watcher._reset()
-    catalog_cache._watcher.retry_at = 0
+    versions._watcher._reset()
+    versions._watcher.retry_at = 0
 
 
-@pytest.mark.parametrize("path", ["/", "/books/", "/books/?q=rose"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/books/",
+        "/books/?q=rose",
+    ],
+)
 def test_each_visitor_gets_the_page_at_once(redis_down, client, client_for, charlie, alice_listing, path):
     for visitor in (client, client_for(charlie), client):
         started = time.monotonic()
@@ -41,4 +49,4 @@ def test_each_visitor_gets_the_page_at_once(redis_down, client, client_for, char
         elapsed = time.monotonic() - started
         assert response.status_code == 200
         assert "The Name of the Rose" in response.content.decode()
-        assert elapsed < catalog_cache.RENDER_WAIT_SECONDS / 2, f"{elapsed:.1f} s: waited for a copy never stored"
+        assert elapsed < pages.RENDER_WAIT_SECONDS / 2, f"{elapsed:.1f} s: waited for a copy never stored"

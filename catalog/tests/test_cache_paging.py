@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from catalog import search
 from catalog.models import Listing
-from catalog.search import CatalogQuery, fetch_page, find_listings, visible_listings
+from catalog.search import ORDERINGS, SORT_RELEVANCE, CatalogQuery, fetch_page, find_listings, visible_listings
+from catalog.search import pages as search_pages
 from conftest import ListingFactory, ShopFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ PAGE_SIZE = 3
 def deep_catalog(settings, monkeypatch):
     """31 visible listings, three sellers; markers every 2 pages of 3, so page 5 is "deep"."""
     settings.DEBUG = False  # markers live in the cache with the other fragments
-    monkeypatch.setattr(search, "MARKER_PAGES", 2)
+    monkeypatch.setattr(search_pages, "MARKER_PAGES", 2)
     sellers = [ShopFactory().owner for _ in range(3)]
     now = timezone.now()
     for number in range(31):
@@ -82,7 +82,7 @@ def test_markers_never_show_what_is_no_longer_visible(deep_catalog):
 
 
 def test_relevance_order_has_no_markers(deep_catalog):
-    assert search.ORDERINGS[search.SORT_RELEVANCE] not in search.KEYSET_ORDERINGS
+    assert ORDERINGS[SORT_RELEVANCE] not in search_pages.KEYSET_ORDERINGS
 
 
 # --- Visibility ---------------------------------------------------------------------------------------

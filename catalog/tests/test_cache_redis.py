@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from catalog import cache as catalog_cache
+from catalog.cache import pages, versions
 from catalog.services import moderation
 from conftest import REDIS_TEST_PREFIX, REDIS_TEST_URL, needs_redis
 
@@ -37,18 +37,18 @@ def redis_cache(settings):
     from django.core.cache import cache
 
     cache.clear()
-    catalog_cache._recent_pages.entries.clear()
-    catalog_cache._watcher._reset()
-    catalog_cache._watcher.retry_at = 0
+    pages._recent_pages.entries.clear()
+    versions._watcher._reset()
+    versions._watcher.retry_at = 0
     yield cache
     cache.clear()
-    catalog_cache._watcher._reset()
-    catalog_cache._watcher.retry_at = 0
+    versions._watcher._reset()
+    versions._watcher.retry_at = 0
 
 
 def test_a_change_announced_by_another_process_is_seen_before_the_next_page(redis_cache):
-    first = catalog_cache._watcher.current()
-    assert first is not None and catalog_cache._watcher.current() == first
+    first = versions._watcher.current()
+    assert first is not None and versions._watcher.current() == first
     environment = {
         **{name: value for name, value in os.environ.items() if name != "DATABASE_URL"},
         "DJANGO_SETTINGS_MODULE": "bookstore.settings",
@@ -59,21 +59,21 @@ def test_a_change_announced_by_another_process_is_seen_before_the_next_page(redi
     script = (
         "import django; from django.conf import settings; django.setup();"
         f"settings.CACHES['default']['KEY_PREFIX'] = '{REDIS_TEST_PREFIX}';"
-        "from catalog.cache import _bump_version; _bump_version()"  # what catalog_changed() runs on commit
+        "from catalog.cache.versions import _bump_version; _bump_version()"  # what catalog_changed() runs on commit
     )
     command = [sys.executable, "-c", script]
     subprocess.run(command, check=True, env=environment, cwd=django_settings.BASE_DIR)  # noqa: S603 - our own code
-    second = catalog_cache._watcher.current()
+    second = versions._watcher.current()
     assert second is not None and second != first
 
 
 def test_the_process_that_changes_the_catalog_forgets_its_version_at_once(redis_cache):
     """Its own message may still be on the way when its next request drains the subscription."""
-    first = catalog_cache._watcher.current()
-    assert first is not None and catalog_cache._watcher.version == first
-    catalog_cache._bump_version()
-    assert catalog_cache._watcher.version is None
-    assert catalog_cache._watcher.current() not in (None, first)
+    first = versions._watcher.current()
+    assert first is not None and versions._watcher.version == first
+    versions._bump_version()
+    assert versions._watcher.version is None
+    assert versions._watcher.current() not in (None, first)
 
 
 def test_hidden_listing_leaves_the_cached_page_with_redis(
@@ -91,7 +91,7 @@ def test_without_a_subscription_the_version_is_read_from_the_cache(redis_cache, 
     def refuse(url):
         raise ConnectionError("no pub/sub")
 
-    monkeypatch.setattr(catalog_cache._watcher, "_connect", refuse)
-    assert catalog_cache._watcher.current() is None  # the page code then reads the version from the cache
+    monkeypatch.setattr(versions._watcher, "_connect", refuse)
+    assert versions._watcher.current() is None  # the page code then reads the version from the cache
     response = Client().get("/books/")
     assert response.status_code == 200

@@ -13,9 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from catalog import search
 from catalog.models import Book, Listing
 from catalog.search import boolean_mode_query, is_indexable, search_words
+from catalog.search import pages as search_pages
 from conftest import CategoryFactory, ListingFactory, ShopFactory, mysql_only
 
 BROWSE = "/books/"
@@ -225,13 +225,13 @@ def test_mysql_search_ranks_books_then_joins_their_listings_in_one_query(client,
         response = client.get(BROWSE, {"q": "desert"})
     assert titles(response) == ["Desert Solitaire", "Dune"] or titles(response) == ["Dune", "Desert Solitaire"]
     id_query = next(q["sql"] for q in queries.captured_queries if "MATCH" in q["sql"])
-    assert "AS best" in id_query and f"LIMIT {search.SEARCH_BOOKS}" in id_query
+    assert "AS best" in id_query and f"LIMIT {search_pages.SEARCH_BOOKS}" in id_query
 
 
 @mysql_only
 @search_db
 def test_mysql_search_shows_the_copies_of_the_best_books_only_and_says_so(client, settings, monkeypatch):
-    monkeypatch.setattr(search, "SEARCH_BOOKS", 2)
+    monkeypatch.setattr(search_pages, "SEARCH_BOOKS", 2)
     settings.CATALOG_PAGE_SIZE = 2
     seller = ShopFactory().owner
     ListingFactory(seller=seller, book__title="Harbour", book__description="A harbour, a harbour, the harbour.")
@@ -246,7 +246,7 @@ def test_mysql_search_shows_the_copies_of_the_best_books_only_and_says_so(client
     assert not last.context["page"].has_next and last.context["page"].book_limit == 2
     assert "2 books that best match your search" in last.content.decode()
     assert client.get(BROWSE, {"q": "harbour", "page": 3}).status_code == 404
-    monkeypatch.setattr(search, "SEARCH_BOOKS", 3)
+    monkeypatch.setattr(search_pages, "SEARCH_BOOKS", 3)
     assert "Cookbook" in titles(client.get(BROWSE, {"q": "harbour", "page": 2}))
     assert "best match your search" not in client.get(BROWSE, {"q": "harbour", "page": 2}).content.decode()
 

@@ -1,6 +1,6 @@
 """The public catalog: search, filters, sort orders and pages of visible listings.
 
-Pages come from the shared page cache when it has them (catalog/cache.py); otherwise the content is rendered
+Pages come from the shared page cache when it has them (catalog/cache/pages.py); otherwise the content is rendered
 from two queries (ids, then rows), with listing cards and the filter form taken from the fragment cache.
 """
 

@@ -4,8 +4,10 @@ cut short (with the whole value in a tooltip), at a phone's width and at a deskt
 import pytest
 from django.urls import reverse
 
+from accounts.models import Shop, User
+from catalog.models import Book, Listing
 from conftest import ListingFactory, ShopFactory, UserFactory
-from orders.models import Shipment
+from orders.models import Address, Shipment
 from orders.services import add_to_cart, get_or_create_cart, new_checkout_token, place_order
 from tests.browser.conftest import expect, path_of, sign_in
 from tests.conftest import AddressFactory
@@ -16,25 +18,39 @@ LONG = 300
 WIDTHS = {"phone": 375, "desktop": 1280}
 
 
-def long_word(letter: str) -> str:
-    return letter * LONG
+def long_word(letter: str, length: int = LONG) -> str:
+    return letter * length
+
+
+def longest_word(model, field: str, letter: str) -> str:
+    """One word as long as ``field`` takes, up to LONG: MariaDB refuses what does not fit, SQLite would not."""
+    return long_word(letter, min(LONG, model._meta.get_field(field).max_length or LONG))
+
+
+def long_email(model, letter: str) -> str:
+    domain = "@example.com"
+    return long_word(letter, min(LONG, model._meta.get_field("email").max_length) - len(domain)) + domain
 
 
 @pytest.fixture
 def scene(carriers):
     """A seller and a buyer whose every name is one 300-character word; the buyer ordered the seller's book."""
-    seller = UserFactory(email=f"{long_word('s')}@example.com", first_name=long_word("S"), last_name="")
-    ShopFactory(owner=seller, name=long_word("N"), slug="long-shop", city=long_word("C"))
+    seller = UserFactory(email=long_email(User, "s"), first_name=longest_word(User, "first_name", "S"), last_name="")
+    ShopFactory(
+        owner=seller, name=longest_word(Shop, "name", "N"), slug="long-shop", city=longest_word(Shop, "city", "C")
+    )
     listing = ListingFactory(
         seller=seller,
-        book__title=long_word("T"),
-        book__authors=long_word("A"),
-        book__publisher=long_word("P"),
-        condition_notes=long_word("n"),
+        book__title=longest_word(Book, "title", "T"),
+        book__authors=longest_word(Book, "authors", "A"),
+        book__publisher=longest_word(Book, "publisher", "P"),
+        condition_notes=longest_word(Listing, "condition_notes", "n"),
     )
-    ListingFactory(seller=seller, book__title=long_word("U"), quantity=5)
-    buyer = UserFactory(email=f"{long_word('b')}@example.com", first_name=long_word("B"), last_name="")
-    address = AddressFactory(user=buyer, full_name=long_word("R"), line1=long_word("L"))
+    ListingFactory(seller=seller, book__title=longest_word(Book, "title", "U"), quantity=5)
+    buyer = UserFactory(email=long_email(User, "b"), first_name=longest_word(User, "first_name", "B"), last_name="")
+    address = AddressFactory(
+        user=buyer, full_name=longest_word(Address, "full_name", "R"), line1=longest_word(Address, "line1", "L")
+    )
     cart = get_or_create_cart(user=buyer)
     add_to_cart(cart, listing, 1)
     order = place_order(buyer, cart, address, {seller.pk: carriers["ENVIA"].pk}, new_checkout_token())
@@ -101,11 +117,11 @@ def test_cut_names_keep_the_whole_value_in_a_tooltip(new_page, scene):
     page = new_page("desktop")
     sign_in(page, scene["buyer"])
     page.goto(reverse("catalog:browse"))
-    assert page.locator(f'.navbar [title="{long_word("B")}"]').count() == 1
-    assert page.locator(f'.book-card [title="{long_word("N")}"]').count() >= 1
-    title = page.locator(f'.book-card a[title="{long_word("T")}"]')
+    assert page.locator(f'.navbar [title="{scene["buyer"].first_name}"]').count() == 1
+    assert page.locator(f'.book-card [title="{scene["listing"].seller.shop.name}"]').count() >= 1
+    title = page.locator(f'.book-card a[title="{scene["listing"].book.title}"]')
     expect(title).to_be_visible()
-    # Cut to three lines on the card: far shorter than the 300 characters would take.
+    # Cut to three lines on the card: far shorter than the whole title would take.
     assert title.bounding_box()["height"] < 100
 
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -199,7 +200,16 @@ def plan_listings() -> list[PlannedListing]:
 class Command(BaseCommand):
     help = "Create demo accounts, shops, books and listings with cover photos. Safe to run again."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--migrate",
+            action="store_true",
+            help="apply migrations first, in the same process (what ./script/run does: one start-up, not two)",
+        )
+
     def handle(self, *args, **options):
+        if options["migrate"]:
+            call_command("migrate", interactive=False, verbosity=options["verbosity"])
         plan = plan_listings()
         with transaction.atomic():
             users, new_users, new_shops = self.ensure_accounts()

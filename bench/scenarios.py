@@ -1,0 +1,182 @@
+"""The scenarios and how each is measured: probes for queries and size, wrk rounds against the baselines,
+and the buying flow and race driven by bench/checkout.py."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import requests
+
+from bench.common import BENCH, PYTHON, ROOT, log
+from bench.processes import Server
+from bench.profiling import Profiler
+
+# (name, paths key, signed in?) per phase. The baselines run in every round of both phases.
+BASELINES = [("bare", "bare", False), ("raw_page", "raw_page", False)]
+CACHED = [
+    ("catalog_anonymous", "catalog", False),
+    ("catalog_signed_in", "catalog", True),
+    ("home", "home", False),
+    ("deep_page", "deep_page", False),
+    ("filtered_page1", "filtered_page1", False),
+    ("deep_filtered", "deep_filtered", False),
+    ("search", "search", False),
+    ("filters", "filters", False),
+    ("detail", "detail", False),
+]
+UNCACHED = [
+    ("catalog_anonymous", "catalog", False),
+    ("catalog_signed_in", "catalog", True),
+    ("deep_page", "deep_page", False),
+    ("filtered_page1", "filtered_page1", False),
+    ("deep_filtered", "deep_filtered", False),
+    ("search", "search", False),
+    ("filters", "filters", False),
+]
+
+
+def cookie_header(cookie: dict[str, str] | None) -> str:
+    return "; ".join(f"{name}={value}" for name, value in (cookie or {}).items())
+
+
+def probe(base: str, paths: list[str], cookie: dict[str, str] | None) -> dict:
+    """Each path twice (the first may fill a cache): status, SQL queries (X-Queries) and size of the second."""
+    headers = {"Cookie": cookie_header(cookie)} if cookie else {}
+    cold, warm, sizes, statuses = [], [], [], Counter()
+    for path in paths[:25]:
+        try:
+            for attempt in (cold, warm):
+                response = requests.get(base + path, headers=headers, allow_redirects=False, timeout=120)
+                attempt.append(int(response.headers.get("X-Queries", "-1")))
+        except requests.Timeout:
+            statuses["timeout"] += 1
+            continue
+        sizes.append(len(response.content))
+        statuses[response.status_code] += 1
+    return {
+        "queries_first_visit_max": max(cold, default=-1),
+        "queries_max": max(warm, default=-1),
+        "queries_median": statistics.median(warm) if warm else -1,
+        "bytes_median": int(statistics.median(sizes)) if sizes else 0,
+        "statuses": {str(code): count for code, count in statuses.items()},
+    }
+
+
+def run_wrk(base: str, paths_file: Path, cookie: dict[str, str] | None, args: argparse.Namespace) -> dict:
+    command = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--timeout", "5s", "--latency"]
+    command += ["-s", str(BENCH / "wrk" / "scenario.lua"), base, "--", str(paths_file), cookie_header(cookie)]
+    output = subprocess.run(command, capture_output=True, text=True, timeout=args.seconds + 60, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
+    result = json.loads(line.removeprefix("BENCH_JSON "))
+    result["rps"] = round(result["requests"] / result["duration_s"], 1)
+    result["errors_total"] = sum(result["errors"].values())
+    return result
+
+
+def run_phase(
+    phase: str,
+    scenarios: list[tuple[str, str, bool]],
+    server: Server,
+    prepared: dict,
+    files: dict[str, Path],
+    paths: dict[str, list[str]],
+    args: argparse.Namespace,
+    work: Path,
+) -> dict:
+    results: dict[str, dict] = {}
+    everything = BASELINES + scenarios
+    profiles = {name for name in args.profile.split(",") if name}
+    for name, key, signed_in in everything:
+        cookie = prepared["reader_cookie"] if signed_in else None
+        results[name] = {
+            "paths": len(paths[key]),
+            "signed_in": signed_in,
+            "probe": probe(server.base, paths[key], cookie),
+        }
+        results[name]["rounds"] = []
+    # A short unrecorded run so every worker has loaded its code and opened its connections.
+    run_wrk(server.base, files["catalog"], None, argparse.Namespace(**{**vars(args), "seconds": 2}))
+    for round_number in range(args.rounds):
+        for name, key, signed_in in everything:
+            cookie = prepared["reader_cookie"] if signed_in else None
+            profiler = Profiler(server, work)
+            if round_number == 0 and name in profiles:
+                profiler.start(f"{phase}-{name}", args.seconds)
+            result = run_wrk(server.base, files[key], cookie, args)
+            profile = profiler.finish()
+            if profile:
+                results[name]["profile"] = profile
+            results[name]["rounds"].append(result)
+            log(
+                f"{phase:8} round {round_number + 1} {name:18} {result['rps']:8.1f} req/s  "
+                f"p95 {result['latency_ms']['p95']:>8} ms  errors {result['errors_total']}"
+            )
+    for result in results.values():
+        result.update(summarise_rounds(result["rounds"], results["bare"]["rounds"], results["raw_page"]["rounds"]))
+    return results
+
+
+def summarise_rounds(rounds: list[dict], bare: list[dict], raw: list[dict]) -> dict:
+    """Medians over the rounds; ratios are taken round by round against the baselines of the same round."""
+    rps = [r["rps"] for r in rounds]
+
+    def median_of(key: str) -> float:
+        return round(statistics.median(float(r["latency_ms"][key]) for r in rounds), 2)
+
+    return {
+        "rps_median": round(statistics.median(rps), 1),
+        "rps_min": min(rps),
+        "rps_max": max(rps),
+        "p50_ms": median_of("p50"),
+        "p95_ms": median_of("p95"),
+        "p99_ms": median_of("p99"),
+        "p95_ms_max": round(max(float(r["latency_ms"]["p95"]) for r in rounds), 2),
+        "errors": sum(r["errors_total"] for r in rounds),
+        "ratio_to_bare": ratio_summary(rounds, bare),
+        "ratio_to_raw_page": ratio_summary(rounds, raw),
+    }
+
+
+def ratio_summary(rounds: list[dict], baseline: list[dict]) -> dict:
+    ratios = [round(r["rps"] / b["rps"], 3) for r, b in zip(rounds, baseline, strict=True) if b["rps"]]
+    return {"median": round(statistics.median(ratios), 3), "min": min(ratios), "max": max(ratios)}
+
+
+# --- Buying ---------------------------------------------------------------------------------------
+
+
+def run_buying(server: Server, prepared: dict, args: argparse.Namespace, work: Path) -> dict:
+    plan_file = work / "buying.json"
+    flow_plan = {
+        "base": server.base,
+        "buyers": prepared["flow_cookies"],
+        "listings": prepared["flow_listings"],
+        "seconds": args.seconds * 2,
+    }
+    plan_file.write_text(json.dumps(flow_plan))
+    log(f"checkout flow: {len(flow_plan['buyers'])} buyers for {flow_plan['seconds']} s")
+    flow = run_driver("flow", plan_file, flow_plan["seconds"] + 120)
+    log(f"checkout flow: {flow['orders_paid']} orders paid, {flow['orders_per_second']} orders/s")
+
+    race_plan = {"base": server.base, "buyers": prepared["race_cookies"], "listing": prepared["race_listing"]}
+    plan_file.write_text(json.dumps(race_plan))
+    log(f"race: {len(race_plan['buyers'])} buyers for the {10} copies of listing {race_plan['listing']}")
+    race = run_driver("race", plan_file, 300)
+    return {"flow": flow, "race": race}
+
+
+def run_driver(scenario: str, plan_file: Path, timeout: int) -> dict:
+    output = subprocess.run(
+        [PYTHON, str(BENCH / "checkout.py"), scenario, str(plan_file)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    return json.loads(output)

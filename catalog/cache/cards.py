@@ -1,0 +1,90 @@
+"""Listing cards and other fragments (layer 3 of the catalog cache), keyed by everything they show.
+
+Such an entry can never be stale, so it survives every catalog change and makes uncached pages cheap to assemble.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from catalog.cache.keys import _key, fragments_enabled
+from catalog.models import Listing
+
+logger = logging.getLogger(__name__)
+
+# Cards and filter forms are never stale (see the module docstring); the limit only lets unused ones go.
+FRAGMENT_SECONDS = 6 * 3600
+
+
+def _card_key(listing: Listing) -> str:
+    book = listing.book
+    shop = getattr(listing.seller, "shop", None)
+    shown = (
+        listing.pk,
+        book.title,
+        book.authors,
+        listing.condition,
+        listing.price,
+        listing.cover.name,
+        listing.quantity > 0,
+        (shop.name, shop.city, shop.country.code) if shop else None,
+    )
+    return _key("card", repr(shown))
+
+
+def listing_cards(listings: Iterable[Listing]) -> list[SafeString]:
+    """The HTML card of each listing, in order (book, seller and shop loaded), from the cache where it has it."""
+    listings = list(listings)
+    if not fragments_enabled():
+        return [_render_card(listing) for listing in listings]
+    keys = [_card_key(listing) for listing in listings]
+    try:
+        found = cache.get_many(keys)
+    except Exception:  # render them all
+        logger.exception("The catalog cache is unavailable; rendering the cards.")
+        found = {}
+    missing = {}
+    cards = []
+    for key, listing in zip(keys, listings, strict=True):
+        html = found.get(key)
+        if html is None:
+            html = missing[key] = _render_card(listing)
+        cards.append(mark_safe(html))  # rendered by our template, autoescaped  # nosec B308 B703
+    if missing:
+        try:
+            cache.set_many({key: str(html) for key, html in missing.items()}, FRAGMENT_SECONDS)
+        except Exception:
+            logger.exception("Could not store listing cards in the cache.")
+    return cards
+
+
+def _render_card(listing: Listing) -> SafeString:
+    return mark_safe(render_to_string("includes/listing_card.html", {"listing": listing}))  # nosec B308 B703
+
+
+def cached_fragment(name: str, shown: object, render_fragment: Callable[[], object]):
+    """What render_fragment() returns (HTML, or a tuple of HTML pieces), rendered once and then shared.
+
+    It must depend only on ``shown`` (and the language and templates): ``shown`` holds every value it displays,
+    e.g. a bound form's data and the choices it offers.
+    """
+    if not fragments_enabled():
+        return render_fragment()
+    key = _key(name, repr(shown))
+    try:
+        value = cache.get(key)
+    except Exception:
+        logger.exception("The catalog cache is unavailable; rendering %s.", name)
+        return render_fragment()
+    if value is None:
+        value = render_fragment()
+        try:
+            cache.set(key, value, FRAGMENT_SECONDS)
+        except Exception:
+            logger.exception("Could not store %s in the cache.", name)
+    return value

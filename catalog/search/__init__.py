@@ -1,0 +1,89 @@
+"""The read side of the public catalog: text search, filters, sort orders and cheap pages.
+
+Everything here starts from ``visible_listings()`` (the rule of ``Listing.objects.visible()``),
+so a buyer never sees a draft, paused, hidden or archived listing, nor one of a deactivated seller.
+
+Search uses the FULLTEXT index ``catalog_book_fulltext`` on MySQL/MariaDB (migration
+0002) and a LIKE fallback elsewhere; both ignore case and accents ("marquez" finds
+"García Márquez": MariaDB by its collation, SQLite through catalog.folding). Pages are
+fetched in two queries: the ids of one page (ordered with a unique tie-breaker, one row
+more than a page to know whether a next page exists), then those listings with their
+book, category, seller and shop. No query counts the whole result: the count shown
+("1-24 of 3,412") stops at COUNT_LIMIT.
+
+The modules, one job each: ``words`` (the query's words and what the index holds), ``queries`` (filters, text
+search, visibility and sort orders: find_listings), ``pages`` (fetch_page, deep-page markers, the home page's and a
+listing's lists), ``counts`` (count_results) and ``categories`` (the cached category list). Import from
+``catalog.search``; a test that changes a tunable (SEARCH_BOOKS, MARKER_PAGES, COUNT_LIMIT) patches its module.
+"""
+
+from catalog.search.categories import (
+    CATEGORY_CACHE_KEY,
+    CATEGORY_CACHE_SECONDS,
+    CategoryEntry,
+    cached_categories,
+    forget_cached_categories,
+)
+from catalog.search.counts import COUNT_LIMIT, ResultCount, count_results
+from catalog.search.pages import (
+    CARD_RELATIONS,
+    KEYSET_ORDERINGS,
+    MARKER_PAGES,
+    SEARCH_BOOKS,
+    ListingPage,
+    fetch_page,
+    newest_listings,
+    other_copies,
+    ranked_ids_sql,
+)
+from catalog.search.queries import (
+    ORDERINGS,
+    SORT_NEWEST,
+    SORT_PRICE_ASC,
+    SORT_PRICE_DESC,
+    SORT_RELEVANCE,
+    CatalogQuery,
+    CatalogResult,
+    FullTextMatch,
+    TextSearch,
+    apply_text_search,
+    find_listings,
+    visible_listings,
+)
+from catalog.search.words import MAX_WORDS, boolean_mode_query, is_indexable, search_words
+
+__all__ = [
+    "CARD_RELATIONS",
+    "CATEGORY_CACHE_KEY",
+    "CATEGORY_CACHE_SECONDS",
+    "COUNT_LIMIT",
+    "KEYSET_ORDERINGS",
+    "MARKER_PAGES",
+    "MAX_WORDS",
+    "ORDERINGS",
+    "SEARCH_BOOKS",
+    "SORT_NEWEST",
+    "SORT_PRICE_ASC",
+    "SORT_PRICE_DESC",
+    "SORT_RELEVANCE",
+    "CatalogQuery",
+    "CatalogResult",
+    "CategoryEntry",
+    "FullTextMatch",
+    "ListingPage",
+    "ResultCount",
+    "TextSearch",
+    "apply_text_search",
+    "boolean_mode_query",
+    "cached_categories",
+    "count_results",
+    "fetch_page",
+    "find_listings",
+    "forget_cached_categories",
+    "is_indexable",
+    "newest_listings",
+    "other_copies",
+    "ranked_ids_sql",
+    "search_words",
+    "visible_listings",
+]

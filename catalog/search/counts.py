@@ -1,0 +1,48 @@
+"""How many results a page says there are ("1-24 of 3,412"), in at most one bounded query."""
+
+from dataclasses import dataclass
+
+from django.db import connections
+
+from catalog.search.pages import ListingPage, ranked_ids_sql
+from catalog.search.queries import CatalogResult
+
+# Counting every match of a broad search over a million listings costs more than the page itself. A count reads
+# at most this many ids and then says "more than 10,000"; the last page needs no count query at all.
+COUNT_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class ResultCount:
+    """What "1-24 of 3,412" shows: the page's first and last positions and the total (a lower bound if capped)."""
+
+    first: int
+    last: int
+    total: int
+    capped: bool = False
+
+
+def count_results(result: CatalogResult, page: ListingPage, page_size: int) -> ResultCount | None:
+    """The positions of ``page`` in ``result`` and how many results there are, in at most one bounded query.
+
+    None for an empty page. On the last page the total is known without a query; otherwise one query counts
+    at most COUNT_LIMIT + 1 ids (``capped`` then says the total is COUNT_LIMIT and more).
+    """
+    if not page.listings:
+        return None
+    first = (page.number - 1) * page_size + 1
+    last = first + len(page.listings) - 1
+    if not page.has_next:
+        return ResultCount(first=first, last=last, total=last)
+    if result.best_books is not None:
+        sql, params = ranked_ids_sql(result.queryset, result.ordering, result.best_books, 0, COUNT_LIMIT + 1)
+        with connections[result.queryset.db].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)  # noqa: S608  # nosec B608 - ORM SQL
+            found = cursor.fetchone()[0]
+    else:
+        found = result.queryset.order_by().values("id")[: COUNT_LIMIT + 1].count()
+    # Listings may have changed between the page and the count: the total is never less than what is shown.
+    found = max(found, last + 1)
+    if found > COUNT_LIMIT:
+        return ResultCount(first=first, last=last, total=COUNT_LIMIT, capped=True)
+    return ResultCount(first=first, last=last, total=found)

@@ -1,0 +1,215 @@
+"""One page of results in two queries: ids in the sort order's index, then the listings a card shows.
+
+Deep pages start from cached markers (catalog.cache.markers) instead of a long OFFSET; a search over the whole
+catalog joins the listings to its SEARCH_BOOKS best books.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connections
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from catalog.cache import fragments_enabled, page_markers, remember_page_marker
+from catalog.models import Listing
+from catalog.search.queries import ORDERINGS, SORT_NEWEST, SORT_PRICE_ASC, SORT_PRICE_DESC, visible_listings
+
+# A broad word matches a large part of a big catalog ("river": 2,257 of 20,000 books and 11,000 listings at
+# 100,000 listings). Joining every matching book to its listings and sorting them all by relevance took 35 ms at
+# 100,000 listings and 2 s at 1,000,000. A catalog search therefore ranks books on the full-text index alone and
+# keeps the SEARCH_BOOKS best, in a derived table that the listings join through the listing_book_idx index
+# (_fetch_ranked_page): the work is bounded by SEARCH_BOOKS, not by the catalog. A search shows the copies of its
+# best thousand books, and its last page says so when more books matched (catalog/browse.html).
+SEARCH_BOOKS = 1000
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One page of listings; whether more follow is known without counting them all."""
+
+    number: int
+    listings: list[Listing]
+    has_next: bool
+    book_limit: int | None = None  # set (to SEARCH_BOOKS) when a search matched more books than it shows
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def past_end(self) -> bool:
+        """A page after the last one (page 1 may legitimately be empty)."""
+        return self.number > 1 and not self.listings
+
+    def __iter__(self):
+        return iter(self.listings)
+
+    def __len__(self) -> int:
+        return len(self.listings)
+
+
+CARD_RELATIONS = ("book", "book__category", "seller", "seller__shop")
+
+# Deep pages. OFFSET makes the database step over every row before the page, so page 4,000 of 100,000 listings
+# costs a hundred times page 1. Past the first MARKER_PAGES pages a page starts instead from a marker: the sort key
+# of the last row before every MARKER_PAGES-th page, found once with one OFFSET query (from the nearest marker
+# already known) and then kept in the cache for catalog.cache.markers.MARKER_SECONDS. From a marker the database seeks
+# in the sort order's index and steps over fewer than MARKER_PAGES pages of rows.
+#
+# Markers are sort keys, never what is shown: every listing on a page is read now and is visible now. A change
+# since a marker was found (a listing published or taken off sale ahead of it) moves the page by that many rows
+# until the marker expires, as the same change moves every page of plain OFFSET paging between two clicks.
+MARKER_PAGES = 50
+# The orders that follow an index and end with the primary key (relevance is computed, so it has no seek).
+KEYSET_ORDERINGS = frozenset({ORDERINGS[SORT_NEWEST], ORDERINGS[SORT_PRICE_ASC], ORDERINGS[SORT_PRICE_DESC]})
+
+
+def _after(ordering: tuple[str, ...], values: tuple) -> Q:
+    """Rows strictly after the row whose sort key is values, in ordering (every field in the same direction)."""
+    (first, second), (first_value, second_value) = ordering, values
+    lookup = "lt" if first.startswith("-") else "gt"
+    first, second = first.lstrip("-"), second.lstrip("-")
+    return Q(**{f"{first}__{lookup}": first_value}) | Q(**{first: first_value, f"{second}__{lookup}": second_value})
+
+
+def _seek(
+    queryset: QuerySet, ordering: tuple[str, ...], number: int, page_size: int, scope: str
+) -> tuple[QuerySet, int] | None:
+    """The queryset narrowed to start at page number's marker, and the offset left; None past the last row."""
+    segment = (number - 1) // MARKER_PAGES
+    known = page_markers(scope, range(1, segment + 1))
+    nearest = max(known, default=0)
+    if nearest < segment:
+        start = queryset if nearest == 0 else queryset.filter(_after(ordering, known[nearest]))
+        skip = (segment - nearest) * MARKER_PAGES * page_size - 1
+        fields = [field.lstrip("-") for field in ordering]
+        rows = list(start.order_by(*ordering).values_list(*fields)[skip : skip + 1])
+        if not rows:
+            return None
+        known[segment] = rows[0]
+        remember_page_marker(scope, segment, rows[0])
+    return queryset.filter(_after(ordering, known[segment])), (number - 1 - segment * MARKER_PAGES) * page_size
+
+
+# The columns of _fetch_ranked_page's query that each field of ORDERINGS sorts by.
+_RANKED_ORDER_COLUMNS = {
+    "relevance": "best.relevance",
+    "published_at": "listing.published_at",
+    "price": "listing.price",
+    "id": "listing.id",
+}
+
+
+def ranked_ids_sql(
+    queryset: QuerySet, ordering: tuple[str, ...], best_books: QuerySet, offset: int, limit: int
+) -> tuple[str, tuple]:
+    """The SQL and parameters of the id query of a search ranked book first (see SEARCH_BOOKS).
+
+    It joins the visible listings (queryset) to the SEARCH_BOOKS best books as a derived table with their
+    relevance; MariaDB reads the books from the full-text index, then their listings from listing_book_idx.
+    """
+    columns = [
+        "id",
+        "book_id",
+        *(field.lstrip("-") for field in ordering if field.lstrip("-") not in ("id", "relevance")),
+    ]
+    rows_sql, rows_params = queryset.order_by().values(*columns).query.sql_with_params()
+    best_sql, best_params = best_books[:SEARCH_BOOKS].query.sql_with_params()
+    order = ", ".join(
+        f"{_RANKED_ORDER_COLUMNS[field.lstrip('-')]} {'DESC' if field.startswith('-') else 'ASC'}"
+        for field in ordering
+    )
+    sql = (
+        f"SELECT listing.id FROM ({rows_sql}) AS listing INNER JOIN ({best_sql}) AS best "  # noqa: S608  # nosec B608 - ORM SQL
+        f"ON best.id = listing.book_id ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+    return sql, (*rows_params, *best_params, limit, offset)
+
+
+def _fetch_ranked_page(
+    queryset: QuerySet, ordering: tuple[str, ...], best_books: QuerySet, number: int, page_size: int
+) -> ListingPage:
+    """A page of a search ranked book first in two queries (ids, then rows), three on its last page."""
+    sql, params = ranked_ids_sql(queryset, ordering, best_books, (number - 1) * page_size, page_size + 1)
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
+    has_next = len(ids) > page_size
+    ids = ids[:page_size]
+    capped = not has_next and bool(ids) and best_books[SEARCH_BOOKS : SEARCH_BOOKS + 1].exists()
+    book_limit = SEARCH_BOOKS if capped else None
+    return ListingPage(number=number, listings=_cards_in_order(ids), has_next=has_next, book_limit=book_limit)
+
+
+def fetch_page(
+    queryset: QuerySet,
+    ordering: tuple[str, ...],
+    number: int,
+    page_size: int,
+    *,
+    scope: object = None,
+    best_books: QuerySet | None = None,
+) -> ListingPage:
+    """Page `number` (from 1) of the ordered queryset in at most two queries (three for a deep page's first visit).
+
+    The first selects only ids (the index does the ordering; OFFSET skips ids, not
+    whole rows), one more than a page to learn whether a next page exists. The second
+    loads those listings with everything a listing card shows. `scope` names the
+    query (e.g. its CatalogQuery); with it, pages past MARKER_PAGES start from a cached marker.
+    With `best_books` (CatalogResult.best_books) the page is one of a search ranked book first.
+    """
+    if number < 1 or page_size < 1:
+        raise ValueError("page number and page size must be positive")
+    if best_books is not None:
+        return _fetch_ranked_page(queryset, ordering, best_books, number, page_size)
+    offset = (number - 1) * page_size
+    if scope is not None and number > MARKER_PAGES and ordering in KEYSET_ORDERINGS and fragments_enabled():
+        seek = _seek(queryset, ordering, number, page_size, f"{scope!r}|{ordering}|{page_size}")
+        if seek is None:
+            return ListingPage(number=number, listings=[], has_next=False)
+        queryset, offset = seek
+    ids = list(queryset.order_by(*ordering).values_list("id", flat=True)[offset : offset + page_size + 1])
+    has_next = len(ids) > page_size
+    ids = ids[:page_size]
+    return ListingPage(number=number, listings=_cards_in_order(ids), has_next=has_next)
+
+
+def _cards_in_order(ids: list[int]) -> list[Listing]:
+    """The listings with these ids, in this order, with everything a card shows (one query).
+
+    A listing deleted since its id was read is simply left out.
+    """
+    by_id = Listing.objects.select_related(*CARD_RELATIONS).order_by().in_bulk(ids) if ids else {}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def newest_listings(limit: int) -> list[Listing]:
+    """The most recently published visible listings, ready for listing cards (one query).
+
+    The newest ids come from the listing table alone (its index, no join), in a derived table; only those rows
+    are then joined for their cards. Joining first lets MySQL start from the categories and sort every listing:
+    two minutes for the home page at 1,000,000 listings, measured.
+    """
+    ordering = ORDERINGS[SORT_NEWEST]
+    newest_sql, params = visible_listings().order_by(*ordering).values("id")[:limit].query.sql_with_params()
+    newest = RawSQL(f"SELECT id FROM ({newest_sql}) AS newest", params)  # noqa: S608, S611 - SQL from the ORM  # nosec B608 B611
+    return list(Listing.objects.filter(pk__in=newest).select_related(*CARD_RELATIONS).order_by(*ordering))
+
+
+def other_copies(listing: Listing, limit: int = 10) -> list[Listing]:
+    """Other sellers' visible listings of the same book, cheapest first (one query)."""
+    return list(
+        visible_listings()
+        .filter(book_id=listing.book_id)
+        .exclude(seller_id=listing.seller_id)
+        .select_related("seller", "seller__shop")
+        .order_by("price", "id")[:limit]
+    )
