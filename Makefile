@@ -25,9 +25,10 @@ test: ## Whole test suite on SQLite, or on DATABASE_URL when set (script/test)
 test-mysql: ## Whole test suite on MariaDB/MySQL at MYSQL_URL
 	DATABASE_URL=$(MYSQL_URL) ./script/test $(ARGS)
 
-lint: install ## ruff, migrations in sync, Dockerfile, compose file and shell scripts
+lint: install ## ruff, the apps' layers, migrations in sync, Dockerfile, compose file and shell scripts
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
 	$(MANAGE) makemigrations --check --dry-run
 	.venv/bin/hadolint Dockerfile
 	.venv/bin/check-jsonschema --schemafile ../shared/schemas/compose-spec.json docker-compose.yml

@@ -64,7 +64,7 @@ mysql_only = pytest.mark.skipif(
 # The Redis server of the tests that need one (the cache as production runs it).
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 # Parallel test processes (pytest-xdist workers) and checkouts share that database: every cache a test builds on it
-# takes a key prefix of its own process, and bookstore.cache.RedisCache.clear() deletes only the keys under its
+# takes a key prefix of its own process, and core.cache.RedisCache.clear() deletes only the keys under its
 # prefix. No test may FLUSHDB a database it does not own (the fault tests start Redis servers of their own).
 REDIS_TEST_PREFIX = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from bench.common import PYTHON
 from bench.processes import Server
 
-PROJECT_APPS = ("accounts", "bench", "bookstore", "catalog", "orders", "shipping")
+PROJECT_APPS = ("accounts", "bench", "bookstore", "catalog", "core", "jobs", "orders", "shipping")
 
 
 class Profiler:

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_countries",
     "allauth",
     "allauth.account",
+    "core",
     "bookstore",
     "accounts",
     "catalog",
@@ -160,8 +161,8 @@ SILENCED_SYSTEM_CHECKS = ["models.W036"]
 # and cached pages live here): set CACHE_URL=redis://host:6379/0.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://bookstore")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # Django's, with one client per server, answering as a miss while Redis is down (bookstore/cache.py).
-    CACHES["default"]["BACKEND"] = "bookstore.cache.RedisCache"
+    # Django's, with one client per server, answering as a miss while Redis is down (core/cache.py).
+    CACHES["default"]["BACKEND"] = "core.cache.RedisCache"
     # Short socket timeouts: a Redis that stopped answering costs a request milliseconds, not seconds.
     CACHES["default"]["OPTIONS"] = {
         "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
@@ -169,7 +170,7 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
         **CACHES["default"].get("OPTIONS", {}),
     }
     # The site's own rate limits count on the same server through an alias that reports an outage instead of
-    # hiding it, so that bookstore/ratelimits.py decides, and logs, to let the request through.
+    # hiding it, so that core/ratelimits.py decides, and logs, to let the request through.
     CACHES["ratelimits"] = {**CACHES["default"], "OPTIONS": {**CACHES["default"]["OPTIONS"], "fail_soft": False}}
 # Template fragments that depend only on what they show (the `{% cache %}` tag's arguments), such as the navigation
 # bar: kept in each process, as they can never be stale and a process starts afresh with each deployment. Off
@@ -215,7 +216,7 @@ ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mand
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
-# allauth counts in the default cache; while Redis is down these limits let everyone through (bookstore/cache.py
+# allauth counts in the default cache; while Redis is down these limits let everyone through (core/cache.py
 # grants allauth's lock and reads its counts as empty) rather than answering 500 or locking everyone out.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("RATE_LIMIT_LOGIN_FAILED", default="5/5m/ip,5/5m/key"),
@@ -226,7 +227,7 @@ ACCOUNT_RATE_LIMITS = {
 # right in X-Forwarded-For; never trust the header beyond what our proxies set.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
-# The shop's own abuse limits (bookstore/ratelimits.py, django-ratelimit on the shared cache), as "count/period"
+# The shop's own abuse limits (core/ratelimits.py, django-ratelimit on the shared cache), as "count/period"
 # with the period in s, m, h or d ("5/10m": five per ten minutes). Payments count declined attempts only.
 RATE_LIMITS = {
     "pay_declines_per_order": env.str("RATE_LIMIT_PAY_DECLINES_ORDER", default="5/10m"),
@@ -236,8 +237,8 @@ RATE_LIMITS = {
 }
 RATELIMIT_USE_CACHE = "ratelimits" if "ratelimits" in CACHES else "default"
 # The client address as allauth reads it (TRUSTED_PROXY_COUNT), for every limit keyed on it.
-RATELIMIT_IP_META_KEY = "bookstore.ratelimits.client_ip"
-# An outage of the cache lets requests through; bookstore.ratelimits logs it (see bookstore/cache.py).
+RATELIMIT_IP_META_KEY = "core.ratelimits.client_ip"
+# An outage of the cache lets requests through; core.ratelimits logs it (see core/cache.py).
 RATELIMIT_FAIL_OPEN = True
 
 # --- Internationalisation ---------------------------------------------------
@@ -416,6 +417,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "jobs.relay_outbox": {"task": "jobs.relay_outbox", "schedule": env.int("JOBS_RELAY_SECONDS", default=20)},
     "orders.expire_unpaid_orders": {"task": "orders.expire_unpaid_orders", "schedule": 300},
+    # The carrier simulator's step (orders.tasks): the name is older than the move of shipments into orders.
     "shipping.advance_shipments": {"task": "shipping.advance_shipments", "schedule": 3600},
     "jobs.prune": {"task": "jobs.prune", "schedule": 86400},
 }

@@ -34,7 +34,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("sell/", include("catalog.sell_urls")),
     path("", include("orders.urls")),
-    path("", include("shipping.urls")),
+    path("", include("orders.sales_urls")),
     path("", include("catalog.urls")),
     path("", home, name="home"),
 ]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
+from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -72,8 +73,11 @@ def publish(job_ids: Iterable[int]) -> int:
     url = settings.CELERY_BROKER_URL
     if not job_ids or time.monotonic() < _broker_down_until.get(url, 0.0):
         return 0
-    from bookstore.celery import app
     from jobs.tasks import run_job_task
+
+    # The project's Celery app (bookstore/celery.py, loaded with the project package) is the current one:
+    # jobs sits below the project and never names it.
+    app = current_app
 
     sent: list[int] = []
     try:

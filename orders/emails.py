@@ -23,11 +23,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bookstore.templatetags.site_tags import datetime_with_zone
-from orders.models import Order, Payment
-from orders.money import format_money
+from core.money import format_money
+from core.templatetags.site_tags import datetime_with_zone
+from orders.models import Order, Payment, Shipment
 from orders.states import PaymentStatus
-from shipping.models import Shipment
 
 SHIPPED_SUBJECT = gettext_lazy("Your books from order %(number)s are on their way")
 DELIVERED_SUBJECT = gettext_lazy("Your books from order %(number)s were delivered")

@@ -1,7 +1,7 @@
 """Domain errors of buying. Each carries a stable ``code`` and a translatable ``message`` a page may show.
 
 Views catch :class:`BuyingError` (or one subclass) and show ``message`` as a form error or a flash message;
-none of these should ever become a 500. ``orders.states.IllegalTransition`` is different: it means a stale
+none of these should ever become a 500. ``core.states.IllegalTransition`` is different: it means a stale
 page or a bug.
 """
 
@@ -107,3 +107,12 @@ class CancellationError(BuyingError):
     """
 
     default_code = "not_cancellable"
+
+
+class ShipmentError(BuyingError):
+    """A seller's shipping action was refused and nothing changed.
+
+    Codes: ``not_your_shipment``, ``not_ready_to_ship``.
+    """
+
+    default_code = "shipment_error"

@@ -1,22 +1,15 @@
-"""The order, payment and refund state machines: every allowed transition is listed here, once.
+"""The order, payment, refund and shipment state machines: every allowed transition is listed here, once.
 
 Models call :func:`check_transition` from their ``transition_to`` method; nothing else assigns ``status``
-(except the initial value on creation). An illegal move raises :class:`IllegalTransition`, a domain error the
-services let through to their callers: it means a bug or a stale page, never a user typing mistake.
+(except the initial value on creation). An illegal move raises :class:`core.states.IllegalTransition`, a domain error
+the services let through to their callers: it means a bug or a stale page, never a user typing mistake.
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class IllegalTransition(Exception):
-    """A status change that the machine's table does not allow."""
-
-    def __init__(self, machine: str, current: str, new: str):
-        self.machine = machine
-        self.current = current
-        self.new = new
-        super().__init__(f"{machine}: {current!r} cannot move to {new!r}")
+from core.states import check_transition
+from shipping import simulator
 
 
 class OrderStatus(models.TextChoices):
@@ -69,7 +62,45 @@ REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def check_transition(machine: str, table: dict[str, frozenset[str]], current: str, new: str) -> None:
-    """Raise IllegalTransition unless ``table`` allows ``current`` -> ``new``."""
-    if new not in table.get(current, frozenset()):
-        raise IllegalTransition(machine, current, new)
+class ShipmentStatus(models.TextChoices):
+    AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+    READY_TO_SHIP = "ready_to_ship", _("Ready to ship")
+    # From here on the carrier has the parcel: the same steps as the carrier simulator's.
+    SHIPPED = simulator.SHIPPED, _("Shipped")
+    IN_TRANSIT = simulator.IN_TRANSIT, _("In transit")
+    OUT_FOR_DELIVERY = simulator.OUT_FOR_DELIVERY, _("Out for delivery")
+    DELIVERED = simulator.DELIVERED, _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+SHIPMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    ShipmentStatus.AWAITING_PAYMENT: frozenset({ShipmentStatus.READY_TO_SHIP, ShipmentStatus.CANCELLED}),
+    ShipmentStatus.READY_TO_SHIP: frozenset({ShipmentStatus.SHIPPED, ShipmentStatus.CANCELLED}),
+    ShipmentStatus.SHIPPED: frozenset({ShipmentStatus.IN_TRANSIT}),
+    ShipmentStatus.IN_TRANSIT: frozenset({ShipmentStatus.OUT_FOR_DELIVERY}),
+    ShipmentStatus.OUT_FOR_DELIVERY: frozenset({ShipmentStatus.DELIVERED}),
+    ShipmentStatus.DELIVERED: frozenset(),
+    ShipmentStatus.CANCELLED: frozenset(),
+}
+
+# The carrier's own steps (shipping.simulator, or a real carrier's webhook), as shipment statuses.
+CARRIER_STEPS: dict[str, str] = {
+    ShipmentStatus(current): ShipmentStatus(new) for current, new in simulator.NEXT_STEP.items()
+}
+
+# Statuses of a parcel that has left its seller (it can no longer be cancelled).
+LEFT_SELLER = frozenset(
+    {
+        ShipmentStatus.SHIPPED,
+        ShipmentStatus.IN_TRANSIT,
+        ShipmentStatus.OUT_FOR_DELIVERY,
+        ShipmentStatus.DELIVERED,
+    }
+)
+# Statuses the carrier simulator moves forward.
+IN_FLIGHT = frozenset(CARRIER_STEPS)
+
+
+def check_shipment_transition(current: str, new: str) -> None:
+    """Raise IllegalTransition unless a shipment may move from ``current`` to ``new``."""
+    check_transition("Shipment", SHIPMENT_TRANSITIONS, current, new)

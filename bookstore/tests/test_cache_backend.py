@@ -1,10 +1,10 @@
-"""bookstore.cache.RedisCache: Django's Redis cache, sharing one client per server between calls and threads."""
+"""core.cache.RedisCache: Django's Redis cache, sharing one client per server between calls and threads."""
 
 import threading
 
-from bookstore.cache import RedisCache
 from bookstore.tests.test_settings import run_with_env
 from conftest import REDIS_TEST_PREFIX, REDIS_TEST_URL, needs_redis
+from core.cache import RedisCache
 
 
 @needs_redis
@@ -47,4 +47,4 @@ def test_a_redis_cache_url_selects_it():
     )
     result = run_with_env({"CACHE_URL": "redis://127.0.0.1:6379/1"}, code=probe)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "bookstore.cache.RedisCache"
+    assert result.stdout.strip() == "core.cache.RedisCache"

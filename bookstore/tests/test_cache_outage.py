@@ -1,4 +1,4 @@
-"""bookstore.cache.RedisCache while Redis is down: reads miss, writes are skipped, nothing raises, little time is
+"""core.cache.RedisCache while Redis is down: reads miss, writes are skipped, nothing raises, little time is
 lost, a warning is logged, and what was written meanwhile cannot come back stale once Redis answers again.
 
 Real servers only: a port nothing listens on (connection refused, as when Redis is stopped) and redis-server
@@ -11,9 +11,9 @@ import time
 import pytest
 import redis
 
-from bookstore import cache as site_cache
-from bookstore.cache import RedisCache
 from conftest import REDIS_TEST_PREFIX, free_port
+from core import cache as site_cache
+from core.cache import RedisCache
 
 OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}
 
@@ -26,7 +26,7 @@ def dead_url():
 
 def test_reads_miss_and_writes_are_skipped_while_redis_is_down(dead_url, caplog):
     cache = RedisCache(dead_url, {"KEY_PREFIX": REDIS_TEST_PREFIX, "OPTIONS": OPTIONS})
-    with caplog.at_level(logging.WARNING, logger="bookstore.cache"):
+    with caplog.at_level(logging.WARNING, logger="core.cache"):
         started = time.monotonic()
         assert cache.get("page") is None
         assert cache.get("page", "default") == "default"
@@ -41,11 +41,11 @@ def test_reads_miss_and_writes_are_skipped_while_redis_is_down(dead_url, caplog)
         with pytest.raises(ValueError):  # as for a key that is not there
             cache.incr("counter")
         cache.clear()
-        # A claim or lock is granted: with no shared server there is nobody to yield to (see bookstore/cache.py).
+        # A claim or lock is granted: with no shared server there is nobody to yield to (see core/cache.py).
         assert cache.add("rendering", True, 30) is True
         elapsed = time.monotonic() - started
     assert elapsed < 1.0, f"{elapsed:.2f} s for 14 calls to a stopped Redis"
-    warnings = [r for r in caplog.records if r.name == "bookstore.cache"]
+    warnings = [r for r in caplog.records if r.name == "core.cache"]
     assert len(warnings) == 1, "one warning per outage, not one per call"
     assert "is unavailable" in warnings[0].getMessage() and dead_url.split("//")[1] in warnings[0].getMessage()
 

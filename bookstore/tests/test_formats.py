@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
-from bookstore.templatetags.site_tags import datetime_with_zone, iso_datetime
+from core.templatetags.site_tags import datetime_with_zone, iso_datetime
 from orders.services import add_to_cart, get_or_create_cart, new_checkout_token, place_order
 from orders.tests.conftest import AddressFactory, carriers  # noqa: F401 - fixture
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 
 
-def _use_cache(settings, location, backend="bookstore.cache.RedisCache"):
+def _use_cache(settings, location, backend="core.cache.RedisCache"):
     settings.CACHES = {
         **settings.CACHES,
         "sessions": {

@@ -8,7 +8,6 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from bookstore.templatetags.site_tags import money
 from catalog.admin.common import (
     CatalogRowAdmin,
     ModerationActionForm,
@@ -20,6 +19,7 @@ from catalog.admin.common import (
 from catalog.models import Listing, ListingPhoto, Report
 from catalog.services.moderation import MAX_REASON_LENGTH, hide_listing, unhide_listing
 from catalog.states import IllegalTransition
+from core.templatetags.site_tags import money
 
 
 class ListingPhotoInline(admin.TabularInline):

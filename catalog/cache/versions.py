@@ -20,7 +20,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 
-from bookstore.cache import UNAVAILABLE
+from core.cache import UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ class _VersionWatcher:
                     self.version = _version_from({VERSION_KEY: cache.get(VERSION_KEY)})
                     self.confirmed_at = now
                 return self.version
-            except UNAVAILABLE as exc:  # Redis is down: bookstore.cache says so too, no traceback needed
+            except UNAVAILABLE as exc:  # Redis is down: core.cache says so too, no traceback needed
                 logger.warning("No catalog version subscription (%s); reading the version from the cache.", exc)
                 self._reset()
                 return None

@@ -10,11 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from accounts.models import User
-from bookstore.templatetags.site_tags import number as format_number
 from catalog.models import Book, Listing
 from catalog.search import COUNT_LIMIT
 from catalog.search import counts as search_counts
 from conftest import CategoryFactory, ListingFactory, ShopFactory
+from core.templatetags.site_tags import number as format_number
 
 BROWSE = "/books/"
 # SQLite and MySQL quote differently; either way the page query selects nothing but ids.

@@ -21,7 +21,7 @@ def redis_down(settings, page_cache):
     settings.CACHES = {
         **settings.CACHES,
         "default": {
-            "BACKEND": "bookstore.cache.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
             "KEY_PREFIX": REDIS_TEST_PREFIX,
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},

@@ -27,7 +27,7 @@ def redis_cache(settings):
         **settings.CACHES,
         "default": {
             # The site's backend: its clear() deletes this prefix's keys only, not other test processes' ones.
-            "BACKEND": "bookstore.cache.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": REDIS_TEST_URL,
             "KEY_PREFIX": REDIS_TEST_PREFIX,
         },

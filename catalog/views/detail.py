@@ -8,12 +8,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from bookstore import ratelimits
 from catalog.forms.report import ReportForm
 from catalog.isbn import format_isbn
 from catalog.models import Listing, Report
 from catalog.search import CARD_RELATIONS, other_copies
 from catalog.services.reports import ReportRefused, report_listing
+from core import ratelimits
 
 
 def get_listing_for_viewer(request: HttpRequest, pk: int) -> Listing:

@@ -7,11 +7,9 @@ set it up.
 """
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -21,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.decorators import seller_required
 from accounts.verification import confirmed_email_required
 from catalog.forms.sell import (
     BOOK_FIELD_NAMES,
@@ -57,19 +56,6 @@ from catalog.states import ListingStateError
 
 INVENTORY_PAGE_SIZE = 25
 Status = Listing.Status
-
-
-def seller_required(view: Callable) -> Callable:
-    """Require a signed-in user with a shop; send anyone without a shop to set one up."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not hasattr(request.user, "shop"):
-            messages.info(request, _("Set up your shop first; then you can list your books."))
-            return redirect("accounts:shop_edit")
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapper)
 
 
 def _error_text(exc: Exception) -> str:

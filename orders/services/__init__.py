@@ -3,7 +3,8 @@
 Import from here (``from orders import services`` then ``services.place_order(...)``) or from the modules:
 
 - ``cart``: get_cart, get_or_create_cart, cart_for_request, cart_item_count, attach_session_cart, add_to_cart,
-  set_line_quantity, remove_line, accept_current_prices, merge_carts, cart_summary
+  set_line_quantity, remove_line, accept_current_prices, merge_carts
+- ``cart_summary``: cart_summary, CartSummary, SellerGroup, CartLineView, line_problems (reading a cart)
 - ``checkout``: new_checkout_token, checkout_preview, place_order
 - ``payments``: CardDetails, pay_order, record_charge, process_refund, retry_failed_refunds, latest_payment,
   payment_in_progress
@@ -12,9 +13,25 @@ Import from here (``from orders import services`` then ``services.place_order(..
 - ``queries``: buyer_orders, get_order_for_buyer, order_detail_queryset, order_for_checkout_token, user_addresses,
   get_address_for_user, default_ship_country
 - ``addresses``: save_address
+- ``shipments``: the seller's part of an order: release_shipments, cancel_shipments, sync_order_with_shipments,
+  mark_shipped, advance_shipments (the carrier simulator's runs), seller_sales, get_shipment_for_seller
+
+Lock order, the one place it is written. Rows are locked with ``select_for_update``, rows of one kind in
+primary-key order, and no order row is locked while a listing or another order's row is held:
+
+1. the order, first in every write on an existing order (paying it, recording a charge, refunding,
+   cancelling, expiring, marking a part shipped, the carrier simulator's step). Holding it serializes the
+   writes on that order, so its own rows below may follow in the order each service needs them;
+2. that order's own rows: its shipments, its payment, its refunds (release on payment: payment then
+   shipments; cancellation: shipments, listings, then the payment; refunds: payment then refund);
+3. listings, the rows orders share with each other and with the catalog, in primary-key order
+   (``place_order`` takes stock, ``stock.return_stock`` gives it back on cancellation and expiry).
+
+``place_order`` locks only listings: the order it creates is new. A cart write locks only that cart's lines.
+The payment gateway is never called while any of these locks is held (see ``payments``).
 
 Errors are in ``orders.errors`` (all subclasses of BuyingError, with ``code`` and ``message``); illegal
-status changes raise ``orders.states.IllegalTransition``. Shipping's side is in ``shipping.services``.
+status changes raise ``core.states.IllegalTransition``. Carriers, routes and prices are ``shipping.services``'s.
 """
 
 from orders.services.addresses import save_address
@@ -27,15 +44,11 @@ from orders.services.cancellation import (
 )
 from orders.services.cart import (
     SESSION_CART_KEY,
-    CartLineView,
-    CartSummary,
-    SellerGroup,
     accept_current_prices,
     add_to_cart,
     attach_session_cart,
     cart_for_request,
     cart_item_count,
-    cart_summary,
     get_cart,
     get_or_create_cart,
     merge_carts,
@@ -43,6 +56,7 @@ from orders.services.cart import (
     set_line_quantity,
     validate_quantity,
 )
+from orders.services.cart_summary import CartLineView, CartSummary, SellerGroup, cart_summary
 from orders.services.checkout import (
     CheckoutPreview,
     ShippingChoice,

@@ -7,16 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.money import ZERO, to_cents
 from jobs.services import enqueue
 from orders.errors import CancellationError
-from orders.models import Order, OrderLine, Payment, Refund
-from orders.money import ZERO, to_cents
+from orders.models import Order, OrderLine, Payment, Refund, Shipment, ShipmentEvent
 from orders.services.payments import create_refund, payment_in_progress, process_refund
+from orders.services.shipments import cancel_shipments, sync_order_with_shipments
 from orders.services.stock import return_stock
-from orders.states import OrderStatus, PaymentStatus, RefundStatus
-from shipping.models import Shipment, ShipmentEvent
-from shipping.services import cancel_shipments, sync_order_with_shipments
-from shipping.states import ShipmentStatus
+from orders.states import OrderStatus, PaymentStatus, RefundStatus, ShipmentStatus
 
 CANCELLABLE_ORDER_STATUSES = (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID)
 

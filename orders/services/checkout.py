@@ -21,12 +21,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from catalog.cache import catalog_changed
 from catalog.models import Listing
+from core.money import ZERO, to_cents
 from jobs.services import enqueue
 from orders.errors import CarrierChoiceError, CheckoutError, LineProblem
-from orders.models import Address, Cart, CartLine, Order, OrderLine
-from orders.money import ZERO, to_cents
-from orders.services.cart import CartSummary, SellerGroup, cart_summary, line_problems
-from shipping.models import Carrier, Shipment
+from orders.models import Address, Cart, CartLine, Order, OrderLine, Shipment
+from orders.services.cart_summary import CartSummary, SellerGroup, cart_summary, line_problems
+from shipping.models import Carrier
 from shipping.services import CarrierQuote, active_carriers, available_carriers, best_rate, price_for
 
 ORDER_NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: people read numbers aloud

@@ -7,13 +7,11 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from orders.models import Order, OrderLine
+from orders.models import Order, OrderLine, Shipment, ShipmentEvent
 from orders.services.payments import payment_in_progress
+from orders.services.shipments import cancel_shipments
 from orders.services.stock import return_stock
-from orders.states import OrderStatus
-from shipping.models import Shipment, ShipmentEvent
-from shipping.services import cancel_shipments
-from shipping.states import ShipmentStatus
+from orders.states import OrderStatus, ShipmentStatus
 
 
 def expire_unpaid_orders(now: datetime | None = None) -> int:

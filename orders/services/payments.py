@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.money import ZERO, to_cents
 from jobs.services import enqueue
 from orders.errors import PaymentError
 from orders.gateway import FAILURE_MESSAGES, ChargeResult, card_brand, card_problem, get_gateway, normalize_card_number
 from orders.models import Order, Payment, Refund, untranslated
-from orders.money import ZERO, to_cents
+from orders.services.shipments import release_shipments
 from orders.states import OrderStatus, PaymentStatus, RefundStatus
-from shipping.services import release_shipments
 
 KEY_MAX_LENGTH = 100
 

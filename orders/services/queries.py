@@ -6,9 +6,8 @@ from django.db.models import Prefetch, QuerySet, Sum
 from django.http import Http404
 
 from accounts.models import User
-from orders.models import Address, Order, Payment
+from orders.models import Address, Order, Payment, Shipment
 from orders.services.checkout import TOKEN_PATTERN
-from shipping.models import Shipment
 
 
 def _signed_in(user) -> bool:

@@ -6,12 +6,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from catalog.models import Listing
-from orders.models import Address, GatewayTransaction, Order, Payment, Refund
+from orders.models import Address, GatewayTransaction, Order, Payment, Refund, ShipmentEvent
 from orders.services import cancel_order, cancel_seller_part, pay_order
+from orders.services.shipments import mark_shipped
 from orders.states import OrderStatus, RefundStatus
 from orders.tests.conftest import DECLINE, card
-from shipping.models import ShipmentEvent
-from shipping.services import mark_shipped
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 
-from bookstore import ratelimits
 from conftest import PASSWORD, REDIS_TEST_PREFIX, free_port
+from core import ratelimits
 from orders.models import CartLine
 from orders.states import OrderStatus
 from orders.tests.conftest import APPROVE, DECLINE
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def redis_down(settings, caplog):
     location = f"redis://127.0.0.1:{free_port()}/0"
     options = {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}
-    default = {"BACKEND": "bookstore.cache.RedisCache", "LOCATION": location, "KEY_PREFIX": REDIS_TEST_PREFIX}
+    default = {"BACKEND": "core.cache.RedisCache", "LOCATION": location, "KEY_PREFIX": REDIS_TEST_PREFIX}
     settings.CACHES = {
         **settings.CACHES,
         "default": {**default, "OPTIONS": options},
@@ -53,7 +53,7 @@ def test_signing_in_works_and_allauths_limits_fail_open(client, charlie, redis_d
     assert response.status_code == 302
     assert client.session[SESSION_KEY] == str(charlie.pk)
     assert client.get(reverse("orders:order_list")).status_code == 200  # still signed in on the next page
-    assert any("is unavailable" in m for m in warnings_from(redis_down, "bookstore.cache"))
+    assert any("is unavailable" in m for m in warnings_from(redis_down, "core.cache"))
 
 
 def test_adding_to_the_cart_and_paying_work_and_the_limits_say_they_are_off(
@@ -70,7 +70,7 @@ def test_adding_to_the_cart_and_paying_work_and_the_limits_say_they_are_off(
     placed_order.refresh_from_db()
     assert placed_order.status == OrderStatus.PAID
 
-    logged = warnings_from(redis_down, "bookstore.ratelimits")
+    logged = warnings_from(redis_down, "core.ratelimits")
     assert any(m.startswith("Rate limit cart_add not enforced") for m in logged)
     assert any(m.startswith("Rate limit pay_declines_per_order not enforced") for m in logged)
     assert any(m.startswith("Rate limit pay_declines_per_user not enforced") for m in logged)

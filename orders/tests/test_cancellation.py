@@ -7,7 +7,7 @@ from django.utils import translation
 
 from catalog.models import Listing
 from orders.errors import CancellationError
-from orders.models import Order, Payment, Refund
+from orders.models import Order, Payment, Refund, Shipment, ShipmentEvent
 from orders.services import (
     cancel_order,
     cancel_seller_part,
@@ -16,9 +16,8 @@ from orders.services import (
     pay_order,
     retry_failed_refunds,
 )
+from orders.services.shipments import mark_shipped
 from orders.tests.conftest import APPROVE, card
-from shipping.models import Shipment, ShipmentEvent
-from shipping.services import mark_shipped
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from catalog.models import Listing
 from conftest import ListingFactory
 from orders.errors import CarrierChoiceError, CheckoutError
-from orders.models import CartLine, Order, OrderLine
+from orders.models import CartLine, Order, OrderLine, Shipment
 from orders.services import (
     add_to_cart,
     checkout_preview,
@@ -16,7 +16,7 @@ from orders.services import (
     place_order,
 )
 from orders.tests.conftest import AddressFactory
-from shipping.models import Carrier, Shipment
+from shipping.models import Carrier
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from aiosmtpd.controller import Controller
 from django.urls import reverse
 from django.utils import timezone
 
-from bookstore.templatetags.site_tags import datetime_with_zone
 from conftest import free_port
+from core.templatetags.site_tags import datetime_with_zone
 from jobs.models import Job, JobStatus
 from jobs.services import relay_outbox
 from orders.services import new_checkout_token, pay_order, place_order

@@ -11,9 +11,9 @@ from jobs.models import Job, JobStatus
 from orders.emails import send_order_placed
 from orders.models import Order
 from orders.services import new_checkout_token, place_order
+from orders.services.shipments import mark_shipped
 from orders.tests.conftest import APPROVE, DECLINE
 from orders.tests.test_journeys import card_post, checkout_post
-from shipping.services import mark_shipped
 
 pytestmark = pytest.mark.django_db
 

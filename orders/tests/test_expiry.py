@@ -8,10 +8,9 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from orders.errors import PaymentError
-from orders.models import Order, Payment
+from orders.models import Order, Payment, Shipment, ShipmentEvent
 from orders.services import expire_unpaid_orders, pay_order
 from orders.tests.conftest import APPROVE, card
-from shipping.models import Shipment, ShipmentEvent
 
 pytestmark = pytest.mark.django_db
 

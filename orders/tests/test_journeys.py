@@ -7,11 +7,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from orders.models import Cart, Order, Payment, Refund
-from orders.states import OrderStatus, PaymentStatus, RefundStatus
+from orders.models import Cart, Order, Payment, Refund, Shipment
+from orders.states import OrderStatus, PaymentStatus, RefundStatus, ShipmentStatus
 from orders.tests.conftest import APPROVE, DECLINE
-from shipping.models import Shipment
-from shipping.states import ShipmentStatus
 
 ADDRESS = {
     "action": "address",

@@ -8,11 +8,10 @@ from django.utils import timezone
 
 from orders.errors import PaymentError
 from orders.gateway import ChargeResult
-from orders.models import Order, Payment
+from orders.models import Order, Payment, Shipment
 from orders.services import latest_payment, pay_order, record_charge
 from orders.tests.conftest import APPROVE, DECLINE, NO_FUNDS, card
 from orders.tests.gateways import CountingGateway
-from shipping.models import Shipment
 
 pytestmark = pytest.mark.django_db
 

@@ -4,12 +4,12 @@ import itertools
 
 import pytest
 
+from core.states import IllegalTransition
 from orders.models import Order, Payment, Refund
 from orders.states import (
     ORDER_TRANSITIONS,
     PAYMENT_TRANSITIONS,
     REFUND_TRANSITIONS,
-    IllegalTransition,
     OrderStatus,
     PaymentStatus,
     RefundStatus,

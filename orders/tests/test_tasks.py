@@ -7,11 +7,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from jobs.models import ScheduledRun
-from orders.models import Order
-from orders.tasks import expire_unpaid_orders_task
-from shipping.models import Shipment
-from shipping.services import mark_shipped
-from shipping.tasks import advance_shipments_task
+from orders.models import Order, Shipment
+from orders.services.shipments import mark_shipped
+from orders.tasks import advance_shipments_task, expire_unpaid_orders_task
 
 pytestmark = pytest.mark.django_db
 

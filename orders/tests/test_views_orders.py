@@ -7,10 +7,9 @@ from django.utils import translation
 from catalog.models import Listing
 from orders.models import Order, Refund
 from orders.services import cancel_seller_part, pay_order
-from orders.states import OrderStatus, PaymentStatus, RefundStatus
+from orders.services.shipments import advance_shipments, mark_shipped
+from orders.states import OrderStatus, PaymentStatus, RefundStatus, ShipmentStatus
 from orders.tests.conftest import DECLINE, card
-from shipping.services import advance_shipments, mark_shipped
-from shipping.states import ShipmentStatus
 
 ORDERS = reverse("orders:order_list")
 SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es"}

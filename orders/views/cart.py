@@ -15,8 +15,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 from django_countries.fields import Country
 
-from bookstore import ratelimits
 from catalog.models import Listing
+from core import ratelimits
 from orders.errors import CartError
 from orders.forms import AddToCartForm, CartLineForm
 from orders.services import (

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from core.views import signed_in_or_back_to
 from orders.errors import CancellationError
 from orders.services import (
     buyer_orders,
@@ -22,7 +23,6 @@ from orders.services import (
     get_order_for_buyer,
     order_is_cancellable,
 )
-from orders.views.common import signed_in_or_back_to
 
 ORDERS_PAGE_SIZE = 20
 

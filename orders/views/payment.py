@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bookstore import ratelimits
+from core import ratelimits
 from orders.errors import PaymentError
 from orders.forms import PaymentForm
 from orders.gateway import TEST_CARDS

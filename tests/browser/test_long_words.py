@@ -7,9 +7,8 @@ from django.urls import reverse
 from accounts.models import Shop, User
 from catalog.models import Book, Listing
 from conftest import ListingFactory, ShopFactory, UserFactory
-from orders.models import Address
+from orders.models import Address, Shipment
 from orders.services import add_to_cart, get_or_create_cart, new_checkout_token, place_order
-from shipping.models import Shipment
 from tests.browser.conftest import expect, path_of, sign_in
 from tests.conftest import AddressFactory
 

@@ -14,11 +14,10 @@ from PIL import Image
 
 from catalog.models import Listing
 from conftest import UserFactory
+from orders.models import Shipment
 from orders.services import add_to_cart, get_or_create_cart, new_checkout_token, pay_order, place_order
-from orders.states import OrderStatus, PaymentStatus
+from orders.states import OrderStatus, PaymentStatus, ShipmentStatus
 from orders.tests.conftest import card
-from shipping.models import Shipment
-from shipping.states import ShipmentStatus
 from tests.browser.conftest import assert_accessible, expect, open_menu, screenshot, sign_in
 from tests.conftest import AddressFactory
 

@@ -193,7 +193,7 @@ def test_shopping_rides_out_a_redis_outage(
     assert harness.order_invariants(db, DATABASE, dict.fromkeys(seeded["listings"], seeded["stock"])) == []
 
     log = app.log.read_text()
-    assert "is unavailable" in log  # bookstore.cache: the outage was noticed and said once per process
+    assert "is unavailable" in log  # core.cache: the outage was noticed and said once per process
     assert "Rate limit pay_declines_per_order not enforced" in log
     assert "Internal Server Error" not in log
     assert "The job broker is unreachable" in log  # the checkout and payment did try the broker, and went on

@@ -15,9 +15,9 @@ from django.apps import apps
 from catalog.models import Listing
 from catalog.services.photos import add_photos
 from conftest import ListingFactory, UserFactory, make_upload
+from orders.models import Shipment
 from orders.services import add_to_cart, get_or_create_cart, new_checkout_token, pay_order, place_order
 from orders.tests.conftest import card
-from shipping.models import Shipment
 from tests.conftest import AddressFactory
 
 # Every table a request could change. Sessions and last_login are left out: signing in writes them.
@@ -34,8 +34,8 @@ WATCHED_MODELS = [
     "orders.OrderLine",
     "orders.Payment",
     "orders.Refund",
-    "shipping.Shipment",
-    "shipping.ShipmentEvent",
+    "orders.Shipment",
+    "orders.ShipmentEvent",
 ]
 
 
@@ -220,7 +220,7 @@ ADMIN_ROUTES = [
     Route("admin order", "GET", "staff", lambda s: f"/admin/orders/order/{s.order.pk}/change/"),
     Route("admin users", "GET", "staff", lambda s: "/admin/accounts/user/"),
     Route("admin payments", "GET", "staff", lambda s: "/admin/orders/payment/"),
-    Route("admin shipments", "GET", "staff", lambda s: "/admin/shipping/shipment/"),
+    Route("admin shipments", "GET", "staff", lambda s: "/admin/orders/shipment/"),
     Route("admin reports", "GET", "staff", lambda s: "/admin/catalog/report/"),
     Route(
         "admin hide action",

@@ -1,6 +1,6 @@
 """The shop's limits count a client by the address our own proxies report, never one the client writes itself.
 
-Anonymous visitors adding to the cart are counted per client address (``bookstore.ratelimits.client_ip``, the
+Anonymous visitors adding to the cart are counted per client address (``core.ratelimits.client_ip``, the
 rule allauth applies to its sign-in limits with the same TRUSTED_PROXY_COUNT).
 """
 
@@ -43,7 +43,7 @@ def test_behind_one_proxy_the_address_it_appends_is_the_key(add, settings):
 def test_client_ip_is_the_rule_allauth_uses(rf, settings):
     from allauth.account.adapter import get_adapter
 
-    from bookstore.ratelimits import client_ip
+    from core.ratelimits import client_ip
 
     request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.9, 192.0.2.10")
     assert client_ip(request) == get_adapter().get_client_ip(request) == "10.0.0.5"

@@ -17,10 +17,10 @@ from accounts.models import Shop
 from catalog.models import Book, Listing, Report
 from catalog.services.reports import report_listing
 from conftest import ListingFactory, ShopFactory, UserFactory
+from orders.models import Shipment
 from orders.services import add_to_cart, get_or_create_cart, new_checkout_token, pay_order, place_order
+from orders.services.shipments import mark_shipped
 from orders.tests.conftest import card
-from shipping.models import Shipment
-from shipping.services import mark_shipped
 from tests.conftest import AddressFactory
 
 FIELDS = [
@@ -172,8 +172,8 @@ def test_admin_pages_escape_every_payload(client, poisoned, staff):
         "users": ("/admin/accounts/user/", ["first_name"]),
         "orders": ("/admin/orders/order/", []),
         "order": (f"/admin/orders/order/{order.pk}/change/", ["full_name", "line1", "address_city"]),
-        "shipments": ("/admin/shipping/shipment/", []),
-        "shipment": (f"/admin/shipping/shipment/{shipment.pk}/change/", []),
+        "shipments": ("/admin/orders/shipment/", []),
+        "shipment": (f"/admin/orders/shipment/{shipment.pk}/change/", []),
     }
     for name, (path, fields) in pages.items():
         response = client.get(path)

@@ -4,21 +4,10 @@ Run it every few minutes: a cron line (``*/5 * * * * manage.py expire_unpaid_ord
 Swarm service looping ``manage.py expire_unpaid_orders; sleep 300``. Several runs at once are safe.
 """
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.core.management.base import BaseCommand
 
+from core.commands import parse_now
 from orders.services.expiry import expire_unpaid_orders
-
-
-def parse_now(value: str | None):
-    """``--now`` as an aware datetime (ISO 8601; naive means the site's time zone), or the current time."""
-    if not value:
-        return timezone.now()
-    moment = parse_datetime(value)
-    if moment is None:
-        raise CommandError(f"--now must be an ISO 8601 date and time, not {value!r}.")
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 class Command(BaseCommand):

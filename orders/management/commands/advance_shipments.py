@@ -8,8 +8,8 @@ import random
 
 from django.core.management.base import BaseCommand, CommandError
 
-from orders.management.commands.expire_unpaid_orders import parse_now
-from shipping.services import advance_shipments
+from core.commands import parse_now
+from orders.services.shipments import advance_shipments
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """The seller's sales: their part of each order (one shipment), the buyer's address, and "mark shipped".
 
-``shipping.services.get_shipment_for_seller`` answers 404 for anyone else's shipment; a seller never sees
+``orders.services.shipments.get_shipment_for_seller`` answers 404 for anyone else's shipment; a seller never sees
 the other sellers' lines of the same order.
 """
 
@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from catalog.views.sell import seller_required
-from orders.money import ZERO
-from orders.views.common import signed_in_or_back_to
-from shipping.models import Shipment
-from shipping.services import ShippingError, get_shipment_for_seller, seller_sales
-from shipping.services import mark_shipped as ship
-from shipping.states import ShipmentStatus
+from accounts.decorators import seller_required
+from core.money import ZERO
+from core.views import signed_in_or_back_to
+from orders.errors import ShipmentError
+from orders.models import Shipment
+from orders.services.shipments import get_shipment_for_seller, seller_sales
+from orders.services.shipments import mark_shipped as ship
+from orders.states import ShipmentStatus
 
 SALES_PAGE_SIZE = 25
 
@@ -103,7 +104,7 @@ def mark_shipped(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = get_shipment_for_seller(request.user, pk)
     try:
         shipped = ship(shipment, request.user)
-    except ShippingError as error:
+    except ShipmentError as error:
         messages.error(request, error.message)
     else:
         messages.success(

@@ -20,7 +20,7 @@ caller goes ahead; for allauth's rate limits this is what makes them fail open, 
 everyone wait a second for a lock and then refusing them (tested in bookstore/tests/test_cache_outage.py).
 
 Give ``OPTIONS={"fail_soft": False}`` for an alias whose callers want the error instead: the site's own rate
-limits (bookstore/ratelimits.py) use one, to decide and log themselves that they let a request through.
+limits (core/ratelimits.py) use one, to decide and log themselves that they let a request through.
 """
 
 from __future__ import annotations

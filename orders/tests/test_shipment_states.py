@@ -4,8 +4,10 @@ import itertools
 
 import pytest
 
-from shipping.models import Shipment
-from shipping.states import SHIPMENT_TRANSITIONS, IllegalTransition, ShipmentStatus
+from core.states import IllegalTransition
+from orders.models import Shipment, ShipmentEvent
+from orders.states import CARRIER_STEPS, SHIPMENT_TRANSITIONS, ShipmentStatus
+from shipping import simulator
 
 MOVES = list(itertools.product(ShipmentStatus.values, repeat=2))
 
@@ -33,3 +35,11 @@ def test_the_trip_in_order():
     assert SHIPMENT_TRANSITIONS["ready_to_ship"] >= {"cancelled"}
     assert "cancelled" not in SHIPMENT_TRANSITIONS["shipped"]
     assert set(SHIPMENT_TRANSITIONS) == set(ShipmentStatus.values)
+
+
+def test_the_carrier_steps_are_the_simulators_steps_as_shipment_statuses():
+    # The order side follows the simulator's parcel steps; an event the simulator reports has wording here.
+    assert CARRIER_STEPS == simulator.NEXT_STEP
+    codes = [value for name, value in vars(simulator.EventCode).items() if name.isupper()]
+    assert len(codes) == 5
+    assert set(codes) <= set(ShipmentEvent.Code.values)

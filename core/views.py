@@ -1,4 +1,4 @@
-"""Small helpers shared by the buying views."""
+"""Small helpers shared by the views of several apps."""
 
 from __future__ import annotations
 

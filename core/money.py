@@ -3,6 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.db import models
 
 ZERO = Decimal("0.00")
 CENTS = Decimal("0.01")
@@ -21,6 +22,12 @@ def currency() -> str:
 
 def format_money(amount) -> str:
     """The amount formatted for people in the active language, as the ``money`` template filter does."""
-    from bookstore.templatetags.site_tags import money
+    from core.templatetags.site_tags import money
 
     return money(amount)
+
+
+def money_field(verbose_name, **kwargs) -> models.DecimalField:
+    """An amount of money in a model: a Decimal with cents, zero by default."""
+    kwargs.setdefault("default", ZERO)
+    return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, **kwargs)

@@ -4,10 +4,10 @@ import pytest
 from django.urls import reverse
 
 from conftest import ListingFactory
+from orders.models import Shipment
 from orders.services import add_to_cart, get_or_create_cart, new_checkout_token, pay_order, place_order
+from orders.states import ShipmentStatus
 from orders.tests.conftest import AddressFactory, card
-from shipping.models import Shipment
-from shipping.states import ShipmentStatus
 
 SALES = reverse("shipping:sale_list")
 

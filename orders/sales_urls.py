@@ -1,8 +1,11 @@
-"""The seller's sales pages. Mounted at the site root, next to the other seller pages under /sell/."""
+"""The seller's sales pages. Mounted at the site root, next to the other seller pages under /sell/.
+
+The namespace stays "shipping" (``shipping:sale_detail``...), the names templates, emails and bookmarks know.
+"""
 
 from django.urls import path
 
-from shipping import views
+from orders.views import sales as views
 
 app_name = "shipping"
 urlpatterns = [

@@ -7,7 +7,7 @@ the visitor had (cart, order) changes.
 
 While the cache server is down the limits are not enforced: a buyer must still be able to pay during a Redis
 restart. That is decided here, not left to chance: the counters live in a cache alias that reports the outage
-(bookstore/cache.py, ``fail_soft`` off), and ``usage`` logs a warning and lets the request through.
+(core/cache.py, ``fail_soft`` off), and ``usage`` logs a warning and lets the request through.
 
 django-ratelimit's app is not installed: its system checks know only other Redis backends than ours, and
 refuse the local-memory cache a developer runs with (one process, so its counts are right there).
@@ -27,7 +27,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
 
-from bookstore.cache import UNAVAILABLE
+from core.cache import UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 
