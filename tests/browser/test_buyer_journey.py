@@ -104,9 +104,12 @@ def test_buyer_signs_up_finds_books_from_two_sellers_and_pays(page, shelves, car
     screenshot(page, "buyer-search")
     filters_button = page.get_by_role("button", name="Filters")
     if filters_button.is_visible():  # the filter panel is folded away on a phone
+        page.wait_for_load_state("load")  # Bootstrap, which unfolds it, runs at the end of the page
         filters_button.click()
+        expect(page.locator("#filters-panel")).to_be_visible()
     page.locator("#filters-panel").get_by_label("Category").select_option(label="Science Fiction & Fantasy")
     page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"category=science-fiction-fantasy"))
     expect(page.locator("article.book-card")).to_have_count(1)
     assert result_titles(page) == ["Dune"]
     assert "category=science-fiction-fantasy" in page.url
