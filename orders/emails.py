@@ -120,6 +120,8 @@ def _send_tracking(shipment_id: int, template: str, subject) -> None:
         .prefetch_related("lines", "events")
         .get(pk=shipment_id)
     )
+    # The event this email tells of (the templates are named after the status), for where it happened.
+    event = next((e for e in reversed(shipment.events.all()) if e.status == template), None)
     with translation.override(shipment.order.language):
         _send(
             template,
@@ -130,6 +132,8 @@ def _send_tracking(shipment_id: int, template: str, subject) -> None:
                 "order": shipment.order,
                 "lines": list(shipment.lines.all()),
                 "order_url": _order_url(shipment.order),
+                # Worded here, inside the buyer's language.
+                "place": event.place if event else "",
             },
         )
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from django_countries import countries
-
 # A parcel's steps once its seller handed it over. The order side's shipment statuses use the same values.
 SHIPPED = "shipped"
 IN_TRANSIT = "in_transit"
@@ -36,21 +34,25 @@ class EventCode:
     DELIVERED = "delivered"
 
 
-# What the carrier says: (event code, its parameters, where it happened).
-CarrierEvent = tuple[str, dict[str, str], str]
+# Where something happened: (city or hub name, ISO country code). The country stays a code so that whoever
+# reads the event sees it named in their own language, not in the one active where the simulator ran.
+Place = tuple[str, str]
 
-# Where each international carrier's parcels pass through.
-INTERNATIONAL_HUBS = {
-    "DHL": ["Miami gateway, United States", "Cincinnati hub, United States", "Leipzig hub, Germany"],
-    "FEDEX": ["Memphis hub, United States", "Indianapolis hub, United States", "Paris CDG hub, France"],
+# What the carrier says: (event code, its parameters, where it happened).
+CarrierEvent = tuple[str, dict[str, str], Place]
+
+# Where each international carrier's parcels pass through. A hub's name is a proper noun: it stays as written.
+INTERNATIONAL_HUBS: dict[str, list[Place]] = {
+    "DHL": [("Miami gateway", "US"), ("Cincinnati hub", "US"), ("Leipzig hub", "DE")],
+    "FEDEX": [("Memphis hub", "US"), ("Indianapolis hub", "US"), ("Paris CDG hub", "FR")],
 }
-DEFAULT_HUBS = ["Miami gateway, United States", "Panama City hub, Panama"]
-NATIONAL_HUBS = {
+DEFAULT_HUBS: list[Place] = [("Miami gateway", "US"), ("Panama City hub", "PA")]
+NATIONAL_HUBS: dict[str, list[Place]] = {
     "CO": [
-        "Bogotá sorting centre, Colombia",
-        "Medellín sorting centre, Colombia",
-        "Cali sorting centre, Colombia",
-        "Barranquilla sorting centre, Colombia",
+        ("Bogotá sorting centre", "CO"),
+        ("Medellín sorting centre", "CO"),
+        ("Cali sorting centre", "CO"),
+        ("Barranquilla sorting centre", "CO"),
     ],
 }
 
@@ -68,10 +70,9 @@ class Parcel:
     recipient: str
 
 
-def place(city: str, country_code: str) -> str:
-    """ "City, Country" (either part may be missing)."""
-    country = countries.name(country_code) if country_code else ""
-    return ", ".join(part for part in [city, str(country)] if part)
+def place(city: str, country_code: str) -> Place:
+    """(city, country code), either part possibly empty; the reader's side names the country."""
+    return city, country_code
 
 
 def shipped_event(parcel: Parcel) -> CarrierEvent:

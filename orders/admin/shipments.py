@@ -15,12 +15,16 @@ from orders.models import OrderLine, Shipment, ShipmentEvent
 class ShipmentEventInline(ReadOnlyInline):
     model = ShipmentEvent
     verbose_name_plural = _("tracking timeline")
-    fields = ("happened_at", "status", "what_happened", "location")
+    fields = ("happened_at", "status", "what_happened", "where")
     readonly_fields = fields
 
     @admin.display(description=_("description"))
     def what_happened(self, event):
         return event.display_description
+
+    @admin.display(description=_("location"))
+    def where(self, event):
+        return event.place
 
 
 class ShipmentLineInline(ReadOnlyInline):

@@ -6,6 +6,7 @@ The order side owns them; ``shipping`` only carries parcels (carriers, rates, th
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from django_countries.fields import CountryField
 
 from core.money import money_field
@@ -124,7 +125,11 @@ class ShipmentEvent(models.Model):
     code = models.CharField(_("code"), max_length=30, choices=Code.choices, blank=True, default="", db_default="")
     params = models.JSONField(_("details"), default=dict, blank=True, null=True)
     description = models.CharField(_("description"), max_length=255, blank=True)
+    # Where it happened: the city or hub name as text (a proper noun) and the country as a code, named in the
+    # reader's language when shown (:attr:`place`). Events recorded before the split keep the whole place in
+    # ``location`` when their country could not be recognised.
     location = models.CharField(_("location"), max_length=120, blank=True)
+    country = CountryField(_("country"), blank=True, db_default="")
     happened_at = models.DateTimeField(_("time"))
 
     class Meta:
@@ -135,6 +140,12 @@ class ShipmentEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()} at {self.happened_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def place(self) -> str:
+        """Where it happened, "City, Country" with the country named in the active language."""
+        country = str(countries.name(self.country.code)) if self.country else ""
+        return ", ".join(part for part in (self.location, country) if part)
 
     @property
     def display_description(self) -> str:

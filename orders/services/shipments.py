@@ -34,21 +34,23 @@ def _add_event(
     *,
     code: str = "",
     params: dict | None = None,
-    location: str = "",
+    place: simulator.Place = ("", ""),
     description: str = "",
 ) -> ShipmentEvent:
     """Record a timeline event: a ``code`` (worded in the reader's language when shown), or free text.
 
     An event with a code keeps its wording in the source language in ``description``, for staff (and for a
-    previous release still running during a rolling update).
+    previous release still running during a rolling update). ``place`` is (city or hub, country code).
     """
+    city, country = place
     event = ShipmentEvent(
         shipment=shipment,
         status=status,
         code=code,
         params=params or {},
         description=description,
-        location=location,
+        location=city[:120],
+        country=country,
         happened_at=when,
     )
     if code:
@@ -149,8 +151,8 @@ def mark_shipped(shipment: Shipment, seller: User, *, now: datetime | None = Non
         locked.shipped_at = locked.status_changed_at = now
         locked.save(update_fields=["status", "tracking_number", "shipped_at", "status_changed_at", "updated_at"])
         locked.order = order
-        code, params, location = simulator.shipped_event(locked.parcel())
-        _add_event(locked, ShipmentStatus.SHIPPED, now, code=code, params=params, location=location)
+        code, params, place = simulator.shipped_event(locked.parcel())
+        _add_event(locked, ShipmentStatus.SHIPPED, now, code=code, params=params, place=place)
         sync_order_with_shipments(order)
         enqueue("orders.emails.send_shipment_shipped", key=f"shipment_shipped:{locked.pk}", shipment_id=locked.pk)
     return locked
@@ -169,7 +171,7 @@ def _advance_one(pk: int, now: datetime, rng: random.Random, cutoff: datetime | 
             return False
         new_status = CARRIER_STEPS[shipment.status]
         shipment.order = order
-        code, params, location = simulator.carrier_event(shipment.parcel(), new_status, rng)
+        code, params, place = simulator.carrier_event(shipment.parcel(), new_status, rng)
         shipment.transition_to(new_status)
         shipment.status_changed_at = now
         fields = ["status", "status_changed_at", "updated_at"]
@@ -177,7 +179,7 @@ def _advance_one(pk: int, now: datetime, rng: random.Random, cutoff: datetime | 
             shipment.delivered_at = now
             fields.append("delivered_at")
         shipment.save(update_fields=fields)
-        _add_event(shipment, new_status, now, code=code, params=params, location=location)
+        _add_event(shipment, new_status, now, code=code, params=params, place=place)
         sync_order_with_shipments(order)
         if new_status == ShipmentStatus.DELIVERED:
             enqueue(

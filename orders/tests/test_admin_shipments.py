@@ -47,6 +47,16 @@ def test_shipment_page_shows_lines_and_timeline_read_only(client_for, staff, shi
     assert 'name="status"' not in html
 
 
+def test_the_timelines_places_name_their_country_in_the_staff_members_language(client_for, staff, shipped_order, bob):
+    shipment = shipped_order.shipments.get(seller=bob)
+    mark_shipped(shipment, bob)
+    url = reverse("admin:orders_shipment_change", args=[shipment.pk])
+    english = client_for(staff).get(url).content.decode()
+    assert "Austin, United States of America" in english and "Estados Unidos" not in english
+    spanish = client_for(staff).get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Austin, Estados Unidos" in spanish and "United States" not in spanish
+
+
 def test_shipments_cannot_be_added_or_deleted(client_for, staff, shipped_order):
     client = client_for(staff)
     shipment = shipped_order.shipments.first()

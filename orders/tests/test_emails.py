@@ -10,9 +10,9 @@ from django.utils import translation
 from jobs.models import Job, JobStatus
 from orders.emails import send_order_placed
 from orders.models import Order
-from orders.services import new_checkout_token, place_order
-from orders.services.shipments import mark_shipped
-from orders.tests.conftest import APPROVE, DECLINE
+from orders.services import add_to_cart, get_or_create_cart, new_checkout_token, pay_order, place_order
+from orders.services.shipments import advance_shipments, mark_shipped
+from orders.tests.conftest import APPROVE, DECLINE, AddressFactory, card
 from orders.tests.test_journeys import card_post, checkout_post
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +160,47 @@ def test_an_order_records_the_active_language_as_one_the_site_offers(
         order = place_order(charlie, charlie_cart, charlie_address, choice, new_checkout_token())
     assert order.language == language
     assert mailoutbox[0].subject.startswith(subject.format(number=order.number))
+
+
+@pytest.mark.parametrize(
+    "language, worker_language, sent_from, delivered_in",
+    [
+        ("es", "en", "Enviado desde Austin, Estados Unidos.", "Entregado en Miami, Estados Unidos."),
+        ("en", "es", "Sent from Austin, United States of America.", "Delivered in Miami, United States of America."),
+    ],
+)
+def test_tracking_emails_name_the_places_country_in_the_buyers_language(
+    charlie,
+    bob,
+    bob_listing,
+    carriers,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    language,
+    worker_language,
+    sent_from,
+    delivered_in,
+):
+    # Charlie orders in one language to a Miami address; bob ships and the carrier simulator delivers while
+    # the other language is active.
+    with translation.override(language):
+        cart = get_or_create_cart(user=charlie)
+        add_to_cart(cart, bob_listing, 1)
+        address = AddressFactory(
+            user=charlie, line1="100 Biscayne Blvd", city="Miami", region="FL", postal_code="33132", country="US"
+        )
+        order = place_order(charlie, cart, address, {bob.pk: carriers["USPSMM"].pk}, new_checkout_token())
+    assert order.language == language
+    pay_order(order, card(APPROVE), "tracking-places-0001")
+    mailoutbox.clear()
+    with translation.override(worker_language), django_capture_on_commit_callbacks(execute=True):
+        mark_shipped(order.shipments.get(), bob)
+        for _step in range(3):
+            advance_shipments(push_all=True)
+
+    shipped, delivered = buyer_mails(mailoutbox, charlie)
+    other = "United States of America" if language == "es" else "Estados Unidos"
+    for part in (shipped.body, shipped.alternatives[0][0]):
+        assert sent_from in part and other not in part
+    for part in (delivered.body, delivered.alternatives[0][0]):
+        assert delivered_in in part and other not in part

@@ -157,6 +157,27 @@ def test_the_timeline_is_worded_in_the_readers_language(client_for, charlie, pai
     assert "El vendedor" not in english and "Se canceló" not in english
 
 
+def test_the_timelines_places_name_their_country_in_the_readers_language(client_for, charlie, paid_order, bob):
+    # Bob ships from Austin and the carrier simulator carries the parcel to Medellín, all while English is
+    # active: the country of each place is still named in the reader's language.
+    with translation.override("en"):
+        mark_shipped(shipment_of(paid_order, bob), bob)
+        for _step in range(3):
+            advance_shipments(push_all=True)
+    assert shipment_of(paid_order, bob).status == ShipmentStatus.DELIVERED
+    client = client_for(charlie)
+
+    spanish = client.get(detail_url(paid_order), **SPANISH).content.decode()
+    assert "Austin, Estados Unidos" in spanish
+    assert "Medellín, Colombia" in spanish
+    assert "United States" not in spanish
+
+    english = client.get(detail_url(paid_order), **ENGLISH).content.decode()
+    assert "Austin, United States of America" in english
+    assert "Medellín, Colombia" in english
+    assert "Estados Unidos" not in english
+
+
 @pytest.mark.parametrize("written_in", ["en", "es"])
 def test_a_declined_payments_reason_is_worded_in_the_readers_language(client_for, charlie, placed_order, written_in):
     with translation.override(written_in):

@@ -3,6 +3,7 @@
 import random
 
 import pytest
+from django_countries import countries
 
 from shipping import simulator
 
@@ -38,7 +39,7 @@ def test_handing_over_names_the_carrier_at_the_origin():
     assert simulator.shipped_event(DOMESTIC) == (
         simulator.EventCode.SHIPPED,
         {"carrier": "Servientrega"},
-        "Bogotá, Colombia",
+        ("Bogotá", "CO"),
     )
 
 
@@ -54,17 +55,26 @@ def test_a_parcel_abroad_passes_its_carriers_international_hub():
     assert location in simulator.INTERNATIONAL_HUBS["DHL"]
 
 
+def test_every_hub_is_a_name_and_a_country_code():
+    """The country stays a code, so the reader's side can name it in their language."""
+    hubs = [*simulator.DEFAULT_HUBS, *(h for lists in simulator.INTERNATIONAL_HUBS.values() for h in lists)]
+    hubs += [h for lists in simulator.NATIONAL_HUBS.values() for h in lists]
+    for name, code in hubs:
+        assert name and "," not in name
+        assert code in countries, code
+
+
 def test_the_last_steps_happen_at_the_destination_and_name_the_recipient():
     rng = random.Random(1)
     assert simulator.carrier_event(ABROAD, simulator.OUT_FOR_DELIVERY, rng) == (
         simulator.EventCode.OUT_FOR_DELIVERY,
         {},
-        "Bogotá, Colombia",
+        ("Bogotá", "CO"),
     )
     assert simulator.carrier_event(ABROAD, simulator.DELIVERED, rng) == (
         simulator.EventCode.DELIVERED,
         {"name": "Charlie Buyer"},
-        "Bogotá, Colombia",
+        ("Bogotá", "CO"),
     )
 
 
