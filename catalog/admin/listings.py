@@ -19,22 +19,16 @@ from catalog.admin.common import (
 from catalog.models import Listing, ListingPhoto, Report
 from catalog.services.moderation import MAX_REASON_LENGTH, hide_listing, unhide_listing
 from catalog.states import IllegalTransition
+from core.admin import ReadOnlyInline
 from core.templatetags.site_tags import money
 
 
-class ListingPhotoInline(admin.TabularInline):
+class ListingPhotoInline(ReadOnlyInline):
+    """Photos are the seller's: staff see them here and hide the listing rather than edit them."""
+
     model = ListingPhoto
     fields = ("preview", "position", "width", "height", "created_at")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("photo"))
     def preview(self, obj):
