@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='shipmentevent',
             name='country',
-            field=django_countries.fields.CountryField(blank=True, db_default='', max_length=2, verbose_name='country'),
+            field=django_countries.fields.CountryField(blank=True, default='', db_default='', max_length=2, verbose_name='country'),
         ),
         migrations.RunPython(split_places, join_places),
     ]

@@ -129,7 +129,8 @@ class ShipmentEvent(models.Model):
     # reader's language when shown (:attr:`place`). Events recorded before the split keep the whole place in
     # ``location`` when their country could not be recognised.
     location = models.CharField(_("location"), max_length=120, blank=True)
-    country = CountryField(_("country"), blank=True, db_default="")
+    # A Python default as well as the database one: django-countries would store the db_default marker itself.
+    country = CountryField(_("country"), blank=True, default="", db_default="")
     happened_at = models.DateTimeField(_("time"))
 
     class Meta:
