@@ -52,8 +52,19 @@ def enqueue(name: str, key: str, **kwargs) -> Job:
         key=key, defaults={"name": name, "kwargs": kwargs, "run_after": timezone.now()}
     )
     if created:
-        transaction.on_commit(partial(_hand_over, job.pk), robust=True)
+        transaction.on_commit(_named(partial(_hand_over, job.pk), "hand_over"), robust=True)
     return job
+
+
+def _named(func: partial, name: str) -> Callable[[], None]:
+    """``func`` as a plain function: a robust on_commit callback that fails is logged by its ``__qualname__``,
+    which a ``partial`` lacks (the logging itself would then raise and turn the response into a 500)."""
+
+    def callback() -> None:
+        func()
+
+    callback.__qualname__ = callback.__name__ = f"jobs.{name}"
+    return callback
 
 
 def _hand_over(job_id: int) -> None:
@@ -219,7 +230,7 @@ def retry_now(jobs: Iterable[Job]) -> int:
             status=JobStatus.PENDING, run_after=now, finished_at=None, published_at=None, updated_at=now,
             created_at=now,
         )  # fmt: skip
-        transaction.on_commit(partial(_retry_handover, ids), robust=True)
+        transaction.on_commit(_named(partial(_retry_handover, ids), "retry_handover"), robust=True)
     return count
 
 

@@ -336,3 +336,12 @@ def available() -> str | None:
     except ImportError as exc:
         return f"needs {exc.name} (requirements.txt)"
     return None
+
+
+def first_server_error(log: Path, lines: int = 200) -> str:
+    """The first "Internal Server Error" in a gunicorn log and the traceback after it, to say why a test saw a 500."""
+    text = log.read_text(errors="replace").splitlines()
+    for number, line in enumerate(text):
+        if "Internal Server Error" in line:
+            return "\n".join(text[number : number + lines])
+    return "(no Internal Server Error in the log)"

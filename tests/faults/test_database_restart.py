@@ -159,7 +159,10 @@ def test_the_app_rides_out_a_database_restart(private_mariadb, workdir, app_serv
     errors = [r for r in records if r.error]
     assert not errors, f"requests without an answer: {errors[:5]}"
     crashes = [r for r in records if r.status == 500 or "Traceback" in r.body]
-    assert not crashes, f"{len(crashes)} requests got a 500 or a traceback, e.g. {crashes[0]}"
+    assert not crashes, (
+        f"{len(crashes)} requests got a 500 or a traceback, e.g. {crashes[0]}\n"
+        f"the app's first error:\n{harness.first_server_error(app.log)}"
+    )
 
     before = load.between(0, down_from)
     assert before and all(r.status in OK | REFUSALS for r in before), {r.status for r in before}
