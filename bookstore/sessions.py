@@ -6,7 +6,7 @@ restart signs nobody out.
 
 Django's ``cached_db`` already falls back to the database when the cache fails on reading, but then stores what it
 read back into the cache and fails the request there. Browsing must keep working through a cache outage (the
-catalog does too, catalog/cache.py), so here a session read from the database is only offered to the cache.
+catalog does too, catalog/cache/), so here a session read from the database is only offered to the cache.
 """
 
 import logging

@@ -381,7 +381,7 @@ LOCALE_PATHS = [*LOCALE_PATHS, BASE_DIR / "locale" / "overrides"]
 
 # --- Performance (bench) ----------------------------------------------------
 
-# Seconds a rendered catalog page stays fresh in the shared cache (catalog/cache.py, give or take a quarter, so
+# Seconds a rendered catalog page stays fresh in the shared cache (catalog/cache/pages.py, give or take a quarter, so
 # that pages cached together are not all rendered again together); 0 turns the page cache off. Changes made through
 # the services, the catalog admin and the accounts services and admin show at once whatever this is; it only
 # bounds how long a change made around all of them (a raw update) takes to show. Off while DEBUG is on, so a
