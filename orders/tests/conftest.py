@@ -6,11 +6,20 @@ from decimal import Decimal
 import factory
 import pytest
 from django.apps import apps as django_apps
+from django.urls import reverse
 from django.utils import translation
 
 from conftest import ListingFactory, ShopFactory, UserFactory
 from orders.models import Address
-from orders.services import CardDetails, add_to_cart, get_or_create_cart, new_checkout_token, place_order
+from orders.services import (
+    CardDetails,
+    add_to_cart,
+    get_or_create_cart,
+    new_checkout_token,
+    pay_order,
+    place_order,
+)
+from orders.services.shipments import advance_shipments, mark_shipped
 from shipping.models import Carrier, Rate
 
 APPROVE = "4242 4242 4242 4242"
@@ -103,3 +112,26 @@ def make_order(carriers):
         return place_order(buyer, cart, address, {seller.pk: carriers["ENVIA"].pk}, new_checkout_token())
 
     return make
+
+
+@pytest.fixture
+def shipped_order(placed_order, alice, make_order):
+    """The placed order paid, alice's part shipped and carried on one step, and three more orders beside it."""
+    pay_order(placed_order, card(), "ship-admin-key-0001")
+    mark_shipped(placed_order.shipments.get(seller=alice), alice)
+    advance_shipments(push_all=True)
+    for _ in range(3):
+        make_order()
+    return placed_order
+
+
+def assert_admin_pages_render(client, model, list_budget: int, change_budget: int, assert_max_num_queries) -> None:
+    """The admin list and the first row's change page answer 200 for ``client``, each within its query budget."""
+    opts = model._meta
+    with assert_max_num_queries(list_budget):
+        response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+    assert response.status_code == 200 and response.context["cl"].result_count > 0
+    obj = model.objects.order_by("pk").first()
+    with assert_max_num_queries(change_budget):
+        response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+    assert response.status_code == 200

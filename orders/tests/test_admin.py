@@ -10,7 +10,7 @@ from orders.models import Address, GatewayTransaction, Order, Payment, Refund, S
 from orders.services import cancel_order, cancel_seller_part, pay_order
 from orders.services.shipments import mark_shipped
 from orders.states import OrderStatus, RefundStatus
-from orders.tests.conftest import DECLINE, card
+from orders.tests.conftest import DECLINE, assert_admin_pages_render, card
 
 
 @pytest.fixture
@@ -38,15 +38,7 @@ def _messages(response):
 def test_changelist_and_change_page_render_for_staff(
     client_for, staff, admin_rows, model, list_budget, change_budget, django_assert_max_num_queries
 ):
-    client = client_for(staff)
-    opts = model._meta
-    with django_assert_max_num_queries(list_budget):
-        response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
-    assert response.status_code == 200 and response.context["cl"].result_count > 0
-    obj = model.objects.order_by("pk").first()
-    with django_assert_max_num_queries(change_budget):
-        response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
-    assert response.status_code == 200
+    assert_admin_pages_render(client_for(staff), model, list_budget, change_budget, django_assert_max_num_queries)
 
 
 def test_order_page_is_read_only_with_lines_shipments_and_payments(client_for, staff, admin_rows):

@@ -1,37 +1,14 @@
 """Back office for shipments: read-only pages with their lines and timelines."""
 
-import pytest
 from django.urls import reverse
 
 from orders.models import Shipment
-from orders.services import pay_order
-from orders.services.shipments import advance_shipments, mark_shipped
-from orders.tests.conftest import card
+from orders.services.shipments import mark_shipped
+from orders.tests.conftest import assert_admin_pages_render
 
 
-@pytest.fixture
-def shipped_order(placed_order, alice, make_order):
-    pay_order(placed_order, card(), "ship-admin-key-0001")
-    mark_shipped(placed_order.shipments.get(seller=alice), alice)
-    advance_shipments(push_all=True)
-    for _ in range(3):
-        make_order()
-    return placed_order
-
-
-@pytest.mark.parametrize("model, list_budget, change_budget", [(Shipment, 9, 8)])
-def test_pages_render_for_staff(
-    client_for, staff, shipped_order, model, list_budget, change_budget, django_assert_max_num_queries
-):
-    client = client_for(staff)
-    opts = model._meta
-    with django_assert_max_num_queries(list_budget):
-        response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
-    assert response.status_code == 200 and response.context["cl"].result_count > 0
-    obj = model.objects.order_by("pk").first()
-    with django_assert_max_num_queries(change_budget):
-        response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
-    assert response.status_code == 200
+def test_pages_render_for_staff(client_for, staff, shipped_order, django_assert_max_num_queries):
+    assert_admin_pages_render(client_for(staff), Shipment, 9, 8, django_assert_max_num_queries)
 
 
 def test_shipment_page_shows_lines_and_timeline_read_only(client_for, staff, shipped_order, alice):

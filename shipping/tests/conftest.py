@@ -8,4 +8,5 @@ from orders.tests.conftest import (  # noqa: F401 - fixtures
     choice,
     make_order,
     placed_order,
+    shipped_order,
 )

@@ -2,38 +2,14 @@
 
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
 
-from orders.services import pay_order
-from orders.services.shipments import advance_shipments, mark_shipped
-from orders.tests.conftest import card
+from orders.tests.conftest import assert_admin_pages_render
 from shipping.models import Carrier, Rate
 
 
-@pytest.fixture
-def shipped_order(placed_order, alice, make_order):
-    pay_order(placed_order, card(), "ship-admin-key-0001")
-    mark_shipped(placed_order.shipments.get(seller=alice), alice)
-    advance_shipments(push_all=True)
-    for _ in range(3):
-        make_order()
-    return placed_order
-
-
-@pytest.mark.parametrize("model, list_budget, change_budget", [(Carrier, 7, 10)])
-def test_pages_render_for_staff(
-    client_for, staff, shipped_order, model, list_budget, change_budget, django_assert_max_num_queries
-):
-    client = client_for(staff)
-    opts = model._meta
-    with django_assert_max_num_queries(list_budget):
-        response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
-    assert response.status_code == 200 and response.context["cl"].result_count > 0
-    obj = model.objects.order_by("pk").first()
-    with django_assert_max_num_queries(change_budget):
-        response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
-    assert response.status_code == 200
+def test_pages_render_for_staff(client_for, staff, shipped_order, django_assert_max_num_queries):
+    assert_admin_pages_render(client_for(staff), Carrier, 7, 10, django_assert_max_num_queries)
 
 
 def test_staff_edit_a_carrier_and_its_rates(client_for, staff, carriers):
