@@ -1,54 +1,27 @@
-"""Real parts for the job-queue fault tests: a private redis-server, a Celery worker and beat, each in its own
-process group, started and stopped by the test (and always stopped at the end, whatever happens), and an inbox
-for a real SMTP server (aiosmtpd) that keeps every message it is given."""
+"""Real parts for the job-queue fault tests: a Celery worker and beat, each in its own process group, started and
+stopped by the test (and always stopped at the end, whatever happens), and an inbox for a real SMTP server
+(aiosmtpd) that keeps every message it is given. Their redis-server is conftest's ``redis_server``."""
 
 from __future__ import annotations
 
 import email
 import email.policy
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from conftest import free_port, wait_for_port
+from conftest import free_port
 from tests.faults.harness import ROOT, _stop_group
 
-REDIS_SERVER = shutil.which("redis-server", path="/usr/bin:/usr/local/bin:/usr/sbin")
 
+class CeleryProcess:
+    """One `celery -A bookstore <command>` process of the test's, logging to the work directory."""
 
-class PrivateRedis:
-    """redis-server on a free port of 127.0.0.1, nothing saved to disk; stop() and start() again keep the port."""
+    command: list[str]
+    ready_marker: str  # what its log says once it is ready
 
-    def __init__(self, workdir: Path):
-        self.port = free_port()
-        self.log = workdir / "redis.log"
-        self.dir = workdir
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        with self.log.open("a") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - fixed command, our own port and directory
-                [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                 "--dir", str(self.dir)],
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
-        wait_for_port(self.port, seconds=15, process=self.process)
-
-    def stop(self) -> None:
-        _stop_group(self.process)
-        self.process = None
-
-
-class CeleryWorker:
-    """`celery -A bookstore worker --pool=solo` on one queue, with the given environment."""
-
-    def __init__(self, workdir: Path, env: dict[str, str], name: str = "worker"):
+    def __init__(self, workdir: Path, env: dict[str, str], name: str):
         self.env = env
         self.log = workdir / f"{name}.log"
         self.process: subprocess.Popen | None = None
@@ -57,15 +30,13 @@ class CeleryWorker:
         offset = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("a") as log:
             self.process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
-                [sys.executable, "-m", "celery", "-A", "bookstore", "worker", "--pool=solo", "--loglevel=INFO",
-                 "--without-heartbeat", "--without-mingle", "--without-gossip",
-                 "--queues", self.env["CELERY_QUEUE"], "--hostname", f"test-{free_port()}@%h"],
+                [sys.executable, "-m", "celery", "-A", "bookstore", *self.command],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
         deadline = time.monotonic() + seconds
-        while " ready." not in self.log.read_text()[offset:]:
+        while self.ready_marker not in self.log.read_text()[offset:]:
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the Celery worker did not start:\n{self.log.read_text()[-3000:]}")
+                raise AssertionError(f"celery {self.command[0]} did not start:\n{self.log.read_text()[-3000:]}")
             time.sleep(0.1)
 
     def stop(self) -> None:
@@ -76,35 +47,27 @@ class CeleryWorker:
         return self.log.read_text()[-3000:] if self.log.exists() else ""
 
 
-class CeleryBeat:
+class CeleryWorker(CeleryProcess):
+    """`celery -A bookstore worker --pool=solo` on one queue, with the given environment."""
+
+    ready_marker = " ready."
+
+    def __init__(self, workdir: Path, env: dict[str, str], name: str = "worker"):
+        super().__init__(workdir, env, name)
+        self.command = [
+            "worker", "--pool=solo", "--loglevel=INFO", "--without-heartbeat", "--without-mingle",
+            "--without-gossip", "--queues", env["CELERY_QUEUE"], "--hostname", f"test-{free_port()}@%h",
+        ]  # fmt: skip
+
+
+class CeleryBeat(CeleryProcess):
     """`celery -A bookstore beat`: sends the schedule (the outbox relay every JOBS_RELAY_SECONDS) to the broker."""
 
+    ready_marker = "Starting..."
+
     def __init__(self, workdir: Path, env: dict[str, str]):
-        self.env = env
-        self.log = workdir / "beat.log"
-        self.schedule = workdir / "beat-schedule"
-        self.process: subprocess.Popen | None = None
-
-    def start(self, seconds: float = 60) -> None:
-        offset = self.log.stat().st_size if self.log.exists() else 0
-        with self.log.open("a") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
-                [sys.executable, "-m", "celery", "-A", "bookstore", "beat", "--loglevel=INFO",
-                 "--schedule", str(self.schedule), "--pidfile="],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
-        deadline = time.monotonic() + seconds
-        while "Starting..." not in self.log.read_text()[offset:]:
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"Celery beat did not start:\n{self.log.read_text()[-3000:]}")
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        _stop_group(self.process, seconds=20)
-        self.process = None
-
-    def tail(self) -> str:
-        return self.log.read_text()[-3000:] if self.log.exists() else ""
+        super().__init__(workdir, env, "beat")
+        self.command = ["beat", "--loglevel=INFO", "--schedule", str(workdir / "beat-schedule"), "--pidfile="]
 
 
 class Inbox:

@@ -22,28 +22,25 @@ from jobs.services import relay_outbox
 from orders.tests.conftest import carriers, charlie_address, charlie_cart, make_order  # noqa: F401 - fixtures
 from orders.tests.test_journeys import checkout_post
 from tests.faults import harness
-from tests.faults.queue import REDIS_SERVER, CeleryWorker, PrivateRedis, wait_for
+from tests.faults.queue import CeleryWorker, wait_for
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(connection.vendor != "mysql", reason="the worker process needs a server database"),
-    pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server"),
 ]
 
 
 @pytest.fixture
-def redis_server(workdir):
-    server = PrivateRedis(workdir)
-    server.start()
-    yield server
-    server.stop()
+def broker(redis_server):
+    """The job broker: a redis-server of the test's own (conftest's redis_server, which skips without one)."""
+    return redis_server()
 
 
 @pytest.fixture
-def queue_setup(settings, workdir, redis_server, inbox, transactional_db):
+def queue_setup(settings, workdir, broker, inbox, transactional_db):
     """This process and a worker process share the test database, the private broker and one queue."""
     queue = f"bs-test-{uuid.uuid4().hex[:12]}"
-    settings.CELERY_BROKER_URL = redis_server.url
+    settings.CELERY_BROKER_URL = broker.url
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
     settings.JOBS_BROKER_PAUSE_SECONDS = 0
     db = connection.settings_dict
@@ -51,7 +48,7 @@ def queue_setup(settings, workdir, redis_server, inbox, transactional_db):
     env = {
         **harness.app_environment(workdir, database_url),
         "DATABASE_PASSWORD": db["PASSWORD"] or "",
-        "CELERY_BROKER_URL": redis_server.url,
+        "CELERY_BROKER_URL": broker.url,
         "CELERY_QUEUE": queue,
         "EMAIL_URL": f"smtp://127.0.0.1:{inbox.port}",
         "LOG_LEVEL": "INFO",
@@ -101,7 +98,7 @@ def test_jobs_queued_while_the_worker_is_stopped_run_once_when_it_returns(queue_
 
 def test_an_order_placed_while_redis_is_down_is_emailed_once_redis_returns(
     queue_setup,
-    redis_server,
+    broker,
     inbox,
     client,
     charlie,
@@ -111,7 +108,7 @@ def test_an_order_placed_while_redis_is_down_is_emailed_once_redis_returns(
 ):
     worker = queue_setup
     worker.start()
-    redis_server.stop()
+    broker.stop()
 
     client.force_login(charlie)
     page = client.get(reverse("orders:checkout"))
@@ -124,7 +121,7 @@ def test_an_order_placed_while_redis_is_down_is_emailed_once_redis_returns(
     assert (job.status, job.published_at) == (JobStatus.PENDING, None)
     assert relay_outbox() == 0  # still down: the relay fails quietly too
 
-    redis_server.start()
+    broker.start()
     back = time.monotonic()
     assert relay_outbox() == 1  # what beat's next relay does
     wait_for(lambda: Job.objects.get(pk=job.pk).status == JobStatus.DONE, 60, worker.tail)
