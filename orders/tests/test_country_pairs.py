@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from catalog.management.commands.seed_demo import DEMO_ACCOUNTS
+from bookstore.management.commands.seed_demo import DEMO_ACCOUNTS
 from conftest import ListingFactory, ShopFactory, UserFactory
 from orders.models import Order
 from orders.states import OrderStatus

@@ -16,7 +16,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
-from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -27,6 +26,7 @@ from catalog.management.demo_books import BOOKS
 from catalog.management.seeding import DEMO_PASSWORD, cover_upload, isbn13, stable_index
 from catalog.models import Book, Category, Listing
 from catalog.services.photos import add_photos
+from orders.models import Address
 
 
 @dataclass(frozen=True)
@@ -241,8 +241,6 @@ class Command(BaseCommand):
                 _shop, created = Shop.objects.get_or_create(owner=user, defaults=account.shop)
                 new_shops += created
             if account.address:
-                # By name, not import: catalog code never imports the orders app (the apps' dependency rule).
-                Address = apps.get_model("orders", "Address")
                 Address.objects.get_or_create(user=user, **account.address)
             users[account.email] = user
         return users, new_users, new_shops
