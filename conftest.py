@@ -44,6 +44,15 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _language_stays_in_its_test():
+    """A request leaves its language active in the thread (LocaleMiddleware): the next test starts as this one did."""
+    from django.utils import translation
+
+    with translation.override(translation.get_language()):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media_and_cache(settings, tmp_path):
     """Each test writes media into its own folder and starts with empty caches."""
     from django.core.cache import cache, caches

@@ -7,7 +7,6 @@ import factory
 import pytest
 from django.apps import apps as django_apps
 from django.urls import reverse
-from django.utils import translation
 
 from conftest import ListingFactory, ShopFactory, UserFactory
 from orders.models import Address
@@ -39,13 +38,6 @@ class AddressFactory(factory.django.DjangoModelFactory):
     postal_code = "050001"
     country = "CO"
     phone = "+57 300 000 0000"
-
-
-@pytest.fixture(autouse=True)
-def _language_stays_in_its_test():
-    """A request leaves its language active in the thread (LocaleMiddleware): the next test starts as this one did."""
-    with translation.override(translation.get_language()):
-        yield
 
 
 def card(number: str = APPROVE, exp_month: int = 12, exp_year: int = 2099, cvc: str = "123") -> CardDetails:

@@ -1,7 +1,6 @@
 """Shipping tests reuse the buying fixtures (addresses, carriers, placed orders)."""
 
 from orders.tests.conftest import (  # noqa: F401 - fixtures
-    _language_stays_in_its_test,
     carriers,
     charlie_address,
     charlie_cart,
