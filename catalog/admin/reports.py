@@ -6,8 +6,6 @@ from django.contrib.admin.helpers import ActionForm
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Value, When
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -16,6 +14,7 @@ from catalog.admin.common import ModerationActionForm, _log_change, _reason_from
 from catalog.models import Appeal, Report
 from catalog.services.moderation import accept_appeal, dismiss_reports, reject_appeal, resolve_reports_by_hiding
 from catalog.states import IllegalTransition
+from core.admin import admin_link
 
 
 class ReportStatusFilter(admin.SimpleListFilter):
@@ -45,8 +44,20 @@ class ReportStatusFilter(admin.SimpleListFilter):
         return queryset.filter(status=self.current())
 
 
+class ListingColumns:
+    """The listing a report or an appeal is about: a link to its admin page, and its status."""
+
+    @admin.display(description=_("listing"), ordering="listing__book__title")
+    def listing_link(self, obj):
+        return admin_link(obj.listing, f"#{obj.listing_id} {obj.listing}")
+
+    @admin.display(description=_("listing status"), ordering="listing__status")
+    def listing_status(self, obj):
+        return obj.listing.get_status_display()
+
+
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ListingColumns, admin.ModelAdmin):
     action_form = ModerationActionForm
     actions = ["hide_and_resolve", "dismiss"]
     list_display = ("reported", "listing_link", "listing_status", "reason", "excerpt", "reporter", "status")
@@ -102,19 +113,6 @@ class ReportAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         # Reports change only through the queue's actions.
         return obj is None and super().has_change_permission(request, obj)
-
-    @admin.display(description=_("listing"), ordering="listing__book__title")
-    def listing_link(self, obj):
-        return format_html(
-            '<a href="{}">#{} {}</a>',
-            reverse("admin:catalog_listing_change", args=[obj.listing_id]),
-            obj.listing_id,
-            obj.listing,
-        )
-
-    @admin.display(description=_("listing status"), ordering="listing__status")
-    def listing_status(self, obj):
-        return obj.listing.get_status_display()
 
     @admin.display(description=_("details"))
     def excerpt(self, obj):
@@ -183,7 +181,7 @@ class AppealStatusFilter(ReportStatusFilter):
 
 
 @admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
+class AppealAdmin(ListingColumns, admin.ModelAdmin):
     action_form = AppealActionForm
     actions = ["accept_selected", "reject_selected"]
     list_display = (
@@ -223,19 +221,6 @@ class AppealAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         # Appeals change only through the actions.
         return obj is None and super().has_change_permission(request, obj)
-
-    @admin.display(description=_("listing"), ordering="listing__book__title")
-    def listing_link(self, obj):
-        return format_html(
-            '<a href="{}">#{} {}</a>',
-            reverse("admin:catalog_listing_change", args=[obj.listing_id]),
-            obj.listing_id,
-            obj.listing.book.title,
-        )
-
-    @admin.display(description=_("listing status"), ordering="listing__status")
-    def listing_status(self, obj):
-        return obj.listing.get_status_display()
 
     @admin.display(description=_("reason for hiding"))
     def hidden_reason_excerpt(self, obj):
