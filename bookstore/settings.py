@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "orders",
     "shipping",
     "jobs",
+    "claims",
+    "feedback",
+    "messaging",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Buyers and sellers writing to each other about a listing or a shipment, without sharing addresses."""
