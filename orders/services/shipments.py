@@ -242,7 +242,7 @@ def get_shipment_for_seller(user: User, pk) -> Shipment:
     try:
         return (
             Shipment.objects.select_related("order", "order__buyer", "carrier")
-            .prefetch_related("lines", "events")
+            .prefetch_related("lines", "events", "claims")
             .get(pk=int(pk), seller=user)
         )
     except (Shipment.DoesNotExist, TypeError, ValueError):
