@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from claims.eligibility import eligible_kinds
-from claims.states import UNRESOLVED, ClaimKind, ClaimStatus, check_claim_transition
+from claims.states import UNRESOLVED, ClaimAction, ClaimKind, ClaimStatus, step_target
 from core.money import money_field
 
 MESSAGE_MAX_LENGTH = 2000
@@ -86,10 +86,10 @@ class Claim(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("claims:detail", kwargs={"pk": self.pk})
 
-    def transition_to(self, new_status: str) -> None:
-        """Set ``status`` (not saved) if the claim machine allows it; raise IllegalTransition otherwise."""
-        check_claim_transition(self.status, new_status)
-        self.status = new_status
+    def take_step(self, action: str) -> None:
+        """Set ``status`` (not saved) to where step ``action`` leads; raise IllegalTransition if the claim machine
+        does not allow that step from the current status."""
+        self.status = step_target(action, self.status)
 
     @property
     def is_resolved(self) -> bool:
@@ -104,19 +104,7 @@ class Claim(models.Model):
 class ClaimEvent(models.Model):
     """One step of a claim's timeline: who did what, when, and for how much."""
 
-    class Action(models.TextChoices):
-        OPENED = "opened", _("Claim opened")
-        REFUNDED_IN_FULL = "refunded_in_full", _("The seller refunded in full")
-        PARTIAL_OFFERED = "partial_offered", _("The seller offered a partial refund")
-        OFFER_ACCEPTED = "offer_accepted", _("The buyer accepted the partial refund")
-        OFFER_DECLINED = "offer_declined", _("The buyer declined the offer and asked our staff to decide")
-        RETURN_REQUESTED = "return_requested", _("The seller asked for the book back")
-        RETURN_RECEIVED = "return_received", _("The seller received the book back and refunded")
-        ESCALATED_BY_BUYER = "escalated_by_buyer", _("The buyer asked our staff to decide")
-        ESCALATED_OVERDUE = "escalated_overdue", _("The seller did not answer in time: our staff will decide")
-        STAFF_REFUNDED = "staff_refunded", _("Our staff decided on a refund")
-        STAFF_CLOSED = "staff_closed", _("Our staff closed the claim")
-        WITHDRAWN = "withdrawn", _("The buyer withdrew the claim")
+    Action = ClaimAction
 
     class Role(models.TextChoices):
         BUYER = "buyer", _("Buyer")
@@ -125,7 +113,7 @@ class ClaimEvent(models.Model):
         SYSTEM = "system", _("BookStore")
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events", verbose_name=_("claim"))
-    action = models.CharField(_("what"), max_length=30, choices=Action.choices)
+    action = models.CharField(_("what"), max_length=30, choices=ClaimAction.choices)
     role = models.CharField(_("who"), max_length=10, choices=Role.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

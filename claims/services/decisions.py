@@ -44,7 +44,8 @@ class RefundNotYetMade(Exception):
 
 def _paid_payment(order_id: int, *, lock: bool) -> Payment | None:
     payments = Payment.objects.filter(
-        order_id=order_id, status__in=[PaymentStatus.APPROVED, PaymentStatus.PARTIALLY_REFUNDED]
+        order_id=order_id,
+        status__in=[PaymentStatus.APPROVED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED],
     )
     return (payments.select_for_update() if lock else payments).order_by("pk").first()
 
@@ -111,9 +112,7 @@ def process_claim_refund(claim_id: int) -> Refund:
 # --- One step ---------------------------------------------------------------------
 
 
-def _step(
-    claim: Claim, by: User | None, role: str, action: str, new_status: str, change, *, replayable: bool = True
-) -> Claim:
+def _step(claim: Claim, by: User | None, role: str, action: str, change, *, replayable: bool = True) -> Claim:
     """Lock, check who may act, move the claim, apply ``change(locked_claim, now) -> (amount, note)``, record it.
 
     A replay of the step that already moved the claim (a double submit) returns the claim unchanged when
@@ -124,9 +123,9 @@ def _step(
     with transaction.atomic():
         Order.objects.select_for_update().get(pk=claim.shipment.order_id)
         locked = Claim.objects.select_for_update().select_related("shipment").get(pk=claim.pk)
-        if replayable and locked.status == new_status and _last_action(locked) == action:
+        if replayable and _last_action(locked) == action:
             return locked
-        locked.transition_to(new_status)
+        locked.take_step(action)
         amount, note = change(locked, now)
         if locked.is_resolved:
             locked.resolved_at = now
@@ -161,7 +160,7 @@ def refund_in_full(claim: Claim, seller: User) -> Claim:
             locked, None, seller, _("Claim %(id)s: refunded in full by the seller.") % {"id": locked.pk}
         ), ""
 
-    return _step(claim, seller, Role.SELLER, Action.REFUNDED_IN_FULL, ClaimStatus.REFUNDED, change)
+    return _step(claim, seller, Role.SELLER, Action.REFUNDED_IN_FULL, change)
 
 
 def offer_partial_refund(claim: Claim, seller: User, amount) -> Claim:
@@ -172,7 +171,7 @@ def offer_partial_refund(claim: Claim, seller: User, amount) -> Claim:
         locked.offer_amount = offer
         return offer, ""
 
-    return _step(claim, seller, Role.SELLER, Action.PARTIAL_OFFERED, ClaimStatus.PARTIAL_OFFERED, change)
+    return _step(claim, seller, Role.SELLER, Action.PARTIAL_OFFERED, change)
 
 
 def request_return(claim: Claim, seller: User, return_address: str) -> Claim:
@@ -189,7 +188,7 @@ def request_return(claim: Claim, seller: User, return_address: str) -> Claim:
         locked.return_address = address
         return None, address
 
-    return _step(claim, seller, Role.SELLER, Action.RETURN_REQUESTED, ClaimStatus.RETURN_REQUESTED, change)
+    return _step(claim, seller, Role.SELLER, Action.RETURN_REQUESTED, change)
 
 
 def mark_return_received(claim: Claim, seller: User) -> Claim:
@@ -199,7 +198,7 @@ def mark_return_received(claim: Claim, seller: User) -> Claim:
         reason = _("Claim %(id)s: the book was returned.") % {"id": locked.pk}
         return _give_back(locked, None, seller, reason), ""
 
-    return _step(claim, seller, Role.SELLER, Action.RETURN_RECEIVED, ClaimStatus.REFUNDED, change)
+    return _step(claim, seller, Role.SELLER, Action.RETURN_RECEIVED, change)
 
 
 # --- The buyer --------------------------------------------------------------------
@@ -212,14 +211,12 @@ def accept_offer(claim: Claim, buyer: User) -> Claim:
         reason = _("Claim %(id)s: partial refund accepted by the buyer.") % {"id": locked.pk}
         return _give_back(locked, locked.offer_amount, buyer, reason), ""
 
-    return _step(claim, buyer, Role.BUYER, Action.OFFER_ACCEPTED, ClaimStatus.REFUNDED, change)
+    return _step(claim, buyer, Role.BUYER, Action.OFFER_ACCEPTED, change)
 
 
 def decline_offer(claim: Claim, buyer: User, note: str = "") -> Claim:
     """The buyer declines the partial refund: staff decide."""
-    return _step(
-        claim, buyer, Role.BUYER, Action.OFFER_DECLINED, ClaimStatus.ESCALATED, lambda c, now: (None, _note(note))
-    )
+    return _step(claim, buyer, Role.BUYER, Action.OFFER_DECLINED, lambda c, now: (None, _note(note)))
 
 
 def escalate(claim: Claim, buyer: User, note: str = "") -> Claim:
@@ -232,14 +229,12 @@ def escalate(claim: Claim, buyer: User, note: str = "") -> Claim:
             % {"date": timezone.localtime(current.seller_deadline).strftime("%Y-%m-%d %H:%M")},
             code="seller_has_time",
         )
-    return _step(
-        claim, buyer, Role.BUYER, Action.ESCALATED_BY_BUYER, ClaimStatus.ESCALATED, lambda c, now: (None, _note(note))
-    )
+    return _step(claim, buyer, Role.BUYER, Action.ESCALATED_BY_BUYER, lambda c, now: (None, _note(note)))
 
 
 def withdraw(claim: Claim, buyer: User) -> Claim:
     """The buyer withdraws the claim (the parcel turned up, or it was settled): it is closed."""
-    return _step(claim, buyer, Role.BUYER, Action.WITHDRAWN, ClaimStatus.CLOSED, lambda c, now: (None, ""))
+    return _step(claim, buyer, Role.BUYER, Action.WITHDRAWN, lambda c, now: (None, ""))
 
 
 def _note(text: str) -> str:
@@ -256,7 +251,7 @@ def staff_refund(claim: Claim, staff: User, amount=None, note: str = "") -> Clai
         reason = _("Claim %(id)s: refund decided by our staff.") % {"id": locked.pk}
         return _give_back(locked, amount, staff, reason), _note(note)
 
-    return _step(claim, staff, Role.STAFF, Action.STAFF_REFUNDED, ClaimStatus.REFUNDED, change)
+    return _step(claim, staff, Role.STAFF, Action.STAFF_REFUNDED, change)
 
 
 def staff_close(claim: Claim, staff: User, reason: str) -> Claim:
@@ -269,7 +264,7 @@ def staff_close(claim: Claim, staff: User, reason: str) -> Claim:
         locked.resolution = reason
         return None, reason
 
-    return _step(claim, staff, Role.STAFF, Action.STAFF_CLOSED, ClaimStatus.CLOSED, change)
+    return _step(claim, staff, Role.STAFF, Action.STAFF_CLOSED, change)
 
 
 def escalate_overdue_claims(now: datetime | None = None) -> int:
@@ -285,7 +280,6 @@ def escalate_overdue_claims(now: datetime | None = None) -> int:
                 None,
                 Role.SYSTEM,
                 Action.ESCALATED_OVERDUE,
-                ClaimStatus.ESCALATED,
                 lambda c, at: (None, ""),
                 replayable=False,
             )
