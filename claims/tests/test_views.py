@@ -235,3 +235,9 @@ def test_query_budgets(client_for, client, claim, alice, charlie, django_assert_
         assert seller.get(detail_url(claim)).status_code == 200
     with django_assert_max_num_queries(7):  # the sale page's own budget (orders/tests/test_views_sales.py)
         assert seller.get(reverse("shipping:sale_detail", kwargs={"pk": claim.shipment_id})).status_code == 200
+
+
+def test_claim_page_in_spanish(client_for, claim, charlie):
+    page = client_for(charlie).get(detail_url(claim), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert f"Reclamo {claim.pk}: No conforme a la descripción" in page
+    assert "Esperando al vendedor" in page and "Cronología" in page
