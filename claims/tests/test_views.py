@@ -241,3 +241,10 @@ def test_claim_page_in_spanish(client_for, claim, charlie):
     page = client_for(charlie).get(detail_url(claim), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert f"Reclamo {claim.pk}: No conforme a la descripción" in page
     assert "Esperando al vendedor" in page and "Cronología" in page
+
+
+def test_sale_list_flags_the_claim_in_progress(client_for, claim, alice, django_assert_max_num_queries):
+    client = client_for(alice)
+    with django_assert_max_num_queries(8):  # the list's own budget (orders/tests/test_views_sales.py)
+        page = client.get(reverse("shipping:sale_list")).content.decode()
+    assert detail_url(claim) in page and "Claim in progress" in page
