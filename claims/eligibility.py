@@ -67,6 +67,8 @@ def kind_problem(shipment: Shipment, kind: str, now: datetime.datetime | None = 
         if shipment.status not in ON_THE_WAY:
             return _("This parcel has not been shipped, so it cannot be reported as not received.")
         first_day = not_received_from(shipment)
+        if first_day is None:  # shipped before shipping dates were kept: staff handle it
+            return _("This parcel has not been shipped, so it cannot be reported as not received.")
         if timezone.localdate(now) < first_day:
             return _("The parcel may still arrive: you can report it as not received from %(date)s.") % {
                 "date": first_day.strftime("%Y-%m-%d")

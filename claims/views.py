@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from claims import services
-from claims.eligibility import eligible_kinds, kind_problem, not_received_from
+from claims.eligibility import eligible_kinds, kind_problem
 from claims.errors import ClaimError
 from claims.forms import NoteForm, OfferForm, OpenClaimForm, ReturnForm
 from claims.models import Claim
@@ -66,14 +66,15 @@ def open_claim(request: HttpRequest, shipment_id: int) -> HttpResponse:
         "kinds": kinds,
         # Why each kind is not possible now, for a buyer who came too early or too late.
         "problems": [kind_problem(shipment, kind, now) for kind in ClaimKind.values if kind not in kinds],
-        "not_received_from": not_received_from(shipment),
     }
     return render(request, "claims/open.html", context, status=status)
 
 
 def _context(request: HttpRequest, claim: Claim, party: str, **forms) -> dict:
+    """The claim page: what each side sees, and the answers open to ``party`` ("buyer" or "seller") now."""
     seller_turn = party == "seller" and claim.status == ClaimStatus.OPEN
     buyer_offer = party == "buyer" and claim.status == ClaimStatus.PARTIAL_OFFERED
+    may_mark_received = party == "seller" and claim.status == ClaimStatus.RETURN_REQUESTED
     return {
         "claim": claim,
         "party": party,
@@ -81,9 +82,8 @@ def _context(request: HttpRequest, claim: Claim, party: str, **forms) -> dict:
         "order": claim.shipment.order,
         "events": list(claim.events.all()),
         "photos": list(claim.photos.all()),
-        "refundable": services.refundable_left(claim)
-        if seller_turn or claim.status == ClaimStatus.RETURN_REQUESTED
-        else None,
+        # What the refund buttons would give back (the seller's only: it costs a few queries).
+        "refundable": services.refundable_left(claim) if seller_turn or may_mark_received else None,
         "seller_turn": seller_turn,
         "buyer_offer": buyer_offer,
         "offer_form": forms.get("offer_form") or (OfferForm(auto_id="id_offer_%s") if seller_turn else None),
@@ -92,7 +92,7 @@ def _context(request: HttpRequest, claim: Claim, party: str, **forms) -> dict:
         "may_escalate": party == "buyer"
         and (claim.status == ClaimStatus.RETURN_REQUESTED or (claim.status == ClaimStatus.OPEN and claim.is_overdue)),
         "may_withdraw": party == "buyer" and not claim.is_resolved,
-        "may_mark_received": party == "seller" and claim.status == ClaimStatus.RETURN_REQUESTED,
+        "may_mark_received": may_mark_received,
     }
 
 

@@ -96,3 +96,11 @@ def test_message_is_required_and_bounded(delivered, charlie, message):
     with pytest.raises(ClaimError) as error:
         open_claim(delivered, charlie, NOT_AS_DESCRIBED, message)
     assert error.value.code == "invalid_message"
+
+
+def test_a_parcel_without_a_shipping_date_is_not_claimable_as_lost(shipment):
+    from orders.models import Shipment
+
+    Shipment.objects.filter(pk=shipment.pk).update(shipped_at=None)
+    shipment.refresh_from_db()
+    assert eligible_kinds(shipment) == []
