@@ -44,6 +44,9 @@ def open_claim(shipment: Shipment, buyer: User, kind: str, message: str, photos:
     if len(photos) > MAX_PHOTOS:
         raise ClaimError(_("You can send at most %(max)s photos.") % {"max": MAX_PHOTOS}, code="too_many_photos")
 
+    problem = kind_problem(shipment, kind)  # checked again under the lock; this spares storing photos for nothing
+    if problem:
+        raise ClaimError(problem, code="not_eligible")
     stored = store_photos(prepare_photos(photos)) if photos else []
     try:
         return _open(shipment, buyer, kind, message, stored)
