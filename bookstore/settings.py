@@ -301,6 +301,11 @@ PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=8 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
 PHOTO_MAX_SIDE = env.int("PHOTO_MAX_SIDE", default=8000)
 PHOTOS_PER_LISTING = 5
+
+# Claims (claims app): a "not received" claim opens this many days after the expected delivery date; a seller
+# answers a claim within CLAIM_SELLER_DAYS, or staff decide.
+CLAIM_NOT_RECEIVED_GRACE_DAYS = env.int("CLAIM_NOT_RECEIVED_GRACE_DAYS", default=3)
+CLAIM_SELLER_DAYS = env.int("CLAIM_SELLER_DAYS", default=3)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o644
@@ -423,6 +428,8 @@ CELERY_BEAT_SCHEDULE = {
     # The carrier simulator's step (orders.tasks): the name is older than the move of shipments into orders.
     "shipping.advance_shipments": {"task": "shipping.advance_shipments", "schedule": 3600},
     "jobs.prune": {"task": "jobs.prune", "schedule": 86400},
+    # Claims whose seller missed the deadline go to staff (claims.tasks).
+    "claims.escalate_overdue_claims": {"task": "claims.escalate_overdue_claims", "schedule": 3600},
 }
 # A failed job is tried again after JOBS_RETRY_SECONDS, doubling each time up to JOBS_RETRY_MAX_SECONDS, until
 # JOBS_GIVE_UP_SECONDS after it was created; then it is "failed" and staff see it in the admin.

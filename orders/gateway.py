@@ -170,7 +170,12 @@ class PaymentGateway(abc.ABC):
     ) -> ChargeResult: ...
 
     @abc.abstractmethod
-    def refund(self, reference: str, amount: Decimal, idempotency_key: str) -> RefundResult: ...
+    def refund(self, reference: str, amount: Decimal, idempotency_key: str) -> RefundResult:
+        """Give back ``amount`` of the charge ``reference``: all of it or a part (a partial refund).
+
+        Several refunds may be made on one charge, each under its own key, as long as together they stay
+        within the charge; one that would pass it fails with ``amount_too_large``.
+        """
 
 
 def get_gateway() -> PaymentGateway:

@@ -200,8 +200,27 @@ def record_charge(payment_id: int, result: ChargeResult) -> Payment:
 # --- Refunds ----------------------------------------------------------------------
 
 
-def create_refund(payment: Payment, amount: Decimal, reason: str, by: User | None) -> Refund:
-    """Record a refund to make (inside the caller's transaction); :func:`process_refund` makes it after commit."""
+def create_refund(
+    payment: Payment, amount: Decimal, reason: str, by: User | None, idempotency_key: str | None = None
+) -> Refund:
+    """Record a refund to make (inside the caller's transaction); :func:`process_refund` makes it after commit.
+
+    ``amount`` may be any part of what is left of the payment (a partial refund). ``idempotency_key`` names the
+    decision that gives the money back (a claim's refund): a refund already recorded under it is returned
+    unchanged, so replaying that decision records, and the gateway moves, the money once. Without it the
+    refund is numbered after the payment's earlier ones.
+    """
+    if idempotency_key is not None:
+        existing = Refund.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+        return Refund.objects.create(
+            payment=payment,
+            amount=to_cents(amount),
+            reason=reason[:255],
+            idempotency_key=idempotency_key[:100],
+            created_by=by,
+        )
     number = payment.refunds.count() + 1
     return Refund.objects.create(
         payment=payment,

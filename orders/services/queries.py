@@ -27,7 +27,9 @@ def order_detail_queryset() -> QuerySet[Order]:
         "lines",
         Prefetch(
             "shipments",
-            queryset=Shipment.objects.select_related("carrier", "seller").prefetch_related("events", "lines"),
+            queryset=Shipment.objects.select_related("carrier", "seller").prefetch_related(
+                "events", "lines", "claims"
+            ),
         ),
         Prefetch("payments", queryset=Payment.objects.prefetch_related("refunds").order_by("-created_at", "-id")),
     )

@@ -222,12 +222,12 @@ def advance_shipments(
 def seller_sales(user: User, status: str | None = None) -> QuerySet[Shipment]:
     """The shipments ``user`` sells (their part of each order), newest first, ready for a list page.
 
-    ``status`` filters on one shipment status. Lines are prefetched; order, buyer and carrier joined.
+    ``status`` filters on one shipment status. Lines and claims are prefetched; order, buyer and carrier joined.
     """
     sales = (
         Shipment.objects.filter(seller=user)
         .select_related("order", "order__buyer", "carrier")
-        .prefetch_related("lines")
+        .prefetch_related("lines", "claims")
         .order_by("-created_at", "-id")
     )
     if status:
@@ -242,7 +242,7 @@ def get_shipment_for_seller(user: User, pk) -> Shipment:
     try:
         return (
             Shipment.objects.select_related("order", "order__buyer", "carrier")
-            .prefetch_related("lines", "events")
+            .prefetch_related("lines", "events", "claims")
             .get(pk=int(pk), seller=user)
         )
     except (Shipment.DoesNotExist, TypeError, ValueError):
