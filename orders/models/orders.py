@@ -132,6 +132,10 @@ class OrderLine(models.Model):
     unit_price = money_field(_("unit price"))
     quantity = models.PositiveIntegerField(_("quantity"))
     line_total = money_field(_("line total"))
+    # The marketplace's fee on this line, fixed when the order was placed (orders.services.fees): changing a
+    # rate later never changes an order already placed.
+    fee_percent = models.DecimalField(_("fee (percent)"), max_digits=5, decimal_places=2, default=0)
+    fee = money_field(_("fee"))
 
     class Meta:
         verbose_name = _("order line")
