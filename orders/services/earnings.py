@@ -109,7 +109,7 @@ def record_refund(refund: Refund) -> list[LedgerEntry]:
         .annotate(total=Sum("amount"))
         .order_by()
     ):
-        sums[(shipment_id, kind, refund_id is not None)] += total
+        sums[(shipment_id, kind, refund_id is not None)] += to_cents(total)
     left = to_cents(refund.amount)
     entries = []
     for shipment in shipments:
@@ -214,15 +214,15 @@ def balances(seller: User, now: datetime | None = None) -> Balances:
         fees=Sum("amount", filter=Q(kind=Kind.FEE)),
         refunds=Sum("amount", filter=Q(kind=Kind.REFUND)),
     )
-    total = sums["total"] or ZERO
-    available = sums["available"] or ZERO
+    # Rounded again: SQLite sums decimals as floats.
+    sums = {name: to_cents(value or ZERO) + ZERO for name, value in sums.items()}  # + ZERO: no "-0.00"
     return Balances(
-        pending=total - available,
-        available=available,
-        paid_out=-(sums["paid_out"] or ZERO),
-        sales=sums["sales"] or ZERO,
-        fees=-(sums["fees"] or ZERO),
-        refunds=-(sums["refunds"] or ZERO),
+        pending=sums["total"] - sums["available"],
+        available=sums["available"],
+        paid_out=-sums["paid_out"],
+        sales=sums["sales"],
+        fees=-sums["fees"],
+        refunds=-sums["refunds"],
     )
 
 
@@ -284,7 +284,7 @@ def seller_sales_rows(seller: User, start: date, end: date) -> list[SaleRow]:
         .annotate(total=Sum("amount"))
         .order_by()
     ):
-        ledger[shipment_id][kind] += total
+        ledger[shipment_id][kind] += to_cents(total)
     tz = timezone.get_current_timezone()
     rows = []
     for shipment in shipments:
