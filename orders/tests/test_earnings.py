@@ -251,7 +251,8 @@ def test_balances_reconcile_with_orders_refunds_and_payouts(alice, carriers, sta
     cancel_order(cancelled, cancelled.buyer)
     part = deliver(claimed.shipments.get(), long_ago)
     with transaction.atomic():
-        partial = create_refund(Payment.objects.get(order=claimed), D("7.77"), "Not as described", staff, shipments=[part])
+        payment = Payment.objects.get(order=claimed)
+        partial = create_refund(payment, D("7.77"), "Not as described", staff, shipments=[part])
     process_refund(partial)
     send_payout(alice, D("10.00"), staff)
 

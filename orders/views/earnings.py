@@ -57,7 +57,7 @@ class LedgerFilterForm(PeriodForm):
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind"),
         required=False,
-        choices=[("", gettext_lazy("All"))] + list(LedgerEntry.Kind.choices),
+        choices=[("", gettext_lazy("All")), *LedgerEntry.Kind.choices],
     )
 
 
@@ -130,4 +130,3 @@ def sales_export(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(sales_csv(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-

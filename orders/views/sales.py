@@ -24,8 +24,8 @@ from orders.errors import ShipmentError
 from orders.models import Shipment
 from orders.services.shipments import get_shipment_for_seller, seller_sales
 from orders.services.shipments import mark_shipped as ship
-from orders.views.earnings import SalesExportForm
 from orders.states import ShipmentStatus
+from orders.views.earnings import SalesExportForm
 
 SALES_PAGE_SIZE = 25
 
