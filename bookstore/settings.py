@@ -360,6 +360,8 @@ SHIPMENT_STEP_HOURS = env.float("SHIPMENT_STEP_HOURS", default=6.0)
 # another rate per category in the admin), and how many days after delivery a sale's money becomes available.
 MARKETPLACE_FEE_PERCENT = Decimal(env.str("MARKETPLACE_FEE_PERCENT", default="10"))
 EARNINGS_HOLD_DAYS = env.int("EARNINGS_HOLD_DAYS", default=7)
+if not (0 <= MARKETPLACE_FEE_PERCENT <= 100 and EARNINGS_HOLD_DAYS >= 0):
+    raise ImproperlyConfigured("MARKETPLACE_FEE_PERCENT must be 0 to 100 and EARNINGS_HOLD_DAYS not negative.")
 # Links in emails point here: the scheme and host (and port) of the public site, never the Host header a request
 # came with. Production must say it; `./script/run` derives it from HOST and PORT.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000" if DEBUG else "").rstrip("/")

@@ -107,7 +107,7 @@ class PayoutAdmin(admin.ModelAdmin):
         return ("seller", "amount", "reference", "created_by", "created_at") if obj else PayoutForm.Meta.fields
 
     def has_change_permission(self, request, obj=None):
-        # Sent is sent: a payout's page only shows it (a wrong one is corrected by an adjustment).
+        # Sent is sent: a payout's page only shows it, as its ledger entry is never changed either.
         return obj is None and super().has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None):
