@@ -292,3 +292,8 @@ def test_admin_cannot_change_or_delete_entries_or_payouts(client_for, staff, ali
     assert client.get(reverse("admin:orders_ledgerentry_add")).status_code == 403
     entry.refresh_from_db()
     assert entry.amount == D("29.60")
+
+
+def test_navigation_links_earnings_for_sellers_only(client_for, alice, charlie):
+    assert EARNINGS not in client_for(charlie).get(reverse("orders:order_list")).content.decode()
+    assert EARNINGS in client_for(alice).get(reverse("orders:order_list")).content.decode()
