@@ -297,3 +297,12 @@ def test_admin_cannot_change_or_delete_entries_or_payouts(client_for, staff, ali
 def test_navigation_links_earnings_for_sellers_only(client_for, alice, charlie):
     assert EARNINGS not in client_for(charlie).get(reverse("orders:order_list")).content.decode()
     assert EARNINGS in client_for(alice).get(reverse("orders:order_list")).content.decode()
+
+
+def test_admin_fee_rate_is_a_percentage(client_for, staff, alice_listing):
+    category = alice_listing.book.category
+    add = reverse("admin:orders_feerate_add")
+    response = client_for(staff).post(add, {"category": category.pk, "percent": "150"})
+    assert response.status_code == 200 and not FeeRate.objects.exists()
+    assert client_for(staff).post(add, {"category": category.pk, "percent": "7.5"}).status_code == 302
+    assert FeeRate.objects.get().percent == D("7.5")
