@@ -6,6 +6,7 @@ SECRET_KEY_FILE), ALLOWED_HOSTS, DATABASE_URL and the rest documented in
 .env.example and the README.
 """
 
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -360,6 +361,12 @@ PAYMENT_EXPIRY_MINUTES = env.int("PAYMENT_EXPIRY_MINUTES", default=30)
 PAYMENT_STALE_SECONDS = env.int("PAYMENT_STALE_SECONDS", default=120)
 # The carrier simulator (`manage.py advance_shipments`) moves a shipment one step once this much time has passed.
 SHIPMENT_STEP_HOURS = env.float("SHIPMENT_STEP_HOURS", default=6.0)
+# Earnings (orders.services.earnings): the marketplace's fee on each order line's items, in percent (staff may set
+# another rate per category in the admin), and how many days after delivery a sale's money becomes available.
+MARKETPLACE_FEE_PERCENT = Decimal(env.str("MARKETPLACE_FEE_PERCENT", default="10"))
+EARNINGS_HOLD_DAYS = env.int("EARNINGS_HOLD_DAYS", default=7)
+if not (0 <= MARKETPLACE_FEE_PERCENT <= 100 and EARNINGS_HOLD_DAYS >= 0):
+    raise ImproperlyConfigured("MARKETPLACE_FEE_PERCENT must be 0 to 100 and EARNINGS_HOLD_DAYS not negative.")
 # Links in emails point here: the scheme and host (and port) of the public site, never the Host header a request
 # came with. Production must say it; `./script/run` derives it from HOST and PORT.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000" if DEBUG else "").rstrip("/")

@@ -116,3 +116,13 @@ class ShipmentError(BuyingError):
     """
 
     default_code = "shipment_error"
+
+
+class PayoutError(BuyingError):
+    """A payout was refused and nothing was written.
+
+    Codes: ``invalid_amount`` (not a positive amount of money), ``over_available`` (more than the seller's
+    available balance).
+    """
+
+    default_code = "payout_error"

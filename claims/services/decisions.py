@@ -92,7 +92,9 @@ def _give_back(claim: Claim, amount: Decimal | None, by: User | None, reason: st
     if left <= 0:
         raise ClaimError(_("Everything paid for this parcel was already refunded."), code="nothing_to_refund")
     amount = left if amount is None else _clean_amount(amount, left)
-    claim.refund = create_refund(payment, amount, reason, by, idempotency_key=_refund_key(claim))
+    claim.refund = create_refund(
+        payment, amount, reason, by, idempotency_key=_refund_key(claim), shipments=[claim.shipment]
+    )
     enqueue("claims.services.process_claim_refund", key=f"claim_refund:{claim.pk}", claim_id=claim.pk)
     return amount
 

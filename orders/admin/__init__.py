@@ -5,6 +5,6 @@ admin actions, which call the same services as the buyer's and seller's pages (`
 ``retry_failed_refunds``). Nothing here assigns a status.
 """
 
-from orders.admin import orders, payments, shipments
+from orders.admin import earnings, orders, payments, shipments
 
-__all__ = ["orders", "payments", "shipments"]
+__all__ = ["earnings", "orders", "payments", "shipments"]

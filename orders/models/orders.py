@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from catalog.models import Listing
-from core.money import money_field
+from core.money import ZERO, money_field
 from core.states import check_transition
 from orders.states import (
     ORDER_TRANSITIONS,
@@ -132,6 +132,13 @@ class OrderLine(models.Model):
     unit_price = money_field(_("unit price"))
     quantity = models.PositiveIntegerField(_("quantity"))
     line_total = money_field(_("line total"))
+    # The marketplace's fee on this line, fixed when the order was placed (orders.services.fees): changing a
+    # rate later never changes an order already placed. Database defaults serve lines a previous release
+    # writes while a new one rolls out (releases migrate first).
+    fee_percent = models.DecimalField(
+        _("fee (percent)"), max_digits=5, decimal_places=2, default=ZERO, db_default=ZERO
+    )
+    fee = money_field(_("fee"), db_default=ZERO)
 
     class Meta:
         verbose_name = _("order line")

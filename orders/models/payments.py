@@ -126,6 +126,11 @@ class Refund(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    # The sellers' parts (shipments) this refund gives money back on; the earnings ledger charges it to them.
+    # None: money that was never a seller's (a payment that arrived after the order stopped awaiting it).
+    shipments = models.ManyToManyField(
+        "orders.Shipment", blank=True, related_name="refunds", verbose_name=_("sellers' parts")
+    )
 
     class Meta:
         verbose_name = _("refund")

@@ -13,6 +13,9 @@ Import from here (``from orders import services`` then ``services.place_order(..
 - ``queries``: buyer_orders, get_order_for_buyer, order_detail_queryset, order_for_checkout_token, user_addresses,
   get_address_for_user, default_ship_country
 - ``addresses``: save_address
+- ``fees``: fee_for (the one rounding rule), fee_rates, fee_percent_for: the marketplace's fee per order line
+- ``earnings``: the sellers' append-only ledger: record_sales, record_refund, send_payout, balances,
+  seller_ledger, seller_sales_rows and the sales export (CSV, XLSX)
 - ``shipments``: the seller's part of an order: release_shipments, cancel_shipments, sync_order_with_shipments,
   mark_shipped, advance_shipments (the carrier simulator's runs), seller_sales, get_shipment_for_seller
 

@@ -129,7 +129,7 @@ def _cancel(order: Order, by: User, *, seller: User | None, reason: str, by_staf
                 refunded = min(items + shipping, payment.refundable_amount - owed)
                 if refunded > 0:
                     default_reason = _("Cancelled by our staff.") if by_staff else _("Cancelled before shipping.")
-                    refund = create_refund(payment, refunded, reason or default_reason, by)
+                    refund = create_refund(payment, refunded, reason or default_reason, by, shipments=targets)
         target_ids = sorted(s.pk for s in targets)
         # A shipment is cancelled once, so the shipments cancelled together name this cancellation.
         enqueue(

@@ -26,6 +26,7 @@ from jobs.services import enqueue
 from orders.errors import CarrierChoiceError, CheckoutError, LineProblem
 from orders.models import Address, Cart, CartLine, Order, OrderLine, Shipment
 from orders.services.cart_summary import CartSummary, SellerGroup, cart_summary, line_problems
+from orders.services.fees import fee_for, fee_percent_for, fee_rates
 from shipping.models import Carrier
 from shipping.services import CarrierQuote, active_carriers, available_carriers, best_rate, price_for
 
@@ -285,6 +286,7 @@ def _create_order(buyer: User, address: Address, token: str, groups: dict[int, l
         **address.snapshot(),
     )
     order_lines = []
+    rates_by_category = fee_rates(line.listing.book.category_id for ls in groups.values() for line in ls)
     for seller_id, seller_lines in groups.items():
         carrier, _rate, shop = rates[seller_id]
         seller = seller_lines[0].listing.seller
@@ -300,6 +302,8 @@ def _create_order(buyer: User, address: Address, token: str, groups: dict[int, l
         )
         for line in seller_lines:
             listing = line.listing
+            line_total = to_cents(listing.price * line.quantity)
+            fee_percent = fee_percent_for(listing.book.category_id, rates_by_category)
             order_lines.append(
                 OrderLine(
                     order=order,
@@ -313,7 +317,9 @@ def _create_order(buyer: User, address: Address, token: str, groups: dict[int, l
                     seller_name=shop.name if shop else seller.display_name,
                     unit_price=listing.price,
                     quantity=line.quantity,
-                    line_total=to_cents(listing.price * line.quantity),
+                    line_total=line_total,
+                    fee_percent=fee_percent,
+                    fee=fee_for(line_total, fee_percent),
                 )
             )
             listing.quantity -= line.quantity

@@ -7,6 +7,7 @@ safe to replay.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -21,7 +22,8 @@ from core.money import ZERO, to_cents
 from jobs.services import enqueue
 from orders.errors import PaymentError
 from orders.gateway import FAILURE_MESSAGES, ChargeResult, card_brand, card_problem, get_gateway, normalize_card_number
-from orders.models import Order, Payment, Refund, untranslated
+from orders.models import Order, Payment, Refund, Shipment, untranslated
+from orders.services.earnings import record_refund, record_sales
 from orders.services.shipments import release_shipments
 from orders.states import OrderStatus, PaymentStatus, RefundStatus
 
@@ -173,6 +175,7 @@ def record_charge(payment_id: int, result: ChargeResult) -> Payment:
                 order.paid_at = now
                 order.save(update_fields=["status", "paid_at", "updated_at"])
                 released = release_shipments(order, now)
+                record_sales(order, released)
                 refund_due = max(payment.amount - order.total, ZERO)
                 for shipment in released:
                     enqueue("orders.emails.send_new_sale", key=f"new_sale:{shipment.pk}", shipment_id=shipment.pk)
@@ -201,7 +204,13 @@ def record_charge(payment_id: int, result: ChargeResult) -> Payment:
 
 
 def create_refund(
-    payment: Payment, amount: Decimal, reason: str, by: User | None, idempotency_key: str | None = None
+    payment: Payment,
+    amount: Decimal,
+    reason: str,
+    by: User | None,
+    idempotency_key: str | None = None,
+    *,
+    shipments: Iterable[Shipment] = (),
 ) -> Refund:
     """Record a refund to make (inside the caller's transaction); :func:`process_refund` makes it after commit.
 
@@ -209,32 +218,31 @@ def create_refund(
     decision that gives the money back (a claim's refund): a refund already recorded under it is returned
     unchanged, so replaying that decision records, and the gateway moves, the money once. Without it the
     refund is numbered after the payment's earlier ones.
+
+    ``shipments`` are the sellers' parts the money comes back from: once the refund succeeds, the earnings
+    ledger charges it to them (``earnings.record_refund``). Name them for every refund of a seller's money.
     """
     if idempotency_key is not None:
         existing = Refund.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
-        return Refund.objects.create(
-            payment=payment,
-            amount=to_cents(amount),
-            reason=reason[:255],
-            idempotency_key=idempotency_key[:100],
-            created_by=by,
-        )
-    number = payment.refunds.count() + 1
-    return Refund.objects.create(
-        payment=payment,
-        amount=to_cents(amount),
-        reason=reason[:255],
-        idempotency_key=f"refund-{payment.idempotency_key[:70]}-{number}",
-        created_by=by,
+        key = idempotency_key[:100]
+    else:
+        key = f"refund-{payment.idempotency_key[:70]}-{payment.refunds.count() + 1}"
+    refund = Refund.objects.create(
+        payment=payment, amount=to_cents(amount), reason=reason[:255], idempotency_key=key, created_by=by
     )
+    shipments = list(shipments)
+    if shipments:
+        refund.shipments.set(shipments)
+    return refund
 
 
 def process_refund(refund: Refund) -> Refund:
     """Ask the gateway for ``refund`` (no transaction open) and record the answer; safe to call again.
 
-    Succeeded: the payment's ``refunded_amount`` grows and it becomes partially_refunded or refunded.
+    Succeeded: the payment's ``refunded_amount`` grows and it becomes partially_refunded or refunded, and the
+    sellers' ledger records it, in the same transaction (``earnings.record_refund``, once per refund).
     Failed: the refund is marked failed with the gateway's reason; call again (staff action) to retry, with
     the same idempotency key so the money never moves twice. Returns the refund.
     """
@@ -274,6 +282,8 @@ def process_refund(refund: Refund) -> Refund:
                 result.failure_message if result else untranslated(FAILURE_MESSAGES["gateway_error"])
             )[:255]
         refund.save()
+        if refund.status == RefundStatus.SUCCEEDED:
+            record_refund(refund)
     return refund
 
 

@@ -25,6 +25,7 @@ from orders.models import Shipment
 from orders.services.shipments import get_shipment_for_seller, seller_sales
 from orders.services.shipments import mark_shipped as ship
 from orders.states import ShipmentStatus
+from orders.views.earnings import SalesExportForm
 
 SALES_PAGE_SIZE = 25
 
@@ -75,6 +76,7 @@ def sale_list(request: HttpRequest) -> HttpResponse:
         "tabs": tabs,
         "current": current,
         "to_ship": counts.get(ShipmentStatus.READY_TO_SHIP, 0),
+        "export_form": SalesExportForm.this_month(),
     }
     return render(request, "shipping/sale_list.html", context, status=status_code)
 

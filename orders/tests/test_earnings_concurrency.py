@@ -1,0 +1,70 @@
+"""Real races on the earnings ledger, on MariaDB: threads with their own connections.
+
+Two payouts at once never spend the same available balance; a refund processed twice at once is entered once.
+"""
+
+from collections import Counter
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from conftest import ListingFactory, ShopFactory, UserFactory, mysql_only
+from orders.models import LedgerEntry, Payment, Payout
+from orders.services import add_to_cart, get_or_create_cart, new_checkout_token, pay_order, place_order
+from orders.services.earnings import balances, send_payout
+from orders.services.payments import create_refund, process_refund
+from orders.services.shipments import advance_shipments, mark_shipped
+from orders.tests.conftest import AddressFactory, card
+from orders.tests.test_concurrency import run_together
+
+pytestmark = [mysql_only, pytest.mark.mysql, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def delivered_sale(carriers):
+    """A paid order of one seller's 20.00 book, delivered a month ago: its money is available."""
+    seller = ShopFactory().owner
+    listing = ListingFactory(seller=seller, quantity=5, price=Decimal("20.00"))
+    buyer = UserFactory()
+    cart = get_or_create_cart(user=buyer)
+    add_to_cart(cart, listing, 1)
+    order = place_order(
+        buyer, cart, AddressFactory(user=buyer), {seller.pk: carriers["ENVIA"].pk}, new_checkout_token()
+    )
+    pay_order(order, card(), "earnings-race-payment-0001")
+    shipment = order.shipments.get()
+    mark_shipped(shipment, seller)
+    for _ in range(3):
+        advance_shipments(now=timezone.now() - timedelta(days=30), push_all=True)
+    return order, seller, shipment
+
+
+def test_two_payouts_at_once_never_spend_the_balance_twice(delivered_sale):
+    _order, seller, _shipment = delivered_sale
+    available = balances(seller).available
+    assert available > 0
+
+    def payout():
+        send_payout(seller, available, None, "race")
+        return "ok"
+
+    outcomes = Counter(run_together([payout, payout, payout]))
+
+    assert outcomes == {"ok": 1, "over_available": 2}, outcomes
+    assert Payout.objects.count() == 1 and balances(seller).available == 0
+
+
+def test_a_refund_processed_twice_at_once_is_entered_once(delivered_sale):
+    order, _seller, shipment = delivered_sale
+    with transaction.atomic():
+        refund = create_refund(Payment.objects.get(order=order), Decimal("5.00"), "Race", None, shipments=[shipment])
+
+    def process():
+        return process_refund(refund).status
+
+    assert run_together([process, process, process]) == ["succeeded"] * 3
+    assert LedgerEntry.objects.filter(refund=refund, kind="refund").count() == 1
+    assert Payment.objects.get(order=order).refunded_amount == Decimal("5.00")
