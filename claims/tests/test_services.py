@@ -13,7 +13,7 @@ from claims.states import CLAIM_STEPS, CLAIM_TRANSITIONS, ClaimStatus, check_cla
 from claims.tasks import escalate_overdue_claims_task
 from core.states import IllegalTransition
 from jobs.models import Job, ScheduledRun
-from orders.models import GatewayTransaction, Payment, Refund
+from orders.models import GatewayTransaction, LedgerEntry, Payment, Refund
 from orders.services import cancel_seller_part
 from orders.services.payments import create_refund
 from orders.states import PaymentStatus, RefundStatus
@@ -166,6 +166,9 @@ def test_partial_refund_refunds_exactly_that_amount_once_however_replayed(
     assert payment.refunded_amount == Decimal("7.25") and payment.status == PaymentStatus.PARTIALLY_REFUNDED
     assert actions(claim) == [Action.OPENED, Action.PARTIAL_OFFERED, Action.OFFER_ACCEPTED]
     assert [m.to for m in mailoutbox] == [["charlie@example.com"], ["alice@example.com"]]
+    # The seller's ledger is charged that amount once, against the claimed parcel.
+    refunds = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.REFUND)
+    assert [(e.seller, e.shipment_id, e.amount) for e in refunds] == [(alice, claim.shipment_id, Decimal("-7.25"))]
 
 
 @pytest.mark.parametrize("amount", ["0", "-1", "abc", "NaN", "Infinity", "100000"])
