@@ -355,6 +355,8 @@ PAYMENT_EXPIRY_MINUTES = env.int("PAYMENT_EXPIRY_MINUTES", default=30)
 PAYMENT_STALE_SECONDS = env.int("PAYMENT_STALE_SECONDS", default=120)
 # The carrier simulator (`manage.py advance_shipments`) moves a shipment one step once this much time has passed.
 SHIPMENT_STEP_HOURS = env.float("SHIPMENT_STEP_HOURS", default=6.0)
+# Days after delivery before a buyer who has not rated the seller gets one reminder email (feedback.tasks).
+FEEDBACK_REMINDER_DAYS = env.int("FEEDBACK_REMINDER_DAYS", default=3)
 # Links in emails point here: the scheme and host (and port) of the public site, never the Host header a request
 # came with. Production must say it; `./script/run` derives it from HOST and PORT.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000" if DEBUG else "").rstrip("/")
@@ -423,6 +425,9 @@ CELERY_BEAT_SCHEDULE = {
     # The carrier simulator's step (orders.tasks): the name is older than the move of shipments into orders.
     "shipping.advance_shipments": {"task": "shipping.advance_shipments", "schedule": 3600},
     "jobs.prune": {"task": "jobs.prune", "schedule": 86400},
+    # Daily: the shops' 12-month rating window and 90-day standing, and the reminders to rate a seller.
+    "feedback.refresh_shop_stats": {"task": "feedback.refresh_shop_stats", "schedule": 86400},
+    "feedback.send_reminders": {"task": "feedback.send_reminders", "schedule": 86400},
 }
 # A failed job is tried again after JOBS_RETRY_SECONDS, doubling each time up to JOBS_RETRY_MAX_SECONDS, until
 # JOBS_GIVE_UP_SECONDS after it was created; then it is "failed" and staff see it in the admin.

@@ -35,6 +35,7 @@ urlpatterns = [
     path("sell/", include("catalog.sell_urls")),
     path("", include("orders.urls")),
     path("", include("orders.sales_urls")),
+    path("", include("feedback.urls")),
     path("", include("catalog.urls")),
     path("", home, name="home"),
 ]
