@@ -157,7 +157,7 @@ class _RangeFilter(admin.SimpleListFilter):
 
 
 class RatingFilter(_RangeFilter):
-    title = _("rating")
+    title = _("rating (all time)")
     parameter_name = "rating"
     # The average is rating_total / rating_count: compared as rating_total against n x rating_count.
     ranges = {
@@ -193,7 +193,7 @@ class CancellationsFilter(_RangeFilter):
     title = _("cancellations by the seller (90 days)")
     parameter_name = "cancelled"
     ranges = {
-        "0": (_("none"), Q(stats__isnull=True) | Q(stats__cancelled_by_seller_90d=0)),
+        "0": (_("no cancellations"), Q(stats__isnull=True) | Q(stats__cancelled_by_seller_90d=0)),
         "1-2": (_("1 or 2"), Q(stats__cancelled_by_seller_90d__gte=1, stats__cancelled_by_seller_90d__lte=2)),
         "3+": (_("3 or more"), Q(stats__cancelled_by_seller_90d__gte=3)),
     }
@@ -203,7 +203,7 @@ class ClaimsFilter(_RangeFilter):
     title = _("claims (90 days)")
     parameter_name = "claims"
     ranges = {
-        "0": (_("none"), Q(stats__isnull=True) | Q(stats__claims_90d=0)),
+        "0": (_("no claims"), Q(stats__isnull=True) | Q(stats__claims_90d=0)),
         "1+": (_("1 or more"), Q(stats__claims_90d__gte=1)),
     }
 
@@ -242,7 +242,7 @@ class ShopAdmin(admin.ModelAdmin):
 
     # The shop's figures (accounts.ShopStats): ratings as buyers see them, the standing of the last 90 days.
 
-    @admin.display(description=_("rating"), ordering="stats__rating_count")
+    @admin.display(description=_("rating (all time)"), ordering="stats__rating_count")
     def rating(self, obj):
         stats = stats_of(obj)
         if not stats or not stats.has_ratings:

@@ -133,7 +133,7 @@ class ShopStats(models.Model):
     due_90d = models.PositiveIntegerField(_("parcels due to ship (90 days)"), default=0)
     shipped_on_time_90d = models.PositiveIntegerField(_("shipped within 2 business days (90 days)"), default=0)
     on_time_percent_90d = models.PositiveSmallIntegerField(
-        _("% shipped within 2 business days (90 days)"), null=True, blank=True
+        _("share shipped within 2 business days (90 days), %"), null=True, blank=True
     )
     cancelled_by_seller_90d = models.PositiveIntegerField(_("cancellations by the seller (90 days)"), default=0)
     # Claims are counted once claims exist; until then it stays 0.

@@ -67,7 +67,7 @@ class FeedbackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def shipment_link(self, obj):
         return admin_link(obj.shipment, obj.shipment.order.number)
 
-    @admin.display(description=_("comment"))
+    @admin.display(description=_("buyer's comment"))
     def excerpt(self, obj):
         return obj.comment[:80] + ("…" if len(obj.comment) > 80 else "")
 

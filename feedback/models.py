@@ -32,7 +32,7 @@ class Feedback(models.Model):
     stars = models.PositiveSmallIntegerField(
         _("stars"), validators=[MinValueValidator(MIN_STARS), MaxValueValidator(MAX_STARS)]
     )
-    comment = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH, blank=True)
+    comment = models.TextField(_("buyer's comment"), max_length=COMMENT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     answer = models.TextField(_("seller's answer"), max_length=ANSWER_MAX_LENGTH, blank=True)

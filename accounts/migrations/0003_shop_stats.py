@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('orders_90d', models.PositiveIntegerField(default=0, verbose_name='orders (90 days)')),
                 ('due_90d', models.PositiveIntegerField(default=0, verbose_name='parcels due to ship (90 days)')),
                 ('shipped_on_time_90d', models.PositiveIntegerField(default=0, verbose_name='shipped within 2 business days (90 days)')),
-                ('on_time_percent_90d', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='% shipped within 2 business days (90 days)')),
+                ('on_time_percent_90d', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='share shipped within 2 business days (90 days), %')),
                 ('cancelled_by_seller_90d', models.PositiveIntegerField(default=0, verbose_name='cancellations by the seller (90 days)')),
                 ('claims_90d', models.PositiveIntegerField(default=0, verbose_name='claims (90 days)')),
                 ('rated_90d', models.PositiveIntegerField(default=0, verbose_name='ratings (90 days)')),

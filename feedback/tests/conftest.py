@@ -8,12 +8,12 @@ from django.utils import timezone
 from conftest import ListingFactory
 from orders.services import add_to_cart, get_or_create_cart, new_checkout_token, pay_order, place_order
 from orders.services.shipments import advance_shipments, mark_shipped
-from orders.tests.conftest import AddressFactory, carriers, card  # noqa: F401 - fixture
+from orders.tests.conftest import AddressFactory, card, carriers
 
 __all__ = ["carriers"]
 
 
-def order_from(buyer, seller, carriers, listing=None):  # noqa: F811 - the fixture's value
+def order_from(buyer, seller, carriers, listing=None):
     """A paid order of ``buyer`` for one copy from ``seller``, sent with Envia. Returns (order, shipment)."""
     listing = listing or ListingFactory(seller=seller)
     cart = get_or_create_cart(user=buyer)
@@ -35,7 +35,7 @@ def deliver(shipment, seller, *, when=None):
 
 
 @pytest.fixture
-def paid(charlie, alice, carriers):  # noqa: F811
+def paid(charlie, alice, carriers):
     """charlie's paid order of one copy from alice: (order, shipment), not shipped yet."""
     return order_from(charlie, alice, carriers)
 

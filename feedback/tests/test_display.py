@@ -82,7 +82,9 @@ def rated_sellers():
     return listings
 
 
-def test_listing_page_budget_with_a_rated_seller(client, client_for, charlie, rated_sellers, django_assert_max_num_queries):
+def test_listing_page_budget_with_a_rated_seller(
+    client, client_for, charlie, rated_sellers, django_assert_max_num_queries
+):
     listing = rated_sellers[0]
     with django_assert_max_num_queries(8):
         assert "10 ratings" in client.get(listing.get_absolute_url()).content.decode()
