@@ -116,7 +116,7 @@ class ShopStats(models.Model):
     Pages read this row (joined to the shop) and never aggregate feedback or orders per view. The rating
     figures are changed by the feedback services in the same transaction as the feedback itself; the
     12-month window and the seller's standing (last 90 days) are recomputed by a daily job. A row is created
-    lazily (``ShopStats.objects.get_or_create``): a shop without one is a new seller with no figures yet.
+    lazily (``ShopStats.ensure``): a shop without one is a new seller with no figures yet.
     """
 
     shop = models.OneToOneField(
@@ -156,6 +156,15 @@ class ShopStats(models.Model):
 
     def __str__(self):
         return str(self.shop_id)
+
+    @classmethod
+    def ensure(cls, shop_id: int) -> None:
+        """Create the shop's row if it has none (INSERT IGNORE: safe when two transactions race to create it).
+
+        Change it afterwards with a relative ``UPDATE``, which reads the latest committed row whatever the
+        transaction's snapshot.
+        """
+        cls.objects.bulk_create([cls(shop_id=shop_id)], ignore_conflicts=True)
 
     @property
     def has_ratings(self) -> bool:

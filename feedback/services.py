@@ -136,7 +136,7 @@ def _move_summary(shop_id: int, before: _Contribution, after: _Contribution) -> 
     }
     if not any(deltas.values()):
         return
-    ShopStats.objects.get_or_create(shop_id=shop_id)
+    ShopStats.ensure(shop_id)
     # Relative updates: two ratings of the same shop committed at once both count.
     ShopStats.objects.filter(shop_id=shop_id).update(**{name: F(name) + delta for name, delta in deltas.items()})
 
@@ -282,8 +282,8 @@ def recompute_rating_window(now: datetime | None = None) -> int:
     changed = 0
     for shop_id in list(rows):
         with transaction.atomic():
-            stats, _created = ShopStats.objects.get_or_create(shop_id=shop_id)
-            stats = ShopStats.objects.select_for_update().get(pk=stats.pk)
+            ShopStats.ensure(shop_id)
+            stats = ShopStats.objects.select_for_update().get(pk=shop_id)
             figures = Shop.objects.filter(pk=shop_id).aggregate(
                 rating_count=Count("feedback", filter=visible),
                 rating_total=Sum("feedback__stars", filter=visible),

@@ -146,7 +146,7 @@ def refresh_standing(now: datetime | None = None) -> int:
         written += stale.update(**empty, standing_updated_at=now)
     for shop_id, values in figures.items():
         with transaction.atomic():
-            ShopStats.objects.get_or_create(shop_id=shop_id)
+            ShopStats.ensure(shop_id)
             # claims_90d is left as it is: claims will set it.
             values = {name: value for name, value in values.items() if name != "claims_90d"}
             written += ShopStats.objects.filter(shop_id=shop_id).update(**values, standing_updated_at=now)

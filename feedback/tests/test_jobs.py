@@ -150,3 +150,18 @@ def test_the_reminder_task_runs_once_per_day(delivered, django_capture_on_commit
         tasks.send_reminders_task()
         tasks.send_reminders_task()
     assert len(mail.outbox) == 1
+
+
+def test_the_commands(delivered, charlie, alice, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    leave_feedback(delivered, charlie, 5)
+    out = StringIO()
+    call_command("refresh_shop_stats", stdout=out)
+    assert "standing written for 1 shop(s)" in out.getvalue()
+    assert ShopStats.objects.get(shop=alice.shop).standing_updated_at
+    out = StringIO()
+    call_command("send_feedback_reminders", "--now", "2026-01-01T00:00", stdout=out)
+    assert "0 reminder(s) queued." in out.getvalue()
