@@ -5,7 +5,9 @@ moves the shop's summary (``accounts.ShopStats``) by the feedback's difference, 
 follow every change at once and no page ever aggregates ratings. The 12-month window slides by itself: a
 daily job (``recompute_rating_window``) recounts it.
 
-Lock order: the feedback row (or the shipment's order, when creating), then the shop's summary row.
+Lock order: the shipment's order (when creating), the shop's row, the feedback row, then the shop's summary row.
+The shop's row serializes every change of one shop's summary (the daily recount takes it too), so the summary
+row is created once and its relative updates never wait on each other in a cycle.
 """
 
 from __future__ import annotations
@@ -126,8 +128,16 @@ class _Contribution:
         )
 
 
+def lock_shop(shop_id: int) -> None:
+    """Take the shop's row lock: the first lock of every change to its summary (after the order's, if any)."""
+    list(Shop.objects.select_for_update().filter(pk=shop_id).values_list("pk", flat=True))
+
+
 def _move_summary(shop_id: int, before: _Contribution, after: _Contribution) -> None:
-    """Add ``after - before`` to the shop's summary row (created if missing), in the caller's transaction."""
+    """Add ``after - before`` to the shop's summary row (created if missing), in the caller's transaction.
+
+    The caller holds the shop's lock (``lock_shop``).
+    """
     deltas = {
         "rating_count": after.count - before.count,
         "rating_total": after.total - before.total,
@@ -136,9 +146,11 @@ def _move_summary(shop_id: int, before: _Contribution, after: _Contribution) -> 
     }
     if not any(deltas.values()):
         return
-    ShopStats.ensure(shop_id)
-    # Relative updates: two ratings of the same shop committed at once both count.
-    ShopStats.objects.filter(shop_id=shop_id).update(**{name: F(name) + delta for name, delta in deltas.items()})
+    changes = {name: F(name) + delta for name, delta in deltas.items()}
+    # Relative updates, which read the latest committed row whatever the transaction's snapshot.
+    if not ShopStats.objects.filter(shop_id=shop_id).update(**changes):
+        ShopStats.ensure(shop_id)
+        ShopStats.objects.filter(shop_id=shop_id).update(**changes)
 
 
 # --- Buyers ----------------------------------------------------------------------------------------------------
@@ -164,6 +176,7 @@ def leave_feedback(shipment: Shipment, buyer: User, stars, comment: str = "") ->
             shop = getattr(locked.seller, "shop", None)
             if shop is None:
                 raise FeedbackError(_("This seller has closed their shop."), code="no_shop")
+            lock_shop(shop.pk)
             feedback = Feedback.objects.create(shipment=locked, shop=shop, buyer=buyer, stars=stars, comment=comment)
             _move_summary(shop.pk, _Contribution(), _Contribution.of(feedback, now))
     except IntegrityError:
@@ -180,6 +193,7 @@ def change_feedback(feedback: Feedback, buyer: User, stars, comment: str = "") -
     stars, comment = _clean_rating(stars, comment)
     now = timezone.now()
     with transaction.atomic():
+        lock_shop(feedback.shop_id)
         locked = Feedback.objects.select_for_update().get(pk=feedback.pk)
         if locked.buyer_id != getattr(buyer, "pk", None):
             raise FeedbackError(_("This is not your feedback."), code="not_your_feedback")
@@ -239,6 +253,7 @@ def hide_feedback(feedback: Feedback, staff: User, reason: str) -> Feedback:
         raise FeedbackError(_("Give a reason for hiding this feedback."), code="no_reason")
     now = timezone.now()
     with transaction.atomic():
+        lock_shop(feedback.shop_id)
         locked = Feedback.objects.select_for_update().get(pk=feedback.pk)
         if locked.is_hidden:
             return locked
@@ -253,6 +268,7 @@ def unhide_feedback(feedback: Feedback, staff: User) -> Feedback:
     """Staff put hidden feedback back in public view; it counts in the shop's summary again."""
     now = timezone.now()
     with transaction.atomic():
+        lock_shop(feedback.shop_id)
         locked = Feedback.objects.select_for_update().get(pk=feedback.pk)
         if not locked.is_hidden:
             return locked
@@ -282,6 +298,7 @@ def recompute_rating_window(now: datetime | None = None) -> int:
     changed = 0
     for shop_id in list(rows):
         with transaction.atomic():
+            lock_shop(shop_id)
             ShopStats.ensure(shop_id)
             stats = ShopStats.objects.select_for_update().get(pk=shop_id)
             figures = Shop.objects.filter(pk=shop_id).aggregate(

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.models import Shop, ShopStats
 from feedback.models import Feedback
+from feedback.services import lock_shop
 from orders.models import Shipment, ShipmentEvent
 from orders.states import LEFT_SELLER, ShipmentStatus
 
@@ -139,15 +140,18 @@ def refresh_standing(now: datetime | None = None) -> int:
         "rated_90d": 0,
         "rating_90d": None,
     }
+    # Shops that had figures and now have none in the window go back to zero.
+    stale = ShopStats.objects.exclude(shop_id__in=list(figures)).exclude(standing_updated_at=None)
+    updates = dict.fromkeys(stale.values_list("shop_id", flat=True), empty)
+    # claims_90d is left as it is: claims will set it.
+    updates.update(
+        {shop_id: {k: v for k, v in values.items() if k != "claims_90d"} for shop_id, values in figures.items()}
+    )
     written = 0
-    with transaction.atomic():
-        # Shops that had figures and now have none in the window.
-        stale = ShopStats.objects.exclude(shop_id__in=list(figures)).exclude(standing_updated_at=None)
-        written += stale.update(**empty, standing_updated_at=now)
-    for shop_id, values in figures.items():
+    for shop_id in sorted(updates):
+        # One short transaction per shop, behind its lock as every change of its figures (feedback.services).
         with transaction.atomic():
+            lock_shop(shop_id)
             ShopStats.ensure(shop_id)
-            # claims_90d is left as it is: claims will set it.
-            values = {name: value for name, value in values.items() if name != "claims_90d"}
-            written += ShopStats.objects.filter(shop_id=shop_id).update(**values, standing_updated_at=now)
+            written += ShopStats.objects.filter(shop_id=shop_id).update(**updates[shop_id], standing_updated_at=now)
     return written
