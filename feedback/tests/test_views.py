@@ -222,3 +222,16 @@ def test_rating_form_query_budget(client_for, charlie, delivered, django_assert_
     client = client_for(charlie)
     with django_assert_max_num_queries(6):
         assert client.get(rate_url(delivered)).status_code == 200
+
+
+def test_read_only_pages_answer_405_to_posts(client, client_for, alice, rated):
+    assert client.post(reverse("feedback:shop", kwargs={"slug": alice.shop.slug})).status_code == 405
+    assert client_for(alice).post(reverse("feedback:seller_list")).status_code == 405
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "charlie", "bob", "staff"])
+def test_everyone_reads_a_shops_public_feedback(client, client_for, request, alice, rated, persona):
+    if persona != "anonymous":
+        client = client_for(request.getfixturevalue(persona))
+    html = client.get(reverse("feedback:shop", kwargs={"slug": alice.shop.slug})).content.decode()
+    assert "Good &lt;b&gt;book" in html
