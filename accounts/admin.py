@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -13,7 +14,8 @@ from django.utils.translation import ngettext
 from accounts import services
 from accounts.changes import announce_seller_change
 from accounts.forms import ShopForm
-from accounts.models import Shop, User
+from accounts.models import Shop, ShopStats, User, stats_of
+from core.admin import ReadOnlyAdminMixin, admin_link
 
 
 def _clean_unique_email(form: forms.ModelForm) -> str:
@@ -141,6 +143,71 @@ class UserAdmin(DjangoUserAdmin):
             self.message_user(request, _("The selected users were already inactive."), messages.WARNING)
 
 
+class _RangeFilter(admin.SimpleListFilter):
+    """Shops by a range of one of their figures (accounts.ShopStats); ``ranges`` maps a value to (label, Q)."""
+
+    ranges: dict = {}
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, (label, _q) in self.ranges.items()]
+
+    def queryset(self, request, queryset):
+        chosen = self.ranges.get(self.value())
+        return queryset.filter(chosen[1]) if chosen else queryset
+
+
+class RatingFilter(_RangeFilter):
+    title = _("rating (all time)")
+    parameter_name = "rating"
+    # The average is rating_total / rating_count: compared as rating_total against n x rating_count.
+    ranges = {
+        "4.5+": (
+            _("4.5 ★ and more"),
+            Q(stats__rating_count__gt=0, stats__rating_total__gte=4.5 * F("stats__rating_count")),
+        ),
+        "4-4.5": (
+            _("4 to 4.5 ★"),
+            Q(stats__rating_total__gte=4 * F("stats__rating_count"))
+            & Q(stats__rating_total__lt=4.5 * F("stats__rating_count")),
+        ),
+        "<4": (
+            _("under 4 ★"),
+            Q(stats__rating_count__gt=0, stats__rating_total__lt=4 * F("stats__rating_count")),
+        ),
+        "none": (_("no ratings"), Q(stats__isnull=True) | Q(stats__rating_count=0)),
+    }
+
+
+class OnTimeFilter(_RangeFilter):
+    title = _("shipped within 2 business days (90 days)")
+    parameter_name = "on_time"
+    ranges = {
+        "95+": (_("95% and more"), Q(stats__on_time_percent_90d__gte=95)),
+        "80-95": (_("80% to 95%"), Q(stats__on_time_percent_90d__gte=80, stats__on_time_percent_90d__lt=95)),
+        "<80": (_("under 80%"), Q(stats__on_time_percent_90d__lt=80)),
+        "none": (_("no parcels due"), Q(stats__isnull=True) | Q(stats__on_time_percent_90d__isnull=True)),
+    }
+
+
+class CancellationsFilter(_RangeFilter):
+    title = _("cancellations by the seller (90 days)")
+    parameter_name = "cancelled"
+    ranges = {
+        "0": (_("no cancellations"), Q(stats__isnull=True) | Q(stats__cancelled_by_seller_90d=0)),
+        "1-2": (_("1 or 2"), Q(stats__cancelled_by_seller_90d__gte=1, stats__cancelled_by_seller_90d__lte=2)),
+        "3+": (_("3 or more"), Q(stats__cancelled_by_seller_90d__gte=3)),
+    }
+
+
+class ClaimsFilter(_RangeFilter):
+    title = _("claims (90 days)")
+    parameter_name = "claims"
+    ranges = {
+        "0": (_("no claims"), Q(stats__isnull=True) | Q(stats__claims_90d=0)),
+        "1+": (_("1 or more"), Q(stats__claims_90d__gte=1)),
+    }
+
+
 class ShopAdminForm(ShopForm):
     class Meta(ShopForm.Meta):
         fields = ["owner", *ShopForm.Meta.fields]
@@ -149,11 +216,14 @@ class ShopAdminForm(ShopForm):
 @admin.register(Shop)
 class ShopAdmin(admin.ModelAdmin):
     form = ShopAdminForm
-    list_display = ("name", "owner", "city", "region", "country", "created_at")
-    list_filter = ("country",)
+    list_display = (
+        "name", "owner", "city", "country", "created_at",
+        "rating", "orders_90d", "on_time_90d", "cancelled_90d", "claims_90d", "rating_90d",
+    )  # fmt: skip
+    list_filter = ("country", RatingFilter, OnTimeFilter, CancellationsFilter, ClaimsFilter)
     search_fields = ("name", "slug", "owner__email", "city")
     autocomplete_fields = ("owner",)
-    list_select_related = ("owner",)
+    list_select_related = ("owner", "stats")
     date_hierarchy = "created_at"
     readonly_fields = ("slug", "former_slug_list", "created_at")
     fields = ("owner", "name", "slug", "former_slug_list", "about", "city", "region", "country", "created_at")
@@ -169,6 +239,40 @@ class ShopAdmin(admin.ModelAdmin):
         if obj is None:
             return tuple(field for field in self.fields if field != "former_slug_list")
         return self.fields
+
+    # The shop's figures (accounts.ShopStats): ratings as buyers see them, the standing of the last 90 days.
+
+    @admin.display(description=_("rating (all time)"), ordering="stats__rating_count")
+    def rating(self, obj):
+        stats = stats_of(obj)
+        if not stats or not stats.has_ratings:
+            return "—"
+        return f"{stats.average:.1f} ★ ({stats.rating_count})"
+
+    @admin.display(description=_("orders (90 days)"), ordering="stats__orders_90d")
+    def orders_90d(self, obj):
+        stats = stats_of(obj)
+        return stats.orders_90d if stats else 0
+
+    @admin.display(description=_("on time (90 days)"), ordering="stats__on_time_percent_90d")
+    def on_time_90d(self, obj):
+        stats = stats_of(obj)
+        return f"{stats.on_time_percent_90d}%" if stats and stats.on_time_percent_90d is not None else "—"
+
+    @admin.display(description=_("cancelled (90 days)"), ordering="stats__cancelled_by_seller_90d")
+    def cancelled_90d(self, obj):
+        stats = stats_of(obj)
+        return stats.cancelled_by_seller_90d if stats else 0
+
+    @admin.display(description=_("claims (90 days)"), ordering="stats__claims_90d")
+    def claims_90d(self, obj):
+        stats = stats_of(obj)
+        return stats.claims_90d if stats else 0
+
+    @admin.display(description=_("rating (90 days)"), ordering="stats__rating_90d")
+    def rating_90d(self, obj):
+        stats = stats_of(obj)
+        return f"{stats.rating_90d:.1f}" if stats and stats.rating_90d is not None else "—"
 
     @admin.display(description=_("former slugs"))
     def former_slug_list(self, obj):
@@ -196,3 +300,24 @@ class ShopAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         announce_seller_change(Shop)
+
+
+@admin.register(ShopStats)
+class ShopStatsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The figures pages show next to a shop; kept by the feedback services and the daily job, never by hand."""
+
+    list_display = (
+        "shop_link", "rating_count", "average", "rated_12m", "positive_12m", "orders_90d", "on_time_percent_90d",
+        "cancelled_by_seller_90d", "claims_90d", "rating_90d", "standing_updated_at",
+    )  # fmt: skip
+    list_select_related = ("shop",)
+    search_fields = ("shop__name", "shop__slug")
+    readonly_fields = [field.name for field in ShopStats._meta.fields]
+
+    @admin.display(description=_("shop"), ordering="shop__name")
+    def shop_link(self, obj):
+        return admin_link(obj.shop)
+
+    @admin.display(description=_("average"))
+    def average(self, obj):
+        return obj.average if obj.average is not None else "—"

@@ -108,3 +108,91 @@ class FormerShopSlug(models.Model):
 
     def __str__(self):
         return self.slug
+
+
+class ShopStats(models.Model):
+    """A shop's figures as buyers and staff see them, kept up to date by the services that change them.
+
+    Pages read this row (joined to the shop) and never aggregate feedback or orders per view. The rating
+    figures are changed by the feedback services in the same transaction as the feedback itself; the
+    12-month window and the seller's standing (last 90 days) are recomputed by a daily job. A row is created
+    lazily (``ShopStats.ensure``): a shop without one is a new seller with no figures yet.
+    """
+
+    shop = models.OneToOneField(
+        Shop, on_delete=models.CASCADE, related_name="stats", primary_key=True, verbose_name=_("shop")
+    )
+    # Every visible rating ever given: the average is rating_total / rating_count.
+    rating_count = models.PositiveIntegerField(_("ratings"), default=0)
+    rating_total = models.PositiveIntegerField(_("sum of stars"), default=0)
+    # Visible ratings of the last 12 months, and how many of them gave 4 or 5 stars.
+    rated_12m = models.PositiveIntegerField(_("ratings in the last 12 months"), default=0)
+    positive_12m = models.PositiveIntegerField(_("positive ratings in the last 12 months"), default=0)
+    # The seller's standing over the last 90 days (feedback.standing, daily).
+    orders_90d = models.PositiveIntegerField(_("orders (90 days)"), default=0)
+    due_90d = models.PositiveIntegerField(_("parcels due to ship (90 days)"), default=0)
+    shipped_on_time_90d = models.PositiveIntegerField(_("shipped within 2 business days (90 days)"), default=0)
+    on_time_percent_90d = models.PositiveSmallIntegerField(
+        _("share shipped within 2 business days (90 days), %"), null=True, blank=True
+    )
+    cancelled_by_seller_90d = models.PositiveIntegerField(_("cancellations by the seller (90 days)"), default=0)
+    # Claims are counted once claims exist; until then it stays 0.
+    claims_90d = models.PositiveIntegerField(_("claims (90 days)"), default=0)
+    rated_90d = models.PositiveIntegerField(_("ratings (90 days)"), default=0)
+    rating_90d = models.DecimalField(
+        _("average rating (90 days)"), max_digits=3, decimal_places=2, null=True, blank=True
+    )
+    window_updated_at = models.DateTimeField(_("12-month window recomputed"), null=True, blank=True)
+    standing_updated_at = models.DateTimeField(_("standing recomputed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("shop figures")
+        verbose_name_plural = _("shop figures")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(positive_12m__lte=models.F("rated_12m")), name="shopstats_positive_within_rated"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.shop_id)
+
+    @classmethod
+    def ensure(cls, shop_id: int) -> None:
+        """Create the shop's row if it has none (INSERT IGNORE: safe when two transactions race to create it).
+
+        Change it afterwards with a relative ``UPDATE``, which reads the latest committed row whatever the
+        transaction's snapshot.
+        """
+        cls.objects.bulk_create([cls(shop_id=shop_id)], ignore_conflicts=True)
+
+    @property
+    def has_ratings(self) -> bool:
+        return self.rating_count > 0
+
+    @property
+    def average(self) -> float | None:
+        """The average of every visible rating, rounded to one decimal; None without ratings."""
+        if not self.rating_count:
+            return None
+        return round(self.rating_total / self.rating_count, 1)
+
+    @property
+    def positive_percent_12m(self) -> int | None:
+        """The share of positive (4 or 5 stars) ratings over the last 12 months, in whole percent; None without any."""
+        if not self.rated_12m:
+            return None
+        return round(100 * self.positive_12m / self.rated_12m)
+
+
+def stats_of(shop: Shop | None) -> ShopStats | None:
+    """The shop's figures, or None for a shop without a row yet (or no shop).
+
+    Uses the row joined with ``select_related("...stats")`` when the caller did, without another query.
+    """
+    if shop is None:
+        return None
+    try:
+        return shop.stats
+    except ShopStats.DoesNotExist:
+        return None

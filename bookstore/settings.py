@@ -367,6 +367,8 @@ MARKETPLACE_FEE_PERCENT = Decimal(env.str("MARKETPLACE_FEE_PERCENT", default="10
 EARNINGS_HOLD_DAYS = env.int("EARNINGS_HOLD_DAYS", default=7)
 if not (0 <= MARKETPLACE_FEE_PERCENT <= 100 and EARNINGS_HOLD_DAYS >= 0):
     raise ImproperlyConfigured("MARKETPLACE_FEE_PERCENT must be 0 to 100 and EARNINGS_HOLD_DAYS not negative.")
+# Days after delivery before a buyer who has not rated the seller gets one reminder email (feedback.tasks).
+FEEDBACK_REMINDER_DAYS = env.int("FEEDBACK_REMINDER_DAYS", default=3)
 # Links in emails point here: the scheme and host (and port) of the public site, never the Host header a request
 # came with. Production must say it; `./script/run` derives it from HOST and PORT.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000" if DEBUG else "").rstrip("/")
@@ -437,6 +439,9 @@ CELERY_BEAT_SCHEDULE = {
     "jobs.prune": {"task": "jobs.prune", "schedule": 86400},
     # Claims whose seller missed the deadline go to staff (claims.tasks).
     "claims.escalate_overdue_claims": {"task": "claims.escalate_overdue_claims", "schedule": 3600},
+    # Daily: the shops' 12-month rating window and 90-day standing, and the reminders to rate a seller.
+    "feedback.refresh_shop_stats": {"task": "feedback.refresh_shop_stats", "schedule": 86400},
+    "feedback.send_reminders": {"task": "feedback.send_reminders", "schedule": 86400},
 }
 # A failed job is tried again after JOBS_RETRY_SECONDS, doubling each time up to JOBS_RETRY_MAX_SECONDS, until
 # JOBS_GIVE_UP_SECONDS after it was created; then it is "failed" and staff see it in the admin.

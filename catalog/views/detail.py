@@ -23,7 +23,8 @@ def get_listing_for_viewer(request: HttpRequest, pk: int) -> Listing:
     else gets 404 for it, exactly as for an id that does not exist.
     """
     listing = get_object_or_404(
-        Listing.objects.select_related(*CARD_RELATIONS).prefetch_related("photos"),
+        # The seller's figures (accounts.ShopStats) ride along: the page shows their rating.
+        Listing.objects.select_related(*CARD_RELATIONS, "seller__shop__stats").prefetch_related("photos"),
         pk=pk,
     )
     if listing.is_visible or (request.user.is_authenticated and listing.seller_id == request.user.pk):

@@ -16,7 +16,7 @@ from catalog.search import fetch_page, find_listings
 
 def get_public_shop(slug: str) -> Shop:
     """The shop with this slug, or 404 when there is none or its owner is deactivated."""
-    return get_object_or_404(Shop.objects.select_related("owner"), slug=slug, owner__is_active=True)
+    return get_object_or_404(Shop.objects.select_related("owner", "stats"), slug=slug, owner__is_active=True)
 
 
 def redirect_from_former_slug(request: HttpRequest, slug: str) -> HttpResponsePermanentRedirect:

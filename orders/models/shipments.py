@@ -3,8 +3,11 @@
 The order side owns them; ``shipping`` only carries parcels (carriers, rates, the simulator's steps).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
@@ -13,6 +16,10 @@ from core.money import money_field
 from orders.states import LEFT_SELLER, ShipmentStatus, check_shipment_transition
 from shipping import simulator
 from shipping.models import Carrier
+
+# A parcel shipped this long ago counts as arrived for what follows a delivery (rating the seller), whatever the
+# carrier said.
+ASSUMED_ARRIVED_AFTER = timedelta(days=30)
 
 
 class Shipment(models.Model):
@@ -74,6 +81,17 @@ class Shipment(models.Model):
     @property
     def has_left_seller(self) -> bool:
         return self.status in LEFT_SELLER
+
+    @property
+    def has_arrived(self) -> bool:
+        """Delivered, or shipped at least ASSUMED_ARRIVED_AFTER ago (and never cancelled)."""
+        if self.status == ShipmentStatus.DELIVERED:
+            return True
+        return (
+            self.status in LEFT_SELLER
+            and self.shipped_at is not None
+            and self.shipped_at <= timezone.now() - ASSUMED_ARRIVED_AFTER
+        )
 
     @property
     def is_cancellable(self) -> bool:

@@ -157,7 +157,7 @@ def cart_summary(cart: Cart | None) -> CartSummary:
     if cart is None:
         return summary
     groups: dict[int, SellerGroup] = {}
-    lines = cart.lines.select_related("listing__book", "listing__seller__shop").order_by("added_at", "id")
+    lines = cart.lines.select_related("listing__book", "listing__seller__shop__stats").order_by("added_at", "id")
     for line in lines:
         listing = line.listing
         seller = listing.seller

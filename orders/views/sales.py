@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import seller_required
+from accounts.models import stats_of
 from core.money import ZERO
 from core.views import signed_in_or_back_to
 from orders.errors import ShipmentError
@@ -77,6 +78,8 @@ def sale_list(request: HttpRequest) -> HttpResponse:
         "current": current,
         "to_ship": counts.get(ShipmentStatus.READY_TO_SHIP, 0),
         "export_form": SalesExportForm.this_month(),
+        # The seller's standing over the last 90 days, as the daily job left it (accounts.ShopStats).
+        "stats": stats_of(request.user.shop),
     }
     return render(request, "shipping/sale_list.html", context, status=status_code)
 
