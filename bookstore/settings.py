@@ -440,3 +440,8 @@ JOBS_REDELIVER_SECONDS = env.int("JOBS_REDELIVER_SECONDS", default=300)
 JOBS_KEEP_DAYS = env.int("JOBS_KEEP_DAYS", default=30)
 # Seconds before a silent mail server counts as failed (the job is then retried); Django's default waits for ever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+
+# Messages between buyers and sellers (messaging): new threads a user may start per 24 hours, and the quiet
+# time after an email about a thread before its recipient gets another one about it.
+MESSAGING_MAX_NEW_THREADS_PER_DAY = env.int("MESSAGING_MAX_NEW_THREADS_PER_DAY", default=20)
+MESSAGING_EMAIL_MINUTES = env.int("MESSAGING_EMAIL_MINUTES", default=15)
