@@ -61,6 +61,8 @@ def _forget_unread(*user_ids: int) -> None:
         except Exception:  # noqa: BLE001, S110 - the count then ages out with its time to live
             pass
 
+    # Now, and again once committed: a page read between the two may have cached the count from before.
+    forget()
     transaction.on_commit(forget)
 
 
