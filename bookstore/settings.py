@@ -423,6 +423,8 @@ CELERY_BEAT_SCHEDULE = {
     # The carrier simulator's step (orders.tasks): the name is older than the move of shipments into orders.
     "shipping.advance_shipments": {"task": "shipping.advance_shipments", "schedule": 3600},
     "jobs.prune": {"task": "jobs.prune", "schedule": 86400},
+    # Shops back from vacation reopen within the hour of their return date.
+    "accounts.reopen_returned_shops": {"task": "accounts.reopen_returned_shops", "schedule": 3600},
 }
 # A failed job is tried again after JOBS_RETRY_SECONDS, doubling each time up to JOBS_RETRY_MAX_SECONDS, until
 # JOBS_GIVE_UP_SECONDS after it was created; then it is "failed" and staff see it in the admin.

@@ -137,7 +137,8 @@ def visible_listings(base: QuerySet | None = None) -> QuerySet:
     page's rows are touched. catalog/tests/test_search.py checks that both select the same listings.
     """
     queryset = base if base is not None else Listing.objects.all()
-    return queryset.filter(status=Listing.Status.ACTIVE).exclude(seller__in=User.objects.filter(is_active=False))
+    hidden_sellers = User.objects.filter(Q(is_active=False) | Q(shop__away_until__isnull=False))
+    return queryset.filter(status=Listing.Status.ACTIVE).exclude(seller__in=hidden_sellers)
 
 
 # --- Filters and sort orders ----------------------------------------------------
