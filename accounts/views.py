@@ -109,7 +109,9 @@ def vacation(request):
     if shop is None:
         messages.info(request, _("Open your shop first."))
         return redirect("accounts:shop_edit")
-    form = VacationForm(request.POST or None, initial={"away_until": shop.away_until, "away_message": shop.away_message})
+    form = VacationForm(
+        request.POST or None, initial={"away_until": shop.away_until, "away_message": shop.away_message}
+    )
     status = 200
     if request.method == "POST":
         status = 400

@@ -25,13 +25,23 @@ class ThreadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_help_text = _("Title, buyer's or seller's email, or order number.")
     list_select_related = ("buyer", "seller")
     date_hierarchy = "last_message_at"
-    fields = ("title", "subject", "listing_link", "shipment_link", "buyer", "seller", "started_by", "created_at", "last_message_at")
+    fields = (
+        "title",
+        "subject",
+        "listing_link",
+        "shipment_link",
+        "buyer",
+        "seller",
+        "started_by",
+        "created_at",
+        "last_message_at",
+    )
     readonly_fields = fields
     inlines = [MessageInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related(
-            "buyer", "seller", "started_by", "listing__book", "shipment"
+        return (
+            super().get_queryset(request).select_related("buyer", "seller", "started_by", "listing__book", "shipment")
         )
 
     @admin.display(description=_("listing"))

@@ -5,6 +5,7 @@ Each write is one ``transaction.atomic()`` block that locks the thread row first
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -47,19 +48,16 @@ def unread_total(user: User) -> int:
     if cached is not None:
         return cached
     total = Participant.objects.filter(user=user, unread_count__gt=0).aggregate(n=Sum("unread_count"))["n"] or 0
-    try:
+    with contextlib.suppress(Exception):  # see above
         cache.set(key, total, 300)
-    except Exception:  # noqa: BLE001, S110 - see above
-        pass
     return total
 
 
 def _forget_unread(*user_ids: int) -> None:
     def forget() -> None:
-        try:
+        # An unreachable cache: the count then ages out with its time to live.
+        with contextlib.suppress(Exception):
             cache.delete_many([_unread_key(pk) for pk in user_ids])
-        except Exception:  # noqa: BLE001, S110 - the count then ages out with its time to live
-            pass
 
     # Now, and again once committed: a page read between the two may have cached the count from before.
     forget()
@@ -69,9 +67,7 @@ def _forget_unread(*user_ids: int) -> None:
 def thread_for_participant(user: User, pk: int) -> Thread | None:
     """Thread ``pk`` with what its page shows, if ``user`` is one of its two sides; else None."""
     return (
-        Thread.objects.select_related(
-            "listing__book", "shipment__order", "buyer", "seller__shop", "buyer__shop"
-        )
+        Thread.objects.select_related("listing__book", "shipment__order", "buyer", "seller__shop", "buyer__shop")
         .filter(pk=pk, participants__user=user)
         .first()
     )
@@ -135,10 +131,19 @@ def _check_not_blocked(thread_or_seller_id: int, author: User, buyer_id: int) ->
 def _create_thread(*, subject: str, title: str, buyer: User, seller: User, starter: User, **about) -> Thread:
     now = timezone.now()
     thread = Thread.objects.create(
-        subject=subject, title=title[:255], buyer=buyer, seller=seller, started_by=starter, last_message_at=now, **about
+        subject=subject,
+        title=title[:255],
+        buyer=buyer,
+        seller=seller,
+        started_by=starter,
+        last_message_at=now,
+        **about,
     )
     Participant.objects.bulk_create(
-        [Participant(thread=thread, user=buyer, last_message_at=now), Participant(thread=thread, user=seller, last_message_at=now)]
+        [
+            Participant(thread=thread, user=buyer, last_message_at=now),
+            Participant(thread=thread, user=seller, last_message_at=now),
+        ]
     )
     return thread
 

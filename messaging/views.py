@@ -61,7 +61,9 @@ def _thread_context(request: HttpRequest, thread: Thread, form: MessageForm | No
     blocked = services.is_blocked(thread.seller_id, thread.buyer_id)
     return {
         "thread": thread,
-        "thread_messages": [{"message": m, "author_name": names[m.author_id], "mine": m.author_id == user.pk} for m in latest],
+        "thread_messages": [
+            {"message": m, "author_name": names[m.author_id], "mine": m.author_id == user.pk} for m in latest
+        ],
         "other_name": names[thread.seller_id if user.pk == thread.buyer_id else thread.buyer_id],
         "is_seller": user.pk == thread.seller_id,
         "blocked": blocked,
@@ -138,7 +140,9 @@ def write_about_shipment(request: HttpRequest, pk: int) -> HttpResponse:
     if existing is not None:
         return redirect(existing)
     other = (
-        services.seller_name(shipment.seller) if user.pk == shipment.order.buyer_id else services.buyer_name(shipment.order.buyer)
+        services.seller_name(shipment.seller)
+        if user.pk == shipment.order.buyer_id
+        else services.buyer_name(shipment.order.buyer)
     )
     return _start_page(
         request,

@@ -140,9 +140,9 @@ def away_text(shop: Shop) -> str:
 def add_to_cart(cart: Cart, listing: Listing | int, quantity: int = 1) -> CartLine:
     """Add ``quantity`` copies of ``listing`` to ``cart`` (on top of any already there) and return the line.
 
-    Guarantees: the listing is visible (active, seller active, shop not away), not the buyer's own, and the line's total is
-    from 1 to MAX_LINE_QUANTITY and no more than the copies in stock; the line remembers the current price
-    as the price the buyer saw. Takes no stock.
+    Guarantees: the listing is visible (active, seller active, shop not away), not the buyer's own, and the
+    line's total is from 1 to MAX_LINE_QUANTITY and no more than the copies in stock; the line remembers the
+    current price as the price the buyer saw. Takes no stock.
     Raises CartError: ``invalid_quantity``, ``not_available``, ``shop_away``, ``own_listing``, ``sold_out``,
     ``over_stock``.
     """

@@ -16,8 +16,8 @@ from accounts.models import Shop, User
 from catalog.models import Listing
 from core.money import ZERO, format_money, to_cents
 from orders.errors import LineProblem
-from orders.services.cart import away_text
 from orders.models import Cart, CartLine
+from orders.services.cart import away_text
 
 
 @dataclass

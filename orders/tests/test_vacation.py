@@ -16,9 +16,9 @@ from jobs.models import ScheduledRun
 from orders.errors import CartError
 from orders.models import Shipment
 from orders.services import add_to_cart, get_or_create_cart, pay_order
+from orders.services.cart_summary import cart_summary
 from orders.services.shipments import mark_shipped
 from orders.tests.conftest import card
-from orders.services.cart_summary import cart_summary
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,9 @@ def test_add_to_cart_is_refused_with_a_clear_message(client_for, charlie, alice,
         add_to_cart(get_or_create_cart(user=charlie), alice_listing, 1)
     assert exc.value.code == "shop_away"
     assert "away until" in str(exc.value)
-    response = client_for(charlie).post(reverse("orders:cart_add", kwargs={"listing_id": alice_listing.pk}), {"quantity": 1})
+    response = client_for(charlie).post(
+        reverse("orders:cart_add", kwargs={"listing_id": alice_listing.pk}), {"quantity": 1}
+    )
     assert response.status_code in (400, 409)
     assert "away until" in response.content.decode()
 
