@@ -350,7 +350,8 @@ def test_catalog_query_budget_for_a_seller_on_a_deep_page(client_for, alice, dja
     settings.CATALOG_PAGE_SIZE = 3
     _many_listings(30)
     client = client_for(alice)
-    with django_assert_max_num_queries(6):
+    # 7: the navigation's unread-messages count is one query on its first page view (then cached per user).
+    with django_assert_max_num_queries(7):
         response = client.get(BROWSE, {"page": 5, "sort": "price_desc"})
     assert response.status_code == 200 and len(response.context["page"]) == 3
 
@@ -366,7 +367,9 @@ def test_catalog_selects_ids_one_past_the_page_and_counts_no_further_than_its_li
     id_queries = [s for s in sql if ONLY_IDS.match(s)]
     assert len(id_queries) == 1
     assert "LIMIT 5 OFFSET 4" in id_queries[0]
-    card_query = next(s for s in sql if "IN (" in s and "catalog_listing" in s and "accounts_shop" in s)
+    card_query = next(
+        s for s in sql if not ONLY_IDS.match(s) and "IN (" in s and "catalog_listing" in s and "accounts_shop" in s
+    )
     assert "catalog_category" in card_query and "accounts_user" in card_query
 
 
