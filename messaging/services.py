@@ -38,8 +38,13 @@ def _unread_key(user_id: int) -> str:
     return f"messaging:unread:{user_id}"
 
 
+# Writes and reads delete the entry (messaging.services._forget_unread); the time to live only bounds how long
+# a deletion lost with an unreachable cache can leave the badge wrong.
+UNREAD_CACHE_SECONDS = 3600
+
+
 def unread_total(user: User) -> int:
-    """Unread messages of ``user`` over all threads: cached per user, one query on a miss."""
+    """Unread messages of ``user`` over all threads: cached per user (counted at sign-in), one query on a miss."""
     key = _unread_key(user.pk)
     try:
         cached = cache.get(key)
@@ -49,7 +54,7 @@ def unread_total(user: User) -> int:
         return cached
     total = Participant.objects.filter(user=user, unread_count__gt=0).aggregate(n=Sum("unread_count"))["n"] or 0
     with contextlib.suppress(Exception):  # see above
-        cache.set(key, total, 300)
+        cache.set(key, total, UNREAD_CACHE_SECONDS)
     return total
 
 
