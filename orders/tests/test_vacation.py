@@ -178,3 +178,11 @@ def test_orders_already_placed_are_unaffected(placed_order, alice):
     shipment = placed_order.shipments.get(seller=alice)
     mark_shipped(shipment, alice)
     assert Shipment.objects.get(pk=shipment.pk).status == Shipment.Status.SHIPPED
+
+
+def test_both_visibility_queries_leave_out_away_shops(alice, alice_listing, bob_listing):
+    from catalog.models import Listing
+    from catalog.search import visible_listings
+
+    away(alice.shop)
+    assert set(Listing.objects.visible()) == set(visible_listings()) == {bob_listing}
