@@ -213,3 +213,38 @@ def test_unread_count_in_the_navigation_costs_one_query_then_none(
     with django_assert_num_queries(0):
         assert unread_total(alice) == 1
         assert int(LazyCount(lambda: unread_total(alice))) == 1
+
+
+def test_inbox_lists_newest_activity_first_and_pages(client_for, charlie, monkeypatch):
+    from messaging import views
+
+    monkeypatch.setattr(views, "INBOX_PAGE_SIZE", 2)
+    first = ask_about_listing(ListingFactory(book__title="First Book"), charlie, "one")
+    ask_about_listing(ListingFactory(book__title="Second Book"), charlie, "two")
+    ask_about_listing(ListingFactory(book__title="Third Book"), charlie, "three")
+    post_message(first, first.seller, "an answer")
+    client = client_for(charlie)
+    page = client.get(reverse("messaging:inbox")).content.decode()
+    assert page.index("First Book") < page.index("Third Book")
+    assert "Second Book" not in page
+    assert "Second Book" in client.get(reverse("messaging:inbox"), {"page": 2}).content.decode()
+    for bad in ["abc", "-1", "99999"]:
+        assert client.get(reverse("messaging:inbox"), {"page": bad}).status_code == 200
+
+
+def test_start_pages_budget_and_staff_outsider(
+    client_for, placed_order, alice, staff, alice_listing, charlie, django_assert_max_num_queries
+):
+    shipment = placed_order.shipments.get(seller=alice)
+    assert client_for(staff).get(reverse("messaging:shipment", kwargs={"pk": shipment.pk})).status_code == 404
+    client = client_for(charlie)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("messaging:shipment", kwargs={"pk": shipment.pk})).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("messaging:ask", kwargs={"pk": alice_listing.pk})).status_code == 200
+
+
+def test_a_thread_about_a_deleted_listing_keeps_its_title(client_for, question, charlie, alice_listing):
+    alice_listing.delete()
+    page = client_for(charlie).get(thread_url(question)).content.decode()
+    assert "The Name of the Rose" in page and "no longer listed" in page
