@@ -248,3 +248,16 @@ def test_a_thread_about_a_deleted_listing_keeps_its_title(client_for, question, 
     alice_listing.delete()
     page = client_for(charlie).get(thread_url(question)).content.decode()
     assert "The Name of the Rose" in page and "no longer listed" in page
+
+
+def test_signed_in_pages_ask_nothing_for_the_badge_until_a_message_changes_it(client_for, question, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(alice)  # signing in counts the unread messages once
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("catalog:browse")).content.decode()
+    assert 'data-unread-messages="1"' in page
+    assert not [q for q in queries.captured_queries if "messaging_participant" in q["sql"]]
+    post_message(question, question.buyer, "another one")
+    assert 'data-unread-messages="2"' in client.get(reverse("catalog:browse")).content.decode()

@@ -186,3 +186,17 @@ def test_both_visibility_queries_leave_out_away_shops(alice, alice_listing, bob_
 
     away(alice.shop)
     assert set(Listing.objects.visible()) == set(visible_listings()) == {bob_listing}
+
+
+def test_checkout_refuses_the_lines_of_an_away_shop(charlie, charlie_cart, charlie_address, choice, alice):
+    from orders.errors import CheckoutError
+    from orders.models import Order
+    from orders.services import new_checkout_token, place_order
+
+    away(alice.shop)
+    with pytest.raises(CheckoutError) as exc:
+        place_order(charlie, charlie_cart, charlie_address, choice, new_checkout_token())
+    assert exc.value.code == "lines_unavailable"
+    assert [p.code for p in exc.value.problems] == ["shop_away"]
+    assert "away until" in exc.value.problems[0].message
+    assert not Order.objects.exists()
