@@ -208,6 +208,21 @@ class ClaimsFilter(_RangeFilter):
     }
 
 
+class AwayFilter(admin.SimpleListFilter):
+    title = _("vacation mode")
+    parameter_name = "away"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Away")), ("no", _("Open"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(away_until__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(away_until__isnull=True)
+        return queryset
+
+
 class ShopAdminForm(ShopForm):
     class Meta(ShopForm.Meta):
         fields = ["owner", *ShopForm.Meta.fields]
@@ -217,16 +232,29 @@ class ShopAdminForm(ShopForm):
 class ShopAdmin(admin.ModelAdmin):
     form = ShopAdminForm
     list_display = (
-        "name", "owner", "city", "country", "created_at",
+        "name", "owner", "city", "country", "away_until", "created_at",
         "rating", "orders_90d", "on_time_90d", "cancelled_90d", "claims_90d", "rating_90d",
     )  # fmt: skip
-    list_filter = ("country", RatingFilter, OnTimeFilter, CancellationsFilter, ClaimsFilter)
+    list_filter = ("country", AwayFilter, RatingFilter, OnTimeFilter, CancellationsFilter, ClaimsFilter)
     search_fields = ("name", "slug", "owner__email", "city")
     autocomplete_fields = ("owner",)
     list_select_related = ("owner", "stats")
     date_hierarchy = "created_at"
-    readonly_fields = ("slug", "former_slug_list", "created_at")
-    fields = ("owner", "name", "slug", "former_slug_list", "about", "city", "region", "country", "created_at")
+    # Vacation mode is the seller's to set (/sell/vacation/); staff see it.
+    readonly_fields = ("slug", "former_slug_list", "away_until", "away_message", "created_at")
+    fields = (
+        "owner",
+        "name",
+        "slug",
+        "former_slug_list",
+        "about",
+        "city",
+        "region",
+        "country",
+        "away_until",
+        "away_message",
+        "created_at",
+    )
 
     def get_readonly_fields(self, request, obj=None):
         # A shop belongs to whoever opened it; staff pick the owner only when creating one.

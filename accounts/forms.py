@@ -64,3 +64,20 @@ class ShopForm(forms.ModelForm):
                 params={"name": name},
             )
         return name
+
+
+class VacationForm(forms.Form):
+    """Closing a shop for a while: the day it reopens and a message for buyers."""
+
+    away_until = forms.DateField(
+        label=_("Back on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Your shop reopens by itself on this day. You can reopen it earlier by hand."),
+    )
+    away_message = forms.CharField(
+        label=_("Message for buyers"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on your shop page and your listings while you are away (optional, up to 500 characters)."),
+    )

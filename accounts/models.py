@@ -76,6 +76,10 @@ class Shop(models.Model):
     region = models.CharField(_("region"), max_length=80, blank=True)
     country = CountryField(_("country"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Vacation mode: while set, the shop is closed (its listings leave the catalog and carts) until this day,
+    # when the periodic task reopens it (accounts.services.reopen_returned_shops); the seller may reopen earlier.
+    away_until = models.DateField(_("away until"), null=True, blank=True, db_index=True)
+    away_message = models.TextField(_("message while away"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("shop")
@@ -87,6 +91,10 @@ class Shop(models.Model):
 
     def get_absolute_url(self):
         return reverse("catalog:shop", kwargs={"slug": self.slug})
+
+    @property
+    def is_away(self) -> bool:
+        return self.away_until is not None
 
 
 class FormerShopSlug(models.Model):

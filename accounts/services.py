@@ -6,11 +6,13 @@ changes that other apps show are announced with ``accounts.changes``.
 """
 
 from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -217,3 +219,54 @@ def deactivate_users(queryset: QuerySet[User], by: User) -> int:
 def refused_for_deactivation(queryset: QuerySet[User], by: User) -> QuerySet[User]:
     """The active users in ``queryset`` that ``deactivate_users`` leaves alone: ``by`` and superusers."""
     return queryset.filter(Q(pk=by.pk) | Q(is_superuser=True), is_active=True)
+
+
+# --- Vacation mode -----------------------------------------------------------
+
+# How far ahead a seller may set their return date.
+MAX_AWAY_DAYS = 365
+
+
+def close_for_vacation(shop: Shop, until: date, message: str = "") -> Shop:
+    """Close ``shop`` until ``until`` (a day after today, at most MAX_AWAY_DAYS ahead) with ``message`` for buyers.
+
+    Its listings leave the catalog and cannot be added to carts; lines already in carts are flagged and refused
+    at checkout; orders already placed go on. The change is announced (the catalog forgets its cached pages).
+    Raises ``ValidationError`` keyed by ``away_until`` for a date out of range.
+    """
+    today = timezone.localdate()
+    if until <= today:
+        raise ValidationError({"away_until": _("Choose a return date after today.")})
+    if until > today + timedelta(days=MAX_AWAY_DAYS):
+        raise ValidationError(
+            {"away_until": _("Choose a return date within %(days)d days.") % {"days": MAX_AWAY_DAYS}}
+        )
+    with transaction.atomic():
+        current = Shop.objects.select_for_update().get(pk=shop.pk)
+        current.away_until = until
+        current.away_message = (message or "").strip()[:500]
+        current.save(update_fields=["away_until", "away_message"])
+        announce_seller_change(Shop)
+    return current
+
+
+def reopen_shop(shop: Shop) -> Shop:
+    """End ``shop``'s vacation now (nothing happens if it is open); the change is announced."""
+    with transaction.atomic():
+        current = Shop.objects.select_for_update().get(pk=shop.pk)
+        if current.away_until is not None:
+            current.away_until = None
+            current.away_message = ""
+            current.save(update_fields=["away_until", "away_message"])
+            announce_seller_change(Shop)
+    return current
+
+
+def reopen_returned_shops(today: date | None = None) -> int:
+    """Reopen every shop whose return date has come (the periodic task); returns how many reopened."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        count = Shop.objects.filter(away_until__lte=today).update(away_until=None, away_message="")
+        if count:
+            announce_seller_change(Shop)
+    return count

@@ -9,4 +9,6 @@ urlpatterns = [
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/email/resend-confirmation/", views.resend_confirmation, name="resend_confirmation"),
     path("sell/shop/", views.shop_edit, name="shop_edit"),
+    path("sell/vacation/", views.vacation, name="vacation"),
+    path("sell/vacation/end/", views.vacation_end, name="vacation_end"),
 ]

@@ -6,12 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services, verification
-from accounts.forms import ProfileForm, ShopForm
+from accounts.forms import ProfileForm, ShopForm, VacationForm
 from accounts.models import Shop, User
 from accounts.session import remember_has_shop
 
@@ -98,3 +99,46 @@ def resend_confirmation(request):
             % {"email": request.user.email},
         )
     return redirect(back)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vacation(request):
+    """Close the shop until a return date with a message for buyers, or see when it reopens."""
+    shop = get_own_shop(request.user)
+    if shop is None:
+        messages.info(request, _("Open your shop first."))
+        return redirect("accounts:shop_edit")
+    form = VacationForm(
+        request.POST or None, initial={"away_until": shop.away_until, "away_message": shop.away_message}
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                shop = services.close_for_vacation(
+                    shop, form.cleaned_data["away_until"], form.cleaned_data["away_message"]
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Your shop is closed until %(date)s. Your books are out of the catalog until then.")
+                    % {"date": date_format(shop.away_until, "DATE_FORMAT")},
+                )
+                return redirect("accounts:vacation")
+    return render(request, "accounts/vacation.html", {"form": form, "shop": shop}, status=status)
+
+
+@login_required
+@require_POST
+def vacation_end(request):
+    """Reopen the shop now."""
+    shop = get_own_shop(request.user)
+    if shop is None:
+        return redirect("accounts:shop_edit")
+    services.reopen_shop(shop)
+    messages.success(request, _("Your shop is open again: your books are back in the catalog."))
+    return redirect("accounts:vacation")

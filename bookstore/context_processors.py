@@ -1,7 +1,29 @@
+from collections.abc import Callable
+
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from accounts.session import stored_has_shop
+from messaging.services import unread_total
+
+
+class LazyCount:
+    """A number computed the first time a template uses it (``{{ n }}``, ``{% if n %}``, ``n|add:0``)."""
+
+    def __init__(self, compute: Callable[[], int]):
+        self._compute = compute
+        self._value: int | None = None
+
+    def __int__(self) -> int:
+        if self._value is None:
+            self._value = self._compute()
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(int(self))
+
+    def __str__(self) -> str:
+        return str(int(self))
 
 
 def site(request):
@@ -14,4 +36,12 @@ def site(request):
         stored = stored_has_shop(request)
         return stored if stored is not None else hasattr(user, "shop")
 
-    return {"CURRENCY": settings.CURRENCY, "user_has_shop": SimpleLazyObject(has_shop)}
+    def unread_messages() -> int:
+        # Cached per user (messaging.services.unread_total): one query on a miss, none on a hit.
+        return unread_total(user) if user and user.is_authenticated else 0
+
+    return {
+        "CURRENCY": settings.CURRENCY,
+        "user_has_shop": SimpleLazyObject(has_shop),
+        "unread_messages": LazyCount(unread_messages),
+    }

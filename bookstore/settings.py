@@ -442,6 +442,8 @@ CELERY_BEAT_SCHEDULE = {
     # Daily: the shops' 12-month rating window and 90-day standing, and the reminders to rate a seller.
     "feedback.refresh_shop_stats": {"task": "feedback.refresh_shop_stats", "schedule": 86400},
     "feedback.send_reminders": {"task": "feedback.send_reminders", "schedule": 86400},
+    # Shops back from vacation reopen within the hour of their return date.
+    "accounts.reopen_returned_shops": {"task": "accounts.reopen_returned_shops", "schedule": 3600},
 }
 # A failed job is tried again after JOBS_RETRY_SECONDS, doubling each time up to JOBS_RETRY_MAX_SECONDS, until
 # JOBS_GIVE_UP_SECONDS after it was created; then it is "failed" and staff see it in the admin.
@@ -459,3 +461,8 @@ JOBS_REDELIVER_SECONDS = env.int("JOBS_REDELIVER_SECONDS", default=300)
 JOBS_KEEP_DAYS = env.int("JOBS_KEEP_DAYS", default=30)
 # Seconds before a silent mail server counts as failed (the job is then retried); Django's default waits for ever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+
+# Messages between buyers and sellers (messaging): new threads a user may start per 24 hours, and the quiet
+# time after an email about a thread before its recipient gets another one about it.
+MESSAGING_MAX_NEW_THREADS_PER_DAY = env.int("MESSAGING_MAX_NEW_THREADS_PER_DAY", default=20)
+MESSAGING_EMAIL_MINUTES = env.int("MESSAGING_EMAIL_MINUTES", default=15)

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("sell/", include("catalog.sell_urls")),
+    path("messages/", include("messaging.urls")),
     path("", include("orders.urls")),
     path("", include("orders.sales_urls")),
     path("claims/", include("claims.urls")),

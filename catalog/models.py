@@ -75,8 +75,10 @@ class Book(models.Model):
 
 class ListingQuerySet(models.QuerySet):
     def visible(self):
-        """What buyers may see: active listings of active sellers."""
-        return self.filter(status=Listing.Status.ACTIVE, seller__is_active=True)
+        """What buyers may see: active listings of active sellers whose shop is not away (vacation mode)."""
+        return self.filter(status=Listing.Status.ACTIVE, seller__is_active=True).exclude(
+            seller__shop__away_until__isnull=False
+        )
 
 
 class Listing(models.Model):

@@ -10,10 +10,11 @@ import secrets
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import User
+from accounts.models import Shop, User
 from catalog.models import Listing
 from orders.errors import CartError
 from orders.models import MAX_LINE_QUANTITY, Cart, CartLine
@@ -122,17 +123,28 @@ def _visible_listing(listing: Listing | int) -> Listing:
     pk = listing.pk if isinstance(listing, Listing) else listing
     fresh = Listing.objects.visible().filter(pk=pk).first()
     if fresh is None:
+        away = Shop.objects.filter(owner__listings=pk, away_until__isnull=False).first()
+        if away is not None:
+            raise CartError(away_text(away), code="shop_away")
         raise CartError(_("This listing is not for sale."), code="not_available")
     return fresh
+
+
+def away_text(shop: Shop) -> str:
+    """Why a book of ``shop`` cannot be bought now: the shop is in vacation mode."""
+    return _("The seller is away until %(date)s: this book cannot be bought until then.") % {
+        "date": date_format(shop.away_until, "DATE_FORMAT")
+    }
 
 
 def add_to_cart(cart: Cart, listing: Listing | int, quantity: int = 1) -> CartLine:
     """Add ``quantity`` copies of ``listing`` to ``cart`` (on top of any already there) and return the line.
 
-    Guarantees: the listing is visible (active, seller active), not the buyer's own, and the line's total is
-    from 1 to MAX_LINE_QUANTITY and no more than the copies in stock; the line remembers the current price
-    as the price the buyer saw. Takes no stock.
-    Raises CartError: ``invalid_quantity``, ``not_available``, ``own_listing``, ``sold_out``, ``over_stock``.
+    Guarantees: the listing is visible (active, seller active, shop not away), not the buyer's own, and the
+    line's total is from 1 to MAX_LINE_QUANTITY and no more than the copies in stock; the line remembers the
+    current price as the price the buyer saw. Takes no stock.
+    Raises CartError: ``invalid_quantity``, ``not_available``, ``shop_away``, ``own_listing``, ``sold_out``,
+    ``over_stock``.
     """
     quantity = validate_quantity(quantity)
     listing = _visible_listing(listing)

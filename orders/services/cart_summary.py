@@ -17,6 +17,7 @@ from catalog.models import Listing
 from core.money import ZERO, format_money, to_cents
 from orders.errors import LineProblem
 from orders.models import Cart, CartLine
+from orders.services.cart import away_text
 
 
 @dataclass
@@ -112,6 +113,9 @@ def line_problems(line: CartLine, listing: Listing, buyer_id: int | None) -> lis
     common = {"line_id": line.pk, "listing_id": listing.pk, "title": title, "requested": line.quantity}
     if not listing.seller.is_active:
         return [LineProblem("not_available", _("The seller is no longer selling."), **common)]
+    shop = getattr(listing.seller, "shop", None)
+    if shop is not None and shop.is_away:
+        return [LineProblem("shop_away", away_text(shop), **common)]
     if listing.status != Listing.Status.ACTIVE:
         message = {
             Listing.Status.PAUSED: _("The seller paused this listing."),
