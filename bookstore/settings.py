@@ -424,6 +424,12 @@ CELERY_BEAT_SCHEDULE = {
     "shipping.advance_shipments": {"task": "shipping.advance_shipments", "schedule": 3600},
     "jobs.prune": {"task": "jobs.prune", "schedule": 86400},
 }
+# Every beat asks for this database lease before sending anything (jobs.beat.LeasedScheduler): one beat per cluster
+# sends the schedule, the others (one per AWS instance, a second Swarm task during an update) wait, and take over
+# within JOBS_SCHEDULER_LEASE_SECONDS when the holder dies.
+CELERY_BEAT_SCHEDULER = "jobs.beat:LeasedScheduler"
+JOBS_SCHEDULER_LEASE_NAME = "celery-beat"
+JOBS_SCHEDULER_LEASE_SECONDS = env.int("JOBS_SCHEDULER_LEASE_SECONDS", default=60)
 # A failed job is tried again after JOBS_RETRY_SECONDS, doubling each time up to JOBS_RETRY_MAX_SECONDS, until
 # JOBS_GIVE_UP_SECONDS after it was created; then it is "failed" and staff see it in the admin.
 JOBS_RETRY_SECONDS = env.int("JOBS_RETRY_SECONDS", default=60)
