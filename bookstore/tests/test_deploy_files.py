@@ -150,21 +150,73 @@ def test_swarm_rolls_forward_start_first_and_back_on_failure(stack):
     assert str(web["deploy"]["replicas"]).startswith("${WEB_REPLICAS")
 
 
-def test_swarm_secrets_are_files_the_settings_read(stack):
+def test_swarm_secrets_are_files_the_settings_read_under_versioned_names(stack):
     web = stack["services"]["web"]
-    assert set(web["secrets"]) == {"bookstore_secret_key", "bookstore_db_password"}
+    assert {(s["source"], s["target"]) for s in web["secrets"]} == {
+        ("bookstore_secret_key", "bookstore_secret_key"),
+        ("bookstore_db_password", "bookstore_db_password"),
+    }
     assert web["environment"]["SECRET_KEY_FILE"] == "/run/secrets/bookstore_secret_key"
     assert web["environment"]["DATABASE_PASSWORD_FILE"] == "/run/secrets/bookstore_db_password"
     assert "SECRET_KEY" not in web["environment"] and "DATABASE_PASSWORD" not in web["environment"]
-    assert all(stack["secrets"][name]["external"] for name in web["secrets"])
+    # A secret cannot change in place: each stack secret names a version (bookstore_db_password_v2, ...), so a
+    # rotation creates the next one and redeploys; the services keep reading the same file name.
+    for name, secret in stack["secrets"].items():
+        assert secret["external"] is True
+        assert re.fullmatch(rf"{name}_\$\{{[A-Z_]+_VERSION:-v1\}}", secret["name"]), secret
+    for service in stack["services"].values():
+        for secret in service.get("secrets", []):
+            assert isinstance(secret, dict) and secret["target"] == secret["source"], service
 
 
-def test_swarm_migrates_once_not_per_replica(stack):
+def test_swarm_migrates_once_first_and_the_rest_waits_for_it(stack):
     services = stack["services"]
     assert "MIGRATE_ON_START" not in services["web"]["environment"]
     migrate = services["migrate"]
     assert migrate["command"] == ["python", "deploy/docker/migrate.py"]
     assert migrate["deploy"]["mode"] == "replicated-job"
+    # The image's HEALTHCHECK probes gunicorn, which the job never runs: Swarm would kill a long migration.
+    assert migrate["healthcheck"] == {"disable": True}
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert environment["WAIT_FOR_MIGRATIONS"] == "true", name
+        assert "MIGRATE_ON_START" not in environment, name
+    # The web's health grace covers the wait for the migrations on a first deploy.
+    wait = int(re.search(r"\d+", services["web"]["environment"]["MIGRATIONS_WAIT_SECONDS"]).group())
+    assert int(services["web"]["healthcheck"]["start_period"].rstrip("s")) > wait
+    entrypoint = (DEPLOY / "docker" / "entrypoint.sh").read_text()
+    assert "deploy/docker/wait_for_migrations.py" in entrypoint
+
+
+def test_every_compose_and_stack_service_bounds_its_logs(compose, stack):
+    for name, file in [("docker-compose.yml", compose), ("stack.yml", stack)]:
+        for service, spec in file["services"].items():
+            logging = spec.get("logging")
+            assert logging and logging["driver"] == "json-file", f"{name}: {service}"
+            assert {"max-size", "max-file"} <= set(logging["options"]), f"{name}: {service}"
+
+
+def test_compose_and_swarm_back_up_the_database_and_media_off_the_host(compose, stack):
+    for name, file in [("docker-compose.yml", compose), ("stack.yml", stack)]:
+        backup = file["services"]["backup"]
+        assert backup["command"] == ["python", "deploy/docker/backup.py", "--daily"], name
+        assert "BACKUP_TARGET" in backup["environment"] and "BACKUP_KEEP_DAYS" in backup["environment"], name
+        assert "media:/app/media:ro" in backup["volumes"], name
+    assert "mariadb-client" in (ROOT / "Dockerfile").read_text()  # mysqldump and mysql in the image
+
+
+def test_the_certificate_script_takes_the_host_name_from_bookstore_host_only(tmp_path):
+    script = DEPLOY / "scripts" / "init-letsencrypt.sh"
+    (tmp_path / "deploy" / "scripts").mkdir(parents=True)
+    (tmp_path / "deploy" / "scripts" / "init-letsencrypt.sh").write_text(script.read_text())
+    env = {"PATH": os.environ["PATH"]}
+    (tmp_path / ".env").write_text("BOOKSTORE_HOST=\n")
+    run = ["bash", str(tmp_path / "deploy" / "scripts" / "init-letsencrypt.sh")]
+    # The old form (host, then email) is refused with the new usage; an empty BOOKSTORE_HOST is refused too.
+    old = subprocess.run([*run, "books.example.com", "admin@example.com"], env=env, capture_output=True, text=True)  # noqa: S603
+    assert old.returncode == 2 and "BOOKSTORE_HOST in .env" in old.stderr
+    empty = subprocess.run([*run, "admin@example.com"], env=env, capture_output=True, text=True)  # noqa: S603
+    assert empty.returncode == 2 and "Set BOOKSTORE_HOST" in empty.stderr
 
 
 def test_swarm_media_are_on_nfs(stack):
