@@ -10,6 +10,7 @@ import os
 import re
 import runpy
 import secrets
+import shutil
 import subprocess
 import sys
 
@@ -289,6 +290,83 @@ def test_aws_group_scales_on_a_target_and_the_name_points_at_the_balancer(cloudf
     assert policy["Properties"]["PolicyType"] == "TargetTrackingScaling"
     [record] = resources(cloudformation, "AWS::Route53::RecordSet").values()
     assert "AliasTarget" in record["Properties"]
+
+
+def _user_data(cloudformation) -> str:
+    return cloudformation["Resources"]["LaunchTemplate"]["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"][
+        "Fn::Sub"
+    ][0]
+
+
+def _release_script(cloudformation) -> str:
+    content = cloudformation["Resources"]["ReleaseDocument"]["Properties"]["Content"]
+    [step] = content["mainSteps"]
+    [command] = step["inputs"]["runCommand"]
+    return command["Fn::Sub"]
+
+
+def test_aws_migrates_in_one_release_step_before_the_instances_roll(cloudformation):
+    user_data = _user_data(cloudformation)
+    # No instance migrates on boot (the first new one would change the schema under the old ones) ...
+    assert "MIGRATE_ON_START" not in user_data
+    assert "WAIT_FOR_MIGRATIONS=true" in user_data
+    # ... except a new stack's first boot, which migrates an empty database only.
+    assert "python deploy/docker/release.py --bootstrap" in user_data
+    release = _release_script(cloudformation)
+    assert "python deploy/docker/release.py" in release and "--bootstrap" not in release
+    assert "{{ImageTag}}" in release
+    assert cloudformation["Outputs"]["ReleaseDocumentName"]["Value"] == {"Ref": "ReleaseDocument"}
+
+
+def test_aws_app_connects_as_its_own_least_privileged_user(cloudformation):
+    user_data = _user_data(cloudformation)
+    assert "DATABASE_URL=mysql://bookstore_app@" in user_data
+    assert "--secret-id ${AppDatabaseSecret}" in user_data
+    secret = cloudformation["Resources"]["AppDatabaseSecret"]["Properties"]["GenerateSecretString"]
+    assert json.loads(secret["SecretStringTemplate"]) == {"username": "bookstore_app"}
+    # The master password reaches only the release containers, through a directory removed after them.
+    assert "/etc/bookstore/secrets/master" not in user_data
+    assert "APP_DATABASE_USER=bookstore_app" in user_data and "APP_DATABASE_USER=bookstore_app" in _release_script(
+        cloudformation
+    )
+
+
+def test_aws_group_keeps_its_autoscaled_size_and_signals_failure_at_once(cloudformation):
+    assert "DesiredCapacity" not in cloudformation["Parameters"]
+    assert "DesiredCapacity" not in cloudformation["Resources"]["AppGroup"]["Properties"]
+    user_data = _user_data(cloudformation)
+    lines = [line for line in user_data.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    # The trap is set before the first command that can fail, and sends exit code 1 to the group's signal.
+    trap = next(i for i, line in enumerate(lines) if line.startswith("trap "))
+    first_command = next(i for i, line in enumerate(lines) if line.startswith("dnf "))
+    assert trap < first_command and "ERR" in lines[trap]
+    assert "set -Eeuo pipefail" in user_data
+    assert re.search(r"signal_failure\(\) \{\n.*cfn-signal .*--resource AppGroup.*\n.*--exit-code 1", user_data)
+
+
+def test_aws_defaults_fit_the_load_and_the_budget(cloudformation):
+    parameters = cloudformation["Parameters"]
+    assert parameters["InstanceType"]["Default"] == "t3.medium"
+    assert parameters["ReadReplicaMultiAz"]["Default"] == "false"
+    replica = cloudformation["Resources"]["ReadReplica"]["Properties"]
+    assert replica["MultiAZ"] == {"Fn::If": ["ReplicaIsMultiAz", True, False]}
+    assert "Monthly cost of the default stack" in (DEPLOY / "README.md").read_text()
+
+
+@pytest.mark.skipif(not shutil.which("shellcheck"), reason="needs shellcheck (requirements-dev.txt)")
+def test_aws_user_data_and_release_script_pass_shellcheck(cloudformation, tmp_path):
+    def as_bash(script: str) -> str:
+        # CloudFormation's ${Name} and ${Res.Attr} become placeholders, ${!x} becomes bash's ${x}.
+        script = re.sub(r"\$\{(?!!)[A-Za-z0-9:.]+\}", "placeholder", script).replace("${!", "${")
+        script = script.replace("{{ImageTag}}", "tag")
+        return script if script.startswith("#!") else "#!/bin/bash\n" + script
+
+    for name, script in [("user-data", _user_data(cloudformation)), ("release", _release_script(cloudformation))]:
+        (tmp_path / name).write_text(as_bash(script))
+        result = subprocess.run(  # noqa: S603 - the test's own files
+            [shutil.which("shellcheck"), "-S", "warning", str(tmp_path / name)], capture_output=True, text=True
+        )
+        assert result.returncode == 0, f"{name}:\n{result.stdout}"
 
 
 @requires_nginx

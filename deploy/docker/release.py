@@ -33,7 +33,8 @@ def ensure_app_user(cursor, user: str, password: str, database: str, *, reset_pa
     exists = cursor.fetchone()[0] > 0
     # User and database names were checked against USER_NAME and come from the operator; passwords are parameters.
     if not exists:
-        cursor.execute(f"CREATE USER `{user}`@'%%' IDENTIFIED BY %s", [password])
+        # IF NOT EXISTS: two instances of a new stack booting together both get here; neither fails.
+        cursor.execute(f"CREATE USER IF NOT EXISTS `{user}`@'%%' IDENTIFIED BY %s", [password])
         done = "created"
     elif reset_password:
         cursor.execute(f"ALTER USER `{user}`@'%%' IDENTIFIED BY %s", [password])
