@@ -490,3 +490,14 @@ def test_the_entrypoint_waits_for_a_real_database_connection(tmp_path):
     )
     assert unreachable.returncode == 1
     assert "No database connection to 127.0.0.1/bookstore after 1 s" in unreachable.stderr
+
+
+def test_compose_and_swarm_give_nginx_every_variable_of_the_site_template(compose, stack):
+    # The nginx image's envsubst leaves a variable it is not given as literal text in the configuration.
+    template = (DEPLOY / "nginx" / "templates" / "bookstore.conf.template").read_text()
+    needed = set(re.findall(r"\$\{([A-Z_]+)\}", re.sub(r"(?m)^\s*#.*$", "", template)))
+    assert "NGINX_HSTS" in needed
+    for name, file in [("docker-compose.yml", compose), ("stack.yml", stack)]:
+        assert needed <= set(file["services"]["nginx"]["environment"]), name
+        hsts = file["services"]["nginx"]["environment"]["NGINX_HSTS"]
+        assert "includeSubDomains" not in hsts and "preload" not in hsts, name
