@@ -21,7 +21,7 @@ RUN find /src -name .venv -prune -o -name '*.po' \
     -exec sh -c 'msgfmt --check-format -o "${1%.po}.mo" "$1"' sh {} \;
 
 
-# --- Runtime: the MariaDB client library only, running as a non-root user ---
+# --- Runtime: the MariaDB client library and mysqldump/mysql (backups), running as a non-root user ---
 # The ALB's idle timeout (60 s) and NGINX's upstream keepalive_timeout (50 s) stay below GUNICORN_KEEPALIVE.
 FROM python:3.11-slim-bookworm AS runtime
 
@@ -38,7 +38,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libmariadb3 \
+    && apt-get install -y --no-install-recommends libmariadb3 mariadb-client \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 bookstore \
     && useradd --system --uid 10001 --gid bookstore --home-dir /app --shell /usr/sbin/nologin bookstore

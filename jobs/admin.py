@@ -8,7 +8,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from jobs.models import Job, JobStatus, ScheduledRun
+from jobs.models import Job, JobStatus, ScheduledRun, SchedulerLease
 from jobs.services import retry_now
 
 
@@ -93,6 +93,17 @@ class ScheduledRunAdmin(ReadOnlyAdmin):
     list_filter = ["task"]
     readonly_fields = [f.name for f in ScheduledRun._meta.fields]
     date_hierarchy = "period_start"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SchedulerLease)
+class SchedulerLeaseAdmin(ReadOnlyAdmin):
+    """Which beat sends the schedule, since when, and until when its lease lasts unless renewed."""
+
+    list_display = ["name", "holder", "acquired_at", "renewed_at", "expires_at"]
+    readonly_fields = [f.name for f in SchedulerLease._meta.fields]
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -63,3 +63,26 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} @ {self.period_start:%Y-%m-%d %H:%M}"
+
+
+class SchedulerLease(models.Model):
+    """Who sends the schedule: one row per scheduler name, held by one process until ``expires_at``.
+
+    Every beat (one per AWS instance, a second Swarm task during an update) asks for the lease before sending
+    anything; the holder renews it well before it runs out, the others wait and take over once it has lapsed
+    (the holder died or lost the database). See jobs.beat.LeasedScheduler.
+    """
+
+    name = models.CharField(_("scheduler"), max_length=100, unique=True)
+    holder = models.CharField(_("held by"), max_length=200)
+    expires_at = models.DateTimeField(_("expires"))
+    acquired_at = models.DateTimeField(_("acquired"))
+    renewed_at = models.DateTimeField(_("renewed"))
+
+    class Meta:
+        verbose_name = _("scheduler lease")
+        verbose_name_plural = _("scheduler leases")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.holder}"

@@ -28,7 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from jobs.models import Job, JobStatus, ScheduledRun
+from jobs.models import Job, JobStatus, ScheduledRun, SchedulerLease
 
 logger = logging.getLogger(__name__)
 
@@ -290,3 +290,34 @@ def prune(now: datetime | None = None) -> int:
     jobs, _ = Job.objects.filter(status=JobStatus.DONE, finished_at__lt=cutoff).delete()
     runs, _ = ScheduledRun.objects.filter(period_start__lt=cutoff).delete()
     return jobs + runs
+
+
+# --- The scheduler lease ---------------------------------------------------------------------------------------
+
+
+def acquire_lease(name: str, holder: str, seconds: float, now: datetime | None = None) -> bool:
+    """Take or renew the lease ``name`` for ``holder`` for ``seconds``; False while another holder's is current.
+
+    Conditional UPDATEs (renew ours, or take a lapsed one) or, for the very first holder, an INSERT that the
+    unique name lets only one process win: two schedulers asking at the same moment never both get it.
+    """
+    now = now or timezone.now()
+    until = now + timedelta(seconds=seconds)
+    leases = SchedulerLease.objects.filter(name=name)
+    if leases.filter(holder=holder).update(expires_at=until, renewed_at=now):
+        return True
+    # A lapsed lease goes to whoever updates it first: the row lock makes the second UPDATE see the new expiry.
+    if leases.filter(expires_at__lt=now).update(holder=holder, expires_at=until, acquired_at=now, renewed_at=now):
+        return True
+    try:
+        with transaction.atomic():
+            SchedulerLease.objects.create(name=name, holder=holder, expires_at=until, acquired_at=now, renewed_at=now)
+    except IntegrityError:
+        return False
+    return True
+
+
+def release_lease(name: str, holder: str) -> bool:
+    """Give the lease up at once (a clean shutdown), so a waiting scheduler need not wait for it to lapse."""
+    now = timezone.now()
+    return bool(SchedulerLease.objects.filter(name=name, holder=holder).update(expires_at=now - timedelta(seconds=1)))

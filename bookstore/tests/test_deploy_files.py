@@ -10,6 +10,7 @@ import os
 import re
 import runpy
 import secrets
+import shutil
 import subprocess
 import sys
 
@@ -150,21 +151,73 @@ def test_swarm_rolls_forward_start_first_and_back_on_failure(stack):
     assert str(web["deploy"]["replicas"]).startswith("${WEB_REPLICAS")
 
 
-def test_swarm_secrets_are_files_the_settings_read(stack):
+def test_swarm_secrets_are_files_the_settings_read_under_versioned_names(stack):
     web = stack["services"]["web"]
-    assert set(web["secrets"]) == {"bookstore_secret_key", "bookstore_db_password"}
+    assert {(s["source"], s["target"]) for s in web["secrets"]} == {
+        ("bookstore_secret_key", "bookstore_secret_key"),
+        ("bookstore_db_password", "bookstore_db_password"),
+    }
     assert web["environment"]["SECRET_KEY_FILE"] == "/run/secrets/bookstore_secret_key"
     assert web["environment"]["DATABASE_PASSWORD_FILE"] == "/run/secrets/bookstore_db_password"
     assert "SECRET_KEY" not in web["environment"] and "DATABASE_PASSWORD" not in web["environment"]
-    assert all(stack["secrets"][name]["external"] for name in web["secrets"])
+    # A secret cannot change in place: each stack secret names a version (bookstore_db_password_v2, ...), so a
+    # rotation creates the next one and redeploys; the services keep reading the same file name.
+    for name, secret in stack["secrets"].items():
+        assert secret["external"] is True
+        assert re.fullmatch(rf"{name}_\$\{{[A-Z_]+_VERSION:-v1\}}", secret["name"]), secret
+    for service in stack["services"].values():
+        for secret in service.get("secrets", []):
+            assert isinstance(secret, dict) and secret["target"] == secret["source"], service
 
 
-def test_swarm_migrates_once_not_per_replica(stack):
+def test_swarm_migrates_once_first_and_the_rest_waits_for_it(stack):
     services = stack["services"]
     assert "MIGRATE_ON_START" not in services["web"]["environment"]
     migrate = services["migrate"]
     assert migrate["command"] == ["python", "deploy/docker/migrate.py"]
     assert migrate["deploy"]["mode"] == "replicated-job"
+    # The image's HEALTHCHECK probes gunicorn, which the job never runs: Swarm would kill a long migration.
+    assert migrate["healthcheck"] == {"disable": True}
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert environment["WAIT_FOR_MIGRATIONS"] == "true", name
+        assert "MIGRATE_ON_START" not in environment, name
+    # The web's health grace covers the wait for the migrations on a first deploy.
+    wait = int(re.search(r"\d+", services["web"]["environment"]["MIGRATIONS_WAIT_SECONDS"]).group())
+    assert int(services["web"]["healthcheck"]["start_period"].rstrip("s")) > wait
+    entrypoint = (DEPLOY / "docker" / "entrypoint.sh").read_text()
+    assert "deploy/docker/wait_for_migrations.py" in entrypoint
+
+
+def test_every_compose_and_stack_service_bounds_its_logs(compose, stack):
+    for name, file in [("docker-compose.yml", compose), ("stack.yml", stack)]:
+        for service, spec in file["services"].items():
+            logging = spec.get("logging")
+            assert logging and logging["driver"] == "json-file", f"{name}: {service}"
+            assert {"max-size", "max-file"} <= set(logging["options"]), f"{name}: {service}"
+
+
+def test_compose_and_swarm_back_up_the_database_and_media_off_the_host(compose, stack):
+    for name, file in [("docker-compose.yml", compose), ("stack.yml", stack)]:
+        backup = file["services"]["backup"]
+        assert backup["command"] == ["python", "deploy/docker/backup.py", "--daily"], name
+        assert "BACKUP_TARGET" in backup["environment"] and "BACKUP_KEEP_DAYS" in backup["environment"], name
+        assert "media:/app/media:ro" in backup["volumes"], name
+    assert "mariadb-client" in (ROOT / "Dockerfile").read_text()  # mysqldump and mysql in the image
+
+
+def test_the_certificate_script_takes_the_host_name_from_bookstore_host_only(tmp_path):
+    script = DEPLOY / "scripts" / "init-letsencrypt.sh"
+    (tmp_path / "deploy" / "scripts").mkdir(parents=True)
+    (tmp_path / "deploy" / "scripts" / "init-letsencrypt.sh").write_text(script.read_text())
+    env = {"PATH": os.environ["PATH"]}
+    (tmp_path / ".env").write_text("BOOKSTORE_HOST=\n")
+    run = ["bash", str(tmp_path / "deploy" / "scripts" / "init-letsencrypt.sh")]
+    # The old form (host, then email) is refused with the new usage; an empty BOOKSTORE_HOST is refused too.
+    old = subprocess.run([*run, "books.example.com", "admin@example.com"], env=env, capture_output=True, text=True)  # noqa: S603
+    assert old.returncode == 2 and "BOOKSTORE_HOST in .env" in old.stderr
+    empty = subprocess.run([*run, "admin@example.com"], env=env, capture_output=True, text=True)  # noqa: S603
+    assert empty.returncode == 2 and "Set BOOKSTORE_HOST" in empty.stderr
 
 
 def test_swarm_media_are_on_nfs(stack):
@@ -237,6 +290,84 @@ def test_aws_group_scales_on_a_target_and_the_name_points_at_the_balancer(cloudf
     assert policy["Properties"]["PolicyType"] == "TargetTrackingScaling"
     [record] = resources(cloudformation, "AWS::Route53::RecordSet").values()
     assert "AliasTarget" in record["Properties"]
+
+
+def _user_data(cloudformation) -> str:
+    return cloudformation["Resources"]["LaunchTemplate"]["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"][
+        "Fn::Sub"
+    ][0]
+
+
+def _release_script(cloudformation) -> str:
+    content = cloudformation["Resources"]["ReleaseDocument"]["Properties"]["Content"]
+    [step] = content["mainSteps"]
+    [command] = step["inputs"]["runCommand"]
+    return command["Fn::Sub"]
+
+
+def test_aws_migrates_in_one_release_step_before_the_instances_roll(cloudformation):
+    user_data = _user_data(cloudformation)
+    # No instance migrates on boot (the first new one would change the schema under the old ones) ...
+    assert "MIGRATE_ON_START" not in user_data
+    assert "WAIT_FOR_MIGRATIONS=true" in user_data
+    # ... except a new stack's first boot, which migrates an empty database only.
+    assert "python deploy/docker/release.py --bootstrap" in user_data
+    release = _release_script(cloudformation)
+    assert "python deploy/docker/release.py" in release and "--bootstrap" not in release
+    assert "{{ImageTag}}" in release
+    assert cloudformation["Outputs"]["ReleaseDocumentName"]["Value"] == {"Ref": "ReleaseDocument"}
+
+
+def test_aws_app_connects_as_its_own_least_privileged_user(cloudformation):
+    user_data = _user_data(cloudformation)
+    assert "DATABASE_URL=mysql://bookstore_app@" in user_data
+    assert "--secret-id ${AppDatabaseSecret}" in user_data
+    secret = cloudformation["Resources"]["AppDatabaseSecret"]["Properties"]["GenerateSecretString"]
+    assert json.loads(secret["SecretStringTemplate"]) == {"username": "bookstore_app"}
+    # The master password reaches only the release containers, through a directory removed after them.
+    assert "/etc/bookstore/secrets/master" not in user_data
+    assert "APP_DATABASE_USER=bookstore_app" in user_data and "APP_DATABASE_USER=bookstore_app" in _release_script(
+        cloudformation
+    )
+
+
+def test_aws_group_keeps_its_autoscaled_size_and_signals_failure_at_once(cloudformation):
+    assert "DesiredCapacity" not in cloudformation["Parameters"]
+    assert "DesiredCapacity" not in cloudformation["Resources"]["AppGroup"]["Properties"]
+    user_data = _user_data(cloudformation)
+    lines = [line for line in user_data.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    # The trap is set before the first command that can fail, and sends exit code 1 to the group's signal.
+    trap = next(i for i, line in enumerate(lines) if line.startswith("trap "))
+    first_command = next(i for i, line in enumerate(lines) if line.startswith("dnf "))
+    assert trap < first_command and "ERR" in lines[trap]
+    assert "set -Eeuo pipefail" in user_data
+    failure = r"signal_failure\(\) \{\n(?:.*\n){0,3}.*cfn-signal .*--resource AppGroup.*\n.*--exit-code 1"
+    assert re.search(failure, user_data)
+
+
+def test_aws_defaults_fit_the_load_and_the_budget(cloudformation):
+    parameters = cloudformation["Parameters"]
+    assert parameters["InstanceType"]["Default"] == "t3.medium"
+    assert parameters["ReadReplicaMultiAz"]["Default"] == "false"
+    replica = cloudformation["Resources"]["ReadReplica"]["Properties"]
+    assert replica["MultiAZ"] == {"Fn::If": ["ReplicaIsMultiAz", True, False]}
+    assert "Monthly cost of the default stack" in (DEPLOY / "README.md").read_text()
+
+
+@pytest.mark.skipif(not shutil.which("shellcheck"), reason="needs shellcheck (requirements-dev.txt)")
+def test_aws_user_data_and_release_script_pass_shellcheck(cloudformation, tmp_path):
+    def as_bash(script: str) -> str:
+        # CloudFormation's ${Name} and ${Res.Attr} become placeholders, ${!x} becomes bash's ${x}.
+        script = re.sub(r"\$\{(?!!)[A-Za-z0-9:.]+\}", "placeholder", script).replace("${!", "${")
+        script = script.replace("{{ImageTag}}", "tag")
+        return script if script.startswith("#!") else "#!/bin/bash\n" + script
+
+    for name, script in [("user-data", _user_data(cloudformation)), ("release", _release_script(cloudformation))]:
+        (tmp_path / name).write_text(as_bash(script))
+        result = subprocess.run(  # noqa: S603 - the test's own files
+            [shutil.which("shellcheck"), "-S", "warning", str(tmp_path / name)], capture_output=True, text=True
+        )
+        assert result.returncode == 0, f"{name}:\n{result.stdout}"
 
 
 @requires_nginx
@@ -359,3 +490,14 @@ def test_the_entrypoint_waits_for_a_real_database_connection(tmp_path):
     )
     assert unreachable.returncode == 1
     assert "No database connection to 127.0.0.1/bookstore after 1 s" in unreachable.stderr
+
+
+def test_compose_and_swarm_give_nginx_every_variable_of_the_site_template(compose, stack):
+    # The nginx image's envsubst leaves a variable it is not given as literal text in the configuration.
+    template = (DEPLOY / "nginx" / "templates" / "bookstore.conf.template").read_text()
+    needed = set(re.findall(r"\$\{([A-Z_]+)\}", re.sub(r"(?m)^\s*#.*$", "", template)))
+    assert "NGINX_HSTS" in needed
+    for name, file in [("docker-compose.yml", compose), ("stack.yml", stack)]:
+        assert needed <= set(file["services"]["nginx"]["environment"]), name
+        hsts = file["services"]["nginx"]["environment"]["NGINX_HSTS"]
+        assert "includeSubDomains" not in hsts and "preload" not in hsts, name

@@ -6,6 +6,7 @@ are shared with test_scale_out.py, which puts two gunicorn servers behind the sa
 """
 
 import grp
+import http.server
 import os
 import pwd
 import re
@@ -14,6 +15,7 @@ import socket
 import ssl
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -88,6 +90,7 @@ class Site:
             "NGINX_MEDIA_ROOT": str(self.media),
             "NGINX_STATIC_ROOT": str(self.static),
             "NGINX_UPSTREAMS": str(self.dir / "upstreams.conf"),
+            "NGINX_HSTS": "max-age=31536000",
         }
         (self.dir / "bookstore.conf").write_text(render(TEMPLATE.read_text(), values))
         (self.dir / "nginx.conf").write_text(self._main_conf())
@@ -261,6 +264,8 @@ def test_media_are_served_safely(site):
         assert html.headers["X-Content-Type-Options"] == "nosniff"
 
         assert http.get(site.url("/media/.readyz/probe"), timeout=5).status_code == 404
+        # HSTS for this host only: includeSubDomains and preload wait for the operator's opt-in (NGINX_HSTS).
+        assert photo.headers["Strict-Transport-Security"] == "max-age=31536000"
 
 
 def test_static_files_are_cached_for_a_year(site):
@@ -293,3 +298,47 @@ def test_no_app_server_answers_502(site):
     [(method, _, status, upstreams, statuses)] = [entry for entry in site.upstream_log() if entry[1] == "/books/"]
     assert (method, status) == ("GET", "502")
     assert upstreams.count("127.0.0.1:") == 2 and statuses == "502, 502"
+
+
+class _HealthyApp(http.server.BaseHTTPRequestHandler):
+    """Stands in for gunicorn: /healthz answers "ok" and says which Host it was asked for."""
+
+    def do_GET(self):
+        body = f"ok {self.headers['Host']}".encode() if self.path == "/healthz" else b"nope"
+        self.send_response(200 if self.path == "/healthz" else 404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_the_containers_health_check_reaches_the_app_through_nginx_over_plain_http():
+    """What the nginx service's healthcheck asks (wget http://127.0.0.1/healthz): NGINX answers and proxies."""
+    app = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HealthyApp)
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+    site = Site(upstreams=[f"127.0.0.1:{app.server_address[1]}"])
+    try:
+        with site:
+            plain = local_session()
+            health = plain.get(f"http://127.0.0.1:{site.http_port}/healthz", allow_redirects=False, timeout=5)
+            assert (health.status_code, health.text) == (200, "ok localhost")  # the site's own name as Host
+            # Only that path: the rest of plain HTTP still goes to HTTPS.
+            other = plain.get(f"http://127.0.0.1:{site.http_port}/healthz/x", allow_redirects=False, timeout=5)
+            assert other.status_code == 301
+            app.shutdown()
+            app.server_close()
+            down = plain.get(f"http://127.0.0.1:{site.http_port}/healthz", allow_redirects=False, timeout=10)
+            assert down.status_code == 502  # no app server: the check fails
+    finally:
+        app.server_close()
+        site.close()
+
+
+def test_compose_and_swarm_nginx_health_checks_ask_that_path():
+    import yaml
+
+    for file in (ROOT / "docker-compose.yml", ROOT / "deploy" / "swarm" / "stack.yml"):
+        test = yaml.safe_load(file.read_text())["services"]["nginx"]["healthcheck"]["test"]
+        assert test[:2] == ["CMD", "wget"] and test[-1] == "http://127.0.0.1/healthz", file

@@ -133,3 +133,28 @@ def test_production_settings_pass_check_deploy():
         args=["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+HSTS_PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps([settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+    "settings.SECURE_HSTS_PRELOAD, sorted(settings.SILENCED_SYSTEM_CHECKS)]))"
+)
+PRODUCTION_SITE = {**PRODUCTION_SECRET, "SITE_URL": "https://shop.example.com"}
+
+
+def test_hsts_covers_this_host_only_unless_the_operator_opts_in():
+    # A fresh domain must not commit its subdomains, or the browsers' preload list, by default.
+    default = run_with_env(PRODUCTION_SITE, code=HSTS_PROBE)
+    assert default.returncode == 0, default.stderr
+    seconds, subdomains, preload, silenced = json.loads(default.stdout)
+    assert (seconds, subdomains, preload) == (31_536_000, False, False)
+    assert {"security.W005", "security.W021"} <= set(silenced)  # off by choice, not forgotten
+
+    opted_in = run_with_env(
+        {**PRODUCTION_SITE, "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true", "SECURE_HSTS_PRELOAD": "true"}, code=HSTS_PROBE
+    )
+    assert opted_in.returncode == 0, opted_in.stderr
+    seconds, subdomains, preload, silenced = json.loads(opted_in.stdout)
+    assert (subdomains, preload) == (True, True)
+    assert not {"security.W005", "security.W021"} & set(silenced)

@@ -3,14 +3,28 @@
 #   1. a throw-away self-signed certificate lets NGINX start (its HTTPS server needs one);
 #   2. with NGINX answering /.well-known/acme-challenge/ from /var/www/certbot, certbot gets the real one;
 #   3. NGINX reloads with it; the renewal hook does the same after every renewal from then on.
+# The host name has one home: BOOKSTORE_HOST in .env (what docker-compose.yml and NGINX read), or the environment.
 # Run from the checkout, as root, once DNS for BOOKSTORE_HOST points at this VM and ports 80/443 are open:
-#   sudo deploy/scripts/init-letsencrypt.sh books.example.com admin@example.com [--staging]
+#   sudo deploy/scripts/init-letsencrypt.sh admin@example.com [--staging]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-host=${1:?usage: $0 HOST EMAIL [--staging]}
-email=${2:?usage: $0 HOST EMAIL [--staging]}
-staging=${3:-}
+usage="usage: $0 EMAIL [--staging]   (the host name comes from BOOKSTORE_HOST in .env)"
+email=${1:?$usage}
+staging=${2:-}
+case "$email" in
+  *@*) ;;
+  *) echo "$usage" >&2; exit 2 ;;
+esac
+if [ -z "${BOOKSTORE_HOST:-}" ] && [ -f .env ]; then
+  # Read, not sourced: .env is Compose's file, not a shell script.
+  BOOKSTORE_HOST=$(sed -n 's/^BOOKSTORE_HOST=//p' .env | tail -n 1 | tr -d "\"' " | tr '[:upper:]' '[:lower:]')
+fi
+host=${BOOKSTORE_HOST:-}
+if ! printf '%s' "$host" | grep -Eq '^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$'; then
+  echo "Set BOOKSTORE_HOST=books.example.com in .env first (found: '${host}')." >&2
+  exit 2
+fi
 live=/etc/letsencrypt/live/$host
 webroot=/var/www/certbot
 
