@@ -27,7 +27,8 @@ def order_detail_queryset() -> QuerySet[Order]:
         "lines",
         Prefetch(
             "shipments",
-            queryset=Shipment.objects.select_related("carrier", "seller").prefetch_related(
+            # The buyer's rating of each parcel (feedback app) joined by its relation's name: no import upward.
+            queryset=Shipment.objects.select_related("carrier", "seller", "feedback").prefetch_related(
                 "events", "lines", "claims"
             ),
         ),

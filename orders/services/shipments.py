@@ -241,7 +241,7 @@ def get_shipment_for_seller(user: User, pk) -> Shipment:
         raise Http404
     try:
         return (
-            Shipment.objects.select_related("order", "order__buyer", "carrier")
+            Shipment.objects.select_related("order", "order__buyer", "carrier", "feedback")
             .prefetch_related("lines", "events", "claims")
             .get(pk=int(pk), seller=user)
         )

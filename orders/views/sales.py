@@ -71,7 +71,9 @@ def sale_list(request: HttpRequest) -> HttpResponse:
         }
         for value, label in SALES_TABS
     ]
-    page = Paginator(seller_sales(request.user, current or None), SALES_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(seller_sales(request.user, current or None), SALES_PAGE_SIZE)
+    paginator.count = counts.get(current, 0) if current else sum(counts.values())  # counted above: no COUNT(*)
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,
         "tabs": tabs,
