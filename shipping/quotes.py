@@ -1,0 +1,155 @@
+"""The one shipping quote: which carriers a seller sends a parcel with, at what price, and when it should arrive.
+
+Checkout, the cart, the listing page (and later the API) all ask :func:`quotes` with a shop's terms
+(:class:`ShopTerms`: the seller's carriers, own prices per zone and handling time). A shop without shipping
+settings ships with every carrier serving the route, at the carriers' rates, after the default handling time.
+Carriers still decide which routes exist (their rates); a seller's price only replaces the carrier's on a route
+the carrier serves.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db import transaction
+
+from shipping.models import DEFAULT_HANDLING_DAYS, Carrier, ShopShipping
+from shipping.services import CARRIERS_CACHE_KEY, CarrierQuote, _country_code, active_carriers, best_rate, price_for
+from shipping.zones import INTERNATIONAL_ZONES, NATIONAL_ZONES, Zone, zone_for
+
+_Price = namedtuple("_Price", "base per_extra_item")
+
+# The pages before checkout read carriers and shop terms from the shared cache (checkout reads the database).
+TERMS_CACHE_KEY = "shipping:shop-terms:v1:{}"
+CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class ShopTerms:
+    """How one shop ships: handling time, the carriers it uses (None: every one) and its own prices."""
+
+    handling_days: int = DEFAULT_HANDLING_DAYS
+    carrier_ids: frozenset[int] | None = None
+    # (carrier id, zone) -> (first copy, each extra copy)
+    prices: Mapping[tuple[int, str], tuple[Decimal, Decimal]] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings: ShopShipping) -> ShopTerms:
+        """Reads ``settings.carriers.all()`` and ``settings.rates.all()``: prefetch them."""
+        return cls(
+            handling_days=settings.handling_days,
+            carrier_ids=frozenset(carrier.pk for carrier in settings.carriers.all()),
+            prices={(rate.carrier_id, rate.zone): (rate.base, rate.per_extra_item) for rate in settings.rates.all()},
+        )
+
+
+DEFAULT_TERMS = ShopTerms()
+
+
+def shop_terms(shop_ids: Iterable[int]) -> dict[int, ShopTerms]:
+    """Each shop's terms by shop id (the default terms for a shop without settings).
+
+    Three queries, none without ids.
+    """
+    ids = {pk for pk in shop_ids if pk}
+    terms = dict.fromkeys(ids, DEFAULT_TERMS)
+    if ids:
+        for settings in ShopShipping.objects.filter(shop_id__in=ids).prefetch_related("carriers", "rates"):
+            terms[settings.shop_id] = ShopTerms.from_settings(settings)
+    return terms
+
+
+def cached_shop_terms(shop_id: int) -> ShopTerms:
+    """One shop's terms from the shared cache (up to three queries when it lacks them)."""
+    key = TERMS_CACHE_KEY.format(shop_id)
+    terms = cache.get(key)
+    if terms is None:
+        terms = shop_terms([shop_id]).get(shop_id, DEFAULT_TERMS)
+        cache.set(key, terms, CACHE_SECONDS)
+    return terms
+
+
+def forget_shop_terms(shop_id: int) -> None:
+    """Drop a shop's cached terms once the caller's transaction commits (call after its settings change)."""
+    transaction.on_commit(lambda: cache.delete(TERMS_CACHE_KEY.format(shop_id)))
+
+
+def cached_active_carriers() -> list[Carrier]:
+    """The active carriers with their rates, from the shared cache (two queries when it lacks them).
+
+    ``shipping.services.forget_routes`` (called whenever staff change carriers) forgets them too.
+    """
+    carriers = cache.get(CARRIERS_CACHE_KEY)
+    if carriers is None:
+        carriers = active_carriers()
+        cache.set(CARRIERS_CACHE_KEY, carriers, CACHE_SECONDS)
+    return carriers
+
+
+def quotes(
+    origin_country,
+    destination_country,
+    item_count: int = 1,
+    terms: ShopTerms = DEFAULT_TERMS,
+    carriers: list[Carrier] | None = None,
+) -> list[CarrierQuote]:
+    """The carriers a shop with ``terms`` sends ``item_count`` copies with on the route, cheapest first.
+
+    Only the shop's carriers (all when it has no settings) that serve the route (their rates); each at the
+    seller's own price for the destination zone when set, else at the carrier's rate; each quote carries the
+    shop's handling time. Two queries, or none when ``carriers`` (from ``active_carriers``) is given.
+    """
+    origin, destination = _country_code(origin_country), _country_code(destination_country)
+    zone = zone_for(origin, destination)
+    result = []
+    for carrier in active_carriers() if carriers is None else carriers:
+        if terms.carrier_ids is not None and carrier.pk not in terms.carrier_ids:
+            continue
+        rate = best_rate(carrier, origin, destination)
+        if rate is None:
+            continue
+        own = terms.prices.get((carrier.pk, zone))
+        price = price_for(_Price(*own) if own else rate, item_count)
+        result.append(
+            CarrierQuote(carrier=carrier, price=price, handling_days=terms.handling_days, own_price=bool(own))
+        )
+    return sorted(result, key=lambda q: (q.price, q.carrier.name))
+
+
+def quote_for(
+    carrier: Carrier, origin_country, destination_country, item_count: int, terms: ShopTerms = DEFAULT_TERMS
+) -> CarrierQuote | None:
+    """``carrier``'s quote for the shop with ``terms`` on the route, or None when the shop does not use it or it
+    does not serve the route. Reads ``carrier.rates.all()``: prefetch it."""
+    found = quotes(origin_country, destination_country, item_count, terms, [carrier])
+    return found[0] if found else None
+
+
+def zones_for(carrier: Carrier) -> tuple[Zone, ...]:
+    """The destination zones a carrier may take a parcel to (a seller prices each)."""
+    return NATIONAL_ZONES if carrier.scope == Carrier.Scope.NATIONAL else INTERNATIONAL_ZONES
+
+
+def carriers_from(origin_country, carriers: list[Carrier] | None = None) -> list[Carrier]:
+    """Active carriers that take parcels from ``origin_country`` somewhere (a seller there chooses among them).
+
+    Reads each carrier's prefetched rates; two queries when ``carriers`` is not given.
+    """
+    origin = _country_code(origin_country)
+    found = []
+    for carrier in active_carriers() if carriers is None else carriers:
+        rates = carrier.rates.all()
+        if carrier.scope == Carrier.Scope.NATIONAL:
+            serves = best_rate(carrier, origin, origin) is not None
+        else:
+            serves = any(
+                str(rate.origin_country or "") in ("", origin) and str(rate.destination_country or "") != origin
+                for rate in rates
+            )
+        if serves:
+            found.append(carrier)
+    return sorted(found, key=lambda c: (c.scope != Carrier.Scope.NATIONAL, c.name))
