@@ -16,9 +16,18 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 
-from shipping.models import DEFAULT_HANDLING_DAYS, Carrier, ShopShipping
-from shipping.services import CARRIERS_CACHE_KEY, CarrierQuote, _country_code, active_carriers, best_rate, price_for
+from shipping.models import DEFAULT_HANDLING_DAYS, Carrier, Rate, ShopRate, ShopShipping
+from shipping.services import (
+    CARRIERS_CACHE_KEY,
+    CarrierQuote,
+    ShopReach,
+    _country_code,
+    active_carriers,
+    best_rate,
+    price_for,
+)
 from shipping.zones import INTERNATIONAL_ZONES, NATIONAL_ZONES, Zone, zone_for
 
 _Price = namedtuple("_Price", "base per_extra_item")
@@ -153,3 +162,73 @@ def carriers_from(origin_country, carriers: list[Carrier] | None = None) -> list
         if serves:
             found.append(carrier)
     return sorted(found, key=lambda c: (c.scope != Carrier.Scope.NATIONAL, c.name))
+
+
+# --- One shop, one query: the listing page ------------------------------------
+
+
+@dataclass(frozen=True)
+class ShopDelivery:
+    """What a listing page tells about one shop's parcels: where they reach, and the quotes to one country."""
+
+    reach: ShopReach
+    quotes: list[CarrierQuote]
+    terms: ShopTerms
+
+
+def shop_delivery(shop_id: int, origin_country, destination_country=None, item_count: int = 1) -> ShopDelivery:
+    """Where ``shop_id``'s parcels go with its own carriers, and its quotes to ``destination_country`` (none
+    without one). One query: the active carriers' rates, each with the shop's handling time, whether the shop
+    uses the carrier and its own price for the destination zone.
+    """
+    origin = _country_code(origin_country)
+    destination = _country_code(destination_country)
+    zone = zone_for(origin, destination) if destination else Zone.DOMESTIC
+    own = ShopRate.objects.filter(settings__shop_id=shop_id, carrier=OuterRef("carrier_id"), zone=zone)
+    uses = ShopShipping.carriers.through.objects.filter(shopshipping__shop_id=shop_id, carrier=OuterRef("carrier_id"))
+    rows = list(
+        Rate.objects.filter(carrier__active=True)
+        .select_related("carrier")
+        .annotate(
+            shop_handling=Subquery(ShopShipping.objects.filter(shop_id=shop_id).values("handling_days")[:1]),
+            shop_uses=Exists(uses),
+            own_base=Subquery(own.values("base")[:1]),
+            own_extra=Subquery(own.values("per_extra_item")[:1]),
+        )
+        .order_by("carrier_id", "pk")
+    )
+    carriers: dict[int, Carrier] = {}
+    used, prices = set(), {}
+    handling = None
+    for rate in rows:
+        carrier = carriers.setdefault(rate.carrier_id, rate.carrier)
+        carrier._prefetched_objects_cache = getattr(carrier, "_prefetched_objects_cache", {})
+        carrier._prefetched_objects_cache.setdefault("rates", []).append(rate)
+        handling = rate.shop_handling
+        if rate.shop_uses:
+            used.add(rate.carrier_id)
+        if rate.own_base is not None and rate.own_extra is not None:
+            prices[(rate.carrier_id, zone.value)] = (rate.own_base, rate.own_extra)
+    terms = DEFAULT_TERMS if handling is None else ShopTerms(handling, frozenset(used), prices)
+    offered = [c for c in carriers.values() if terms.carrier_ids is None or c.pk in terms.carrier_ids]
+    found = quotes(origin, destination, item_count, terms, offered) if destination else []
+    return ShopDelivery(reach=reach_of(origin, offered), quotes=found, terms=terms)
+
+
+def reach_of(origin_country, carriers: list[Carrier]) -> ShopReach:
+    """Where parcels from ``origin_country`` can go with ``carriers`` (their rates prefetched)."""
+    origin = _country_code(origin_country)
+    abroad = [
+        str(rate.destination_country or "")
+        for carrier in carriers
+        if carrier.scope == Carrier.Scope.INTERNATIONAL
+        for rate in carrier.rates.all()
+        if str(rate.origin_country or "") in ("", origin) and str(rate.destination_country or "") != origin
+    ]
+    domestic = any(best_rate(carrier, origin, origin) is not None for carrier in carriers)
+    return ShopReach(
+        country=origin,
+        domestic=bool(origin) and domestic,
+        abroad_everywhere=bool(origin) and "" in abroad,
+        abroad_somewhere=bool(origin) and bool(abroad),
+    )

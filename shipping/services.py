@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.money import to_cents
@@ -74,6 +75,11 @@ class CarrierQuote:
             add_business_days(start, self.handling_days + low),
             add_business_days(start, self.handling_days + high),
         )
+
+    @property
+    def expected_delivery(self) -> tuple[date, date] | None:
+        """The delivery window for a parcel paid today (the site's time zone)."""
+        return self.delivery_window(timezone.localdate())
 
 
 def best_rate(carrier: Carrier, origin_country, destination_country) -> Rate | None:
