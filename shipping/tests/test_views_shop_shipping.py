@@ -101,7 +101,7 @@ def test_a_tampered_management_form_is_a_400_not_a_500(client_for, alice, carrie
 def test_labels_in_spanish(client_for, alice, carriers):
     html = client_for(alice).get(URL, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Ajustes de envío" in html and "Tiempo de preparación (días hábiles)" in html
-    assert "Países vecinos: primer ejemplar" in html and "Envío con esta transportadora" in html
+    assert "Países vecinos: primer ejemplar" in html and "Envío con este transportista" in html
 
 
 def test_other_seller_sees_only_their_own_settings(client_for, alice, bob, carriers):
