@@ -13,6 +13,7 @@ from conftest import ListingFactory, ShopFactory, mysql_only
 from orders.errors import CarrierChoiceError
 from orders.models import Order
 from orders.services import checkout_preview, new_checkout_token, place_order
+from orders.tests.conftest import AddressFactory
 from orders.tests.test_journeys import checkout_post
 from orders.tests.test_totals import parts
 from shipping.services import add_business_days
@@ -129,3 +130,24 @@ def test_buyers_racing_for_the_last_copies_pay_the_sellers_price(carriers):
     assert {order.shipping_total for order in Order.objects.all()} == {D("1.25")}
     listing.refresh_from_db()
     assert listing.quantity == 0
+
+
+def test_cart_flags_a_seller_whose_own_carriers_do_not_reach_the_buyer(
+    client_for,
+    charlie,
+    charlie_cart,
+    alice,
+    bob,
+    carriers,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    AddressFactory(user=charlie, country="US", city="Austin")
+    client = client_for(charlie)
+    assert client.get(CART).context["unreachable"] == set()  # with the carriers' rates, both reach the US
+    with django_capture_on_commit_callbacks(execute=True):  # the cached terms are forgotten on commit
+        save_shop_shipping(alice.shop, 1, {carriers["ENVIA"]: {}})  # alice now ships within Colombia only
+    client.get(CART)
+    with django_assert_max_num_queries(5):  # the cart page's budget (test_views_cart.py)
+        response = client.get(CART)
+    assert response.context["unreachable"] == {alice.pk}
