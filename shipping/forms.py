@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.money import ZERO
 from shipping.models import MAX_HANDLING_DAYS, Carrier
 from shipping.quotes import ShopTerms, zones_for
+from shipping.services import best_rate
 from shipping.zones import Zone
 
 MAX_PRICE = 10_000
@@ -24,6 +25,19 @@ def _price_field(label) -> forms.DecimalField:
         decimal_places=2,
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
     )
+
+
+def carrier_rate_hint(carrier: Carrier, origin: str, zone: Zone):
+    """The carrier's rate a seller in ``origin`` replaces for ``zone``: its domestic rate there, or abroad its rate
+    from there to any country (None when it has none). Reads the prefetched rates."""
+    if zone == Zone.DOMESTIC:
+        return best_rate(carrier, origin, origin)
+    abroad = [
+        rate
+        for rate in carrier.rates.all()
+        if str(rate.origin_country or "") in ("", origin) and not rate.destination_country
+    ]
+    return max(abroad, key=lambda rate: rate.specificity, default=None)
 
 
 class HandlingForm(forms.Form):
@@ -44,13 +58,18 @@ class CarrierRowForm(forms.Form):
 
     use = forms.BooleanField(label=_("I ship with this carrier"), required=False)
 
-    def __init__(self, *args, carrier: Carrier, **kwargs):
+    def __init__(self, *args, carrier: Carrier, origin: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.carrier = carrier
         self.zones = zones_for(carrier)
         for zone in self.zones:
-            self.fields[f"{zone}_base"] = _price_field(_("%(zone)s: first copy") % {"zone": zone.label})
-            self.fields[f"{zone}_extra"] = _price_field(_("%(zone)s: each extra copy") % {"zone": zone.label})
+            base = self.fields[f"{zone}_base"] = _price_field(_("%(zone)s: first copy") % {"zone": zone.label})
+            extra = self.fields[f"{zone}_extra"] = _price_field(_("%(zone)s: each extra copy") % {"zone": zone.label})
+            # The carrier's own rate as a hint in the empty field: what applies when the seller leaves it blank.
+            rate = carrier_rate_hint(carrier, origin, zone)
+            if rate is not None:
+                base.widget.attrs["placeholder"] = str(rate.base)
+                extra.widget.attrs["placeholder"] = str(rate.per_extra_item)
 
     @property
     def zone_fields(self) -> list[tuple[Zone, forms.BoundField, forms.BoundField]]:
@@ -76,13 +95,15 @@ class CarrierRowForm(forms.Form):
 
 
 class BaseCarrierFormSet(forms.BaseFormSet):
-    def __init__(self, *args, carriers: list[Carrier], **kwargs):
+    def __init__(self, *args, carriers: list[Carrier], origin: str = "", **kwargs):
         self.carriers = carriers
+        self.origin = origin
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
         kwargs["carrier"] = self.carriers[index]
+        kwargs["origin"] = self.origin
         return kwargs
 
     def total_form_count(self):

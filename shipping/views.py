@@ -27,7 +27,7 @@ def shop_shipping(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = HandlingForm(request.POST)
-        formset = CarrierFormSet(request.POST, carriers=carriers, prefix=FORMSET_PREFIX)
+        formset = CarrierFormSet(request.POST, carriers=carriers, origin=shop.country.code, prefix=FORMSET_PREFIX)
         if form.is_valid() and formset.is_valid():
             chosen = {row.carrier: row.prices() for row in formset.forms if row.cleaned_data.get("use")}
             try:
@@ -41,6 +41,8 @@ def shop_shipping(request: HttpRequest) -> HttpResponse:
     else:
         handling = settings.handling_days if settings else DEFAULT_HANDLING_DAYS
         form = HandlingForm(initial={"handling_days": handling})
-        formset = CarrierFormSet(initial=initial_rows(carriers, terms), carriers=carriers, prefix=FORMSET_PREFIX)
+        formset = CarrierFormSet(
+            initial=initial_rows(carriers, terms), carriers=carriers, origin=shop.country.code, prefix=FORMSET_PREFIX
+        )
     context = {"shop": shop, "form": form, "formset": formset, "has_settings": settings is not None}
     return render(request, "shipping/shop_shipping.html", context, status=status)
