@@ -293,7 +293,7 @@ def _create_order(buyer: User, address: Address, token: str, groups: dict[int, l
     )
     order_lines = []
     for seller_id, seller_lines in groups.items():
-        carrier, _quote, shop = rates[seller_id]
+        carrier, _rate, shop = rates[seller_id]
         seller = seller_lines[0].listing.seller
         shipment = Shipment.objects.create(
             order=order,

@@ -30,16 +30,15 @@ from orders.services.shipments import (
 )
 from orders.services.shipments import mark_shipped as ship
 from orders.states import ShipmentStatus
-from shipping.services import CarrierQuote
 
-# Refusals of the service that are about what the seller typed: shown on the form, with a 400.
+SALES_PAGE_SIZE = 25
+
+# Refusals of the ship service that are about what the seller typed: shown on the form, with a 400.
 FORM_ERRORS = {
     "carrier_not_serving": "carrier",
     "bad_tracking_number": "tracking_number",
     "tracking_number_taken": "tracking_number",
 }
-
-SALES_PAGE_SIZE = 25
 
 # The tabs, in the order a seller works through them.
 SALES_TABS = [
@@ -72,7 +71,8 @@ class ShipForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
-    def __init__(self, *args, options: list[CarrierQuote], current_carrier_id: int, **kwargs):
+    def __init__(self, *args, options: list, current_carrier_id: int, **kwargs):
+        """``options``: the quotes of the carriers serving the route (``carriers_for_shipment``)."""
         kwargs.setdefault("initial", {"carrier": current_carrier_id})
         super().__init__(*args, **kwargs)
         self.carriers = {quote.carrier.pk: quote.carrier for quote in options}
