@@ -37,16 +37,12 @@ def _country_code(country) -> str:
 
 
 def add_business_days(start: date, days: int) -> date:
-    """The date ``days`` business days (Monday to Friday) after ``start``; ``start`` itself when 0 and a weekday,
-    else the next weekday."""
+    """``start`` moved forward by ``days`` weekdays (Saturdays and Sundays do not count)."""
     current = start
-    while current.weekday() >= 5:
-        current += timedelta(days=1)
-    remaining = days
-    while remaining > 0:
+    while days > 0:
         current += timedelta(days=1)
         if current.weekday() < 5:
-            remaining -= 1
+            days -= 1
     return current
 
 

@@ -53,7 +53,7 @@ def test_business_days_skip_weekends():
     friday = date(2026, 12, 4)
     assert add_business_days(friday, 0) == friday
     assert add_business_days(friday, 1) == date(2026, 12, 7)  # Monday
-    assert add_business_days(date(2026, 12, 5), 0) == date(2026, 12, 7)  # a Saturday starts on Monday
+    assert add_business_days(date(2026, 12, 5), 1) == date(2026, 12, 7)  # from a Saturday, Monday is the first
     assert add_business_days(friday, 6) == date(2026, 12, 14)
 
 
