@@ -146,3 +146,17 @@ def test_saving_refuses_what_the_rules_forbid(alice, carriers, handling, choice,
         save_shop_shipping(alice.shop, handling, {carriers[c]: prices for c, prices in choice.items()})
     assert refused.value.code == code
     assert not ShopShipping.objects.exists()
+
+
+def test_a_carriers_tracking_format_must_be_a_regular_expression(carriers):
+    from django.core.exceptions import ValidationError
+
+    dhl = carriers["DHL"]
+    dhl.tracking_pattern = "(unclosed"
+    with pytest.raises(ValidationError) as refused:
+        dhl.full_clean()
+    assert "tracking_pattern" in refused.value.message_dict
+    # Without a pattern of its own, a carrier takes 6 to 32 letters or digits.
+    envia = carriers["ENVIA"]
+    assert envia.tracking_pattern == ""
+    assert envia.tracking_number_matches("EV12345") and not envia.tracking_number_matches("EV1")
