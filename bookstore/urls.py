@@ -32,6 +32,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("sell/shipping/", include("shipping.urls")),
     path("sell/", include("catalog.sell_urls")),
     path("messages/", include("messaging.urls")),
     path("", include("orders.urls")),

@@ -11,7 +11,9 @@ from orders.views import sales as views
 app_name = "shipping"
 urlpatterns = [
     path("sell/sales/", views.sale_list, name="sale_list"),
+    path("sell/sales/slips/", views.packing_slips, name="packing_slips"),
     path("sell/sales/<int:pk>/", views.sale_detail, name="sale_detail"),
+    path("sell/sales/<int:pk>/slip/", views.packing_slip, name="packing_slip"),
     path("sell/sales/<int:pk>/ship/", views.mark_shipped, name="mark_shipped"),
     path("sell/sales/export/", earnings.sales_export, name="sales_export"),
     path("sell/earnings/", earnings.earnings, name="earnings"),

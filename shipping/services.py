@@ -9,9 +9,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.money import to_cents
@@ -34,12 +36,46 @@ def _country_code(country) -> str:
 # --- Routes and prices --------------------------------------------------------
 
 
+def add_business_days(start: date, days: int) -> date:
+    """``start`` moved forward by ``days`` weekdays (Saturdays and Sundays do not count)."""
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
 @dataclass(frozen=True)
 class CarrierQuote:
-    """A carrier that serves a route, and its price for the parcel."""
+    """A carrier that serves a route, and its price for the parcel.
+
+    ``handling_days`` is the seller's handling time (business days before the parcel leaves); ``own_price``
+    says the price is the seller's own, not the carrier's rate.
+    """
 
     carrier: Carrier
     price: Decimal
+    handling_days: int = 0
+    own_price: bool = False
+
+    def delivery_window(self, start: date) -> tuple[date, date] | None:
+        """(earliest, latest) expected delivery dates for a parcel paid on ``start``: the seller's handling time
+        and the carrier's delivery time, in business days. None when the carrier's delivery time is unknown."""
+        low, high = self.carrier.min_days, self.carrier.max_days
+        if low is None and high is None:
+            return None
+        low = high if low is None else low
+        high = low if high is None else high
+        return (
+            add_business_days(start, self.handling_days + low),
+            add_business_days(start, self.handling_days + high),
+        )
+
+    @property
+    def expected_delivery(self) -> tuple[date, date] | None:
+        """The delivery window for a parcel paid today (the site's time zone)."""
+        return self.delivery_window(timezone.localdate())
 
 
 def best_rate(carrier: Carrier, origin_country, destination_country) -> Rate | None:
@@ -54,7 +90,8 @@ def best_rate(carrier: Carrier, origin_country, destination_country) -> Rate | N
     return max(matches, key=lambda rate: rate.specificity, default=None)
 
 
-def price_for(rate: Rate, item_count: int) -> Decimal:
+def price_for(rate, item_count: int) -> Decimal:
+    """``rate``'s price (a carrier's Rate or a seller's ShopRate: ``base`` and ``per_extra_item``) for the copies."""
     if item_count < 1:
         raise ValueError("A parcel holds at least one copy.")
     return to_cents(rate.base + rate.per_extra_item * (item_count - 1))
@@ -105,6 +142,8 @@ def available_carriers(
 # listing and cart pages read them from the shared cache instead of querying carriers on every view.
 ROUTES_CACHE_KEY = "shipping:routes:v1"
 ROUTES_CACHE_SECONDS = 300
+# The active carriers with their rates, for the same pages (shipping.quotes.cached_active_carriers).
+CARRIERS_CACHE_KEY = "shipping:carriers:v1"
 
 
 def _routes() -> list[tuple[str, str, str]]:
@@ -122,8 +161,9 @@ def _routes() -> list[tuple[str, str, str]]:
 
 
 def forget_routes() -> None:
-    """Drop the cached routes: call after carriers or rates change, so the pages before checkout see it."""
-    cache.delete(ROUTES_CACHE_KEY)
+    """Drop the cached routes (and carriers): call after carriers or rates change, so the pages before checkout
+    see it."""
+    cache.delete_many([ROUTES_CACHE_KEY, CARRIERS_CACHE_KEY])
 
 
 def delivers(origin_country, destination_country) -> bool:

@@ -14,6 +14,7 @@ from catalog.models import Listing, Report
 from catalog.search import CARD_RELATIONS, other_copies
 from catalog.services.reports import ReportRefused, report_listing
 from core import ratelimits
+from shipping.zones import is_served_country, served_countries
 
 
 def get_listing_for_viewer(request: HttpRequest, pk: int) -> Listing:
@@ -52,13 +53,31 @@ def _detail_context(request: HttpRequest, listing: Listing, report_form: ReportF
         "already_reported": already_reported,
         "report_form": report_form or ReportForm(),
         "report_form_open": report_form is not None,
+        "ship_countries": served_countries(),
     }
+
+
+def _ship_to(request: HttpRequest) -> tuple[str, bool]:
+    """The country the visitor asked shipping to (``?ship_to=XX``): (code, valid). Blank when not asked."""
+    raw = request.GET.get("ship_to", "")
+    if not raw:
+        return "", True
+    code = raw.strip().upper()
+    return (code, True) if is_served_country(code) else ("", False)
 
 
 @require_safe
 def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The listing, with the shipping price and expected delivery to the visitor's country.
+
+    The page is rendered for each request (it is not in the catalog's page cache: it shows the viewer's own
+    country, cart and report state); the shop's quote is one query.
+    """
     listing = get_listing_for_viewer(request, pk)
-    return render(request, "catalog/listing_detail.html", _detail_context(request, listing))
+    ship_to, valid = _ship_to(request)
+    context = _detail_context(request, listing)
+    context.update({"ship_to": ship_to, "ship_to_invalid": not valid})
+    return render(request, "catalog/listing_detail.html", context, status=200 if valid else 400)
 
 
 @require_POST

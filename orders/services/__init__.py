@@ -17,7 +17,8 @@ Import from here (``from orders import services`` then ``services.place_order(..
 - ``earnings``: the sellers' append-only ledger: record_sales, record_refund, send_payout, balances,
   seller_ledger, seller_sales_rows and the sales export (CSV, XLSX)
 - ``shipments``: the seller's part of an order: release_shipments, cancel_shipments, sync_order_with_shipments,
-  mark_shipped, advance_shipments (the carrier simulator's runs), seller_sales, get_shipment_for_seller
+  mark_shipped (with the carrier used and its tracking number), carriers_for_shipment, normalize_tracking_number,
+  advance_shipments (the carrier simulator's runs), seller_sales, get_shipment_for_seller
 
 Lock order, the one place it is written. Rows are locked with ``select_for_update``, rows of one kind in
 primary-key order, and no order row is locked while a listing or another order's row is held:

@@ -28,7 +28,8 @@ from orders.models import Address, Cart, CartLine, Order, OrderLine, Shipment
 from orders.services.cart_summary import CartSummary, SellerGroup, cart_summary, line_problems
 from orders.services.fees import fee_for, fee_percent_for, fee_rates
 from shipping.models import Carrier
-from shipping.services import CarrierQuote, active_carriers, available_carriers, best_rate, price_for
+from shipping.quotes import DEFAULT_TERMS, quote_for, quotes, shop_terms
+from shipping.services import CarrierQuote, active_carriers
 
 ORDER_NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: people read numbers aloud
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -124,16 +125,19 @@ def _normalize_choice(carrier_choice: Mapping | None) -> dict[int, int]:
 def checkout_preview(cart: Cart | None, destination_country, carrier_choice: Mapping | None = None) -> CheckoutPreview:
     """The cart grouped by seller, with the carriers serving each seller's route and the totals.
 
-    ``carrier_choice`` maps seller id to carrier id; a choice that does not serve the route is ignored.
-    About four queries whatever the cart holds.
+    Each seller's carriers and prices are their shop's (``shipping.quotes``: the seller's own carriers and
+    prices where set, with their handling time). ``carrier_choice`` maps seller id to carrier id; a choice
+    that does not serve the route is ignored. About seven queries whatever the cart holds.
     """
     summary = cart_summary(cart)
     destination = str(getattr(destination_country, "code", destination_country) or "")
     preview = CheckoutPreview(summary=summary, destination_country=destination)
     choice = _normalize_choice(carrier_choice)
     carriers = active_carriers() if summary.groups else []
+    terms = shop_terms(group.shop.pk for group in summary.groups if group.shop)
     for group in summary.groups:
-        options = available_carriers(group.origin_country, destination, max(group.item_count, 1), carriers)
+        group_terms = terms[group.shop.pk] if group.shop else DEFAULT_TERMS
+        options = quotes(group.origin_country, destination, max(group.item_count, 1), group_terms, carriers)
         chosen = next((q for q in options if q.carrier.pk == choice.get(group.seller.pk)), None)
         preview.shipping.append(ShippingChoice(group=group, options=options, chosen=chosen))
     return preview
@@ -205,13 +209,18 @@ def place_order(
     carriers: dict[int, Carrier] = {
         c.pk: c for c in Carrier.objects.filter(pk__in=set(choice.values())).prefetch_related("rates")
     }
+    shops = {seller_id: getattr(ls[0].listing.seller, "shop", None) for seller_id, ls in groups.items()}
+    terms = shop_terms(shop.pk for shop in shops.values() if shop)
     rates = {}
     for seller_id, seller_lines in groups.items():
-        shop = getattr(seller_lines[0].listing.seller, "shop", None)
+        shop = shops[seller_id]
         carrier = carriers.get(choice.get(seller_id))
-        rate = best_rate(carrier, shop.country.code if shop else "", destination) if carrier else None
-        if rate is not None:
-            rates[seller_id] = (carrier, rate, shop)
+        item_count = sum(line.quantity for line in seller_lines)
+        quote = None
+        if carrier is not None and shop is not None:
+            quote = quote_for(carrier, shop.country.code, destination, item_count, terms[shop.pk])
+        if quote is not None:
+            rates[seller_id] = (carrier, quote, shop)
     uncovered = [seller_id for seller_id in groups if seller_id not in rates]
     if uncovered:
         raise CarrierChoiceError(seller_ids=uncovered)
@@ -267,10 +276,8 @@ def place_order(
 def _create_order(buyer: User, address: Address, token: str, groups: dict[int, list[CartLine]], rates) -> Order:
     """Write the order, its shipments and lines, and take the stock (inside place_order's transaction)."""
     now = timezone.now()
-    shipping_costs = {
-        seller_id: price_for(rates[seller_id][1], sum(line.quantity for line in seller_lines))
-        for seller_id, seller_lines in groups.items()
-    }
+    # The price quoted before the locks: it depends on the seller's terms and the copies, not on stock.
+    shipping_costs = {seller_id: rates[seller_id][1].price for seller_id in groups}
     items_total = to_cents(sum((line.listing.price * line.quantity for ls in groups.values() for line in ls), ZERO))
     shipping_total = to_cents(sum(shipping_costs.values(), ZERO))
     order = Order.objects.create(

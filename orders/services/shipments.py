@@ -10,7 +10,7 @@ import random
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
@@ -22,7 +22,8 @@ from orders.errors import ShipmentError
 from orders.models import Order, Shipment, ShipmentEvent
 from orders.states import CARRIER_STEPS, IN_FLIGHT, LEFT_SELLER, OrderStatus, ShipmentStatus
 from shipping import simulator
-from shipping.services import new_tracking_number
+from shipping.models import Carrier
+from shipping.services import CarrierQuote, available_carriers, best_rate, new_tracking_number
 
 # --- Helpers the order services call inside their transactions ----------------
 
@@ -126,15 +127,56 @@ def _tracking_number_taken(number: str) -> bool:
     return Shipment.objects.filter(tracking_number=number).exists()
 
 
-def mark_shipped(shipment: Shipment, seller: User, *, now: datetime | None = None) -> Shipment:
-    """The seller handed ``shipment`` to its carrier: generate a tracking number and start the timeline.
+def normalize_tracking_number(number: str) -> str:
+    """A tracking number as carriers print it, without the spaces and dashes people type: upper case."""
+    return "".join(ch for ch in str(number or "") if ch not in " -\t").upper()
+
+
+def carriers_for_shipment(shipment: Shipment) -> list[CarrierQuote]:
+    """The active carriers that serve ``shipment``'s route (the seller may hand the parcel to any of them).
+
+    Reads ``shipment.order``: join it. Two queries.
+    """
+    destination = shipment.order.ship_country.code if shipment.order.ship_country else ""
+    origin = shipment.origin_country.code if shipment.origin_country else ""
+    return available_carriers(origin, destination)
+
+
+def mark_shipped(
+    shipment: Shipment,
+    seller: User,
+    *,
+    carrier: Carrier | None = None,
+    tracking_number: str = "",
+    now: datetime | None = None,
+) -> Shipment:
+    """The seller handed ``shipment`` to a carrier: record it and its tracking number, and start the timeline.
+
+    ``carrier`` is the one actually used (default: the one the buyer chose); it must serve the shipment's
+    route. ``tracking_number`` is the one the carrier gave (spaces and dashes dropped, upper case), checked
+    against the carrier's format; blank, one is generated in the carrier's series. The buyer's shipping
+    price does not change.
 
     Guarantees: only the shipment's own seller, only from ready_to_ship (the order is paid and the part not
     cancelled); the order becomes shipped when all its live shipments have; the buyer is emailed after
     commit. Returns the updated shipment.
-    Raises ShipmentError: ``not_your_shipment``, ``not_ready_to_ship``.
+    Raises ShipmentError: ``not_your_shipment``, ``not_ready_to_ship``, ``carrier_not_serving``,
+    ``bad_tracking_number``, ``tracking_number_taken``.
     """
     now = now or timezone.now()
+    number = normalize_tracking_number(tracking_number)
+    if carrier is not None:
+        carrier = Carrier.objects.prefetch_related("rates").get(pk=carrier.pk)
+    try:
+        return _mark_shipped(shipment, seller, carrier, number, now)
+    except IntegrityError:
+        # Another parcel took the same tracking number between the check and the write.
+        raise ShipmentError(
+            _("This tracking number is already used by another parcel."), code="tracking_number_taken"
+        ) from None
+
+
+def _mark_shipped(shipment: Shipment, seller: User, carrier: Carrier | None, number: str, now: datetime) -> Shipment:
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=shipment.order_id)
         locked = Shipment.objects.select_for_update().select_related("carrier").get(pk=shipment.pk)
@@ -146,11 +188,35 @@ def mark_shipped(shipment: Shipment, seller: User, *, now: datetime | None = Non
                 ShipmentStatus.CANCELLED: _("This shipment was cancelled: do not ship."),
             }.get(locked.status, _("This shipment was already shipped."))
             raise ShipmentError(message, code="not_ready_to_ship")
-        locked.transition_to(ShipmentStatus.SHIPPED)
-        locked.tracking_number = new_tracking_number(locked.carrier, _tracking_number_taken)
-        locked.shipped_at = locked.status_changed_at = now
-        locked.save(update_fields=["status", "tracking_number", "shipped_at", "status_changed_at", "updated_at"])
         locked.order = order
+        if carrier is not None and carrier.pk != locked.carrier_id:
+            origin = locked.origin_country.code if locked.origin_country else ""
+            destination = order.ship_country.code if order.ship_country else ""
+            if best_rate(carrier, origin, destination) is None:
+                raise ShipmentError(
+                    _("%(carrier)s does not deliver this parcel's route.") % {"carrier": carrier.name},
+                    code="carrier_not_serving",
+                )
+            locked.carrier = carrier
+        if number:
+            if not locked.carrier.tracking_number_matches(number):
+                raise ShipmentError(
+                    _("This is not a %(carrier)s tracking number: check it on the carrier's receipt.")
+                    % {"carrier": locked.carrier.name},
+                    code="bad_tracking_number",
+                )
+            if _tracking_number_taken(number):
+                raise ShipmentError(
+                    _("This tracking number is already used by another parcel."), code="tracking_number_taken"
+                )
+            locked.tracking_number = number
+        else:
+            locked.tracking_number = new_tracking_number(locked.carrier, _tracking_number_taken)
+        locked.transition_to(ShipmentStatus.SHIPPED)
+        locked.shipped_at = locked.status_changed_at = now
+        locked.save(
+            update_fields=["status", "carrier", "tracking_number", "shipped_at", "status_changed_at", "updated_at"]
+        )
         code, params, place = simulator.shipped_event(locked.parcel())
         _add_event(locked, ShipmentStatus.SHIPPED, now, code=code, params=params, place=place)
         sync_order_with_shipments(order)

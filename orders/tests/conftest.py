@@ -62,6 +62,7 @@ def carriers(db):
             defaults={"base": Decimal(base), "per_extra_item": Decimal(per_extra_item)},
         )
     importlib.import_module("shipping.migrations.0005_national_carriers").add_carriers(django_apps, None)
+    importlib.import_module("shipping.migrations.0008_carrier_tracking_patterns").set_patterns(django_apps, None)
     return {carrier.code: carrier for carrier in Carrier.objects.all()}
 
 

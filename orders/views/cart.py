@@ -30,7 +30,7 @@ from orders.services import (
     set_line_quantity,
 )
 from orders.views.nav import remember_cart_count
-from shipping.services import delivers
+from shipping.quotes import DEFAULT_TERMS, cached_active_carriers, cached_shop_terms_many, quotes
 
 # How a refusal of the cart service answers: a typing mistake is a 400, a stock or status problem a 409.
 CART_ERROR_STATUS = {"invalid_quantity": 400, "own_listing": 403}
@@ -41,16 +41,24 @@ def _error_status(error: CartError) -> int:
 
 
 def _unreachable_sellers(request: HttpRequest, summary) -> tuple[Country | None, set[int]]:
-    """The buyer's country (of their newest address) and the sellers in the cart no carrier brings there from.
+    """The buyer's country (of their newest address) and the sellers in the cart none of whose carriers brings
+    there from (the shop's own carriers, as checkout offers them).
 
-    Only a flag for the buyer: checkout checks the routes again for the address chosen there.
+    Only a flag for the buyer: checkout checks the routes again for the address chosen there. Carriers and
+    shops' terms come from the shared cache.
     """
     if summary.is_empty or not request.user.is_authenticated:
         return None, set()
     destination = default_ship_country(request.user)
     if not destination:
         return None, set()
-    unreachable = {g.seller.pk for g in summary.groups if not delivers(g.origin_country, destination)}
+    carriers = cached_active_carriers()
+    terms = cached_shop_terms_many(g.shop.pk for g in summary.groups if g.shop)
+    unreachable = {
+        g.seller.pk
+        for g in summary.groups
+        if not quotes(g.origin_country, destination, 1, terms.get(g.shop.pk) if g.shop else DEFAULT_TERMS, carriers)
+    }
     return Country(code=destination), unreachable
 
 

@@ -23,12 +23,24 @@ from core.money import ZERO
 from core.views import signed_in_or_back_to
 from orders.errors import ShipmentError
 from orders.models import Shipment
-from orders.services.shipments import get_shipment_for_seller, seller_sales
+from orders.services.shipments import (
+    carriers_for_shipment,
+    get_shipment_for_seller,
+    normalize_tracking_number,
+    seller_sales,
+)
 from orders.services.shipments import mark_shipped as ship
 from orders.states import ShipmentStatus
 from orders.views.earnings import SalesExportForm
 
 SALES_PAGE_SIZE = 25
+
+# Refusals of the ship service that are about what the seller typed: shown on the form, with a 400.
+FORM_ERRORS = {
+    "carrier_not_serving": "carrier",
+    "bad_tracking_number": "tracking_number",
+    "tracking_number_taken": "tracking_number",
+}
 
 # The tabs, in the order a seller works through them.
 SALES_TABS = [
@@ -47,6 +59,50 @@ class SalesFilterForm(forms.Form):
     """The status tab of the sales list (blank: all)."""
 
     status = forms.ChoiceField(required=False, choices=SALES_TABS)
+
+
+class ShipForm(forms.Form):
+    """The carrier the seller handed the parcel to (among those serving the route) and its tracking number."""
+
+    carrier = forms.TypedChoiceField(label=gettext_lazy("Carrier used"), coerce=int, required=False)
+    tracking_number = forms.CharField(
+        label=gettext_lazy("Tracking number"),
+        max_length=40,
+        required=False,
+        help_text=gettext_lazy("As printed on the carrier's receipt. Leave it blank and we generate one."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, options: list, current_carrier_id: int, **kwargs):
+        """``options``: the quotes of the carriers serving the route (``carriers_for_shipment``)."""
+        kwargs.setdefault("initial", {"carrier": current_carrier_id})
+        super().__init__(*args, **kwargs)
+        self.carriers = {quote.carrier.pk: quote.carrier for quote in options}
+        self.fields["carrier"].choices = [(pk, carrier.name) for pk, carrier in self.carriers.items()]
+        self.current_carrier_id = current_carrier_id
+
+    def clean_carrier(self):
+        pk = self.cleaned_data.get("carrier")
+        if pk in (None, ""):
+            return None
+        return self.carriers[pk]
+
+    def clean(self):
+        cleaned = super().clean()
+        carrier = cleaned.get("carrier") or self.carriers.get(self.current_carrier_id)
+        number = normalize_tracking_number(cleaned.get("tracking_number", ""))
+        cleaned["tracking_number"] = number
+        if number and carrier is not None and not carrier.tracking_number_matches(number):
+            self.add_error(
+                "tracking_number",
+                _("This is not a %(carrier)s tracking number: check it on the carrier's receipt.")
+                % {"carrier": carrier.name},
+            )
+        return cleaned
+
+
+def _ship_form(shipment: Shipment, data=None) -> ShipForm:
+    return ShipForm(data, options=carriers_for_shipment(shipment), current_carrier_id=shipment.carrier_id)
 
 
 @require_safe
@@ -86,12 +142,11 @@ def sale_list(request: HttpRequest) -> HttpResponse:
     return render(request, "shipping/sale_list.html", context, status=status_code)
 
 
-@require_safe
-@login_required
-def sale_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    shipment = get_shipment_for_seller(request.user, pk)
+def _render_detail(request: HttpRequest, shipment: Shipment, form: ShipForm | None = None, status: int = 200):
     lines = list(shipment.lines.all())
     items_total = sum((line.line_total for line in lines), ZERO)
+    if form is None and shipment.status == ShipmentStatus.READY_TO_SHIP:
+        form = _ship_form(shipment)
     context = {
         "shipment": shipment,
         "order": shipment.order,
@@ -100,18 +155,39 @@ def sale_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # What the buyer pays for this seller's part: their books and the shipping the seller sends them with.
         "shipment_total": items_total + shipment.shipping_cost,
         "events": list(shipment.events.all()),
+        "ship_form": form,
     }
-    return render(request, "shipping/sale_detail.html", context)
+    return render(request, "shipping/sale_detail.html", context, status=status)
+
+
+@require_safe
+@login_required
+def sale_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, get_shipment_for_seller(request.user, pk))
 
 
 @require_POST
 @signed_in_or_back_to("shipping:sale_detail", "pk")
 def mark_shipped(request: HttpRequest, pk: int) -> HttpResponse:
-    """The seller handed the parcel to the carrier: a tracking number is generated and the buyer told."""
+    """The seller handed the parcel to a carrier: with its tracking number, or one generated; the buyer is told."""
     shipment = get_shipment_for_seller(request.user, pk)
+    if shipment.status != ShipmentStatus.READY_TO_SHIP:
+        form = None
+    else:
+        form = _ship_form(shipment, request.POST)
+        if not form.is_valid():
+            return _render_detail(request, shipment, form, status=400)
     try:
-        shipped = ship(shipment, request.user)
+        shipped = ship(
+            shipment,
+            request.user,
+            carrier=form.cleaned_data["carrier"] if form else None,
+            tracking_number=form.cleaned_data["tracking_number"] if form else "",
+        )
     except ShipmentError as error:
+        if form is not None and error.code in FORM_ERRORS:
+            form.add_error(FORM_ERRORS[error.code], error.message)
+            return _render_detail(request, shipment, form, status=400)
         messages.error(request, error.message)
     else:
         messages.success(
@@ -120,3 +196,31 @@ def mark_shipped(request: HttpRequest, pk: int) -> HttpResponse:
             % {"number": shipped.tracking_number},
         )
     return redirect("shipping:sale_detail", pk=shipment.pk)
+
+
+# --- Packing slips ----------------------------------------------------------------
+
+
+def _slip_context(shipments: list[Shipment]) -> list[dict]:
+    return [
+        {"shipment": shipment, "order": shipment.order, "lines": list(shipment.lines.all())} for shipment in shipments
+    ]
+
+
+@require_safe
+@login_required
+def packing_slip(request: HttpRequest, pk: int) -> HttpResponse:
+    """One shipment's packing slip, to print and put in the parcel (its seller only; 404 for anyone else)."""
+    shipment = get_shipment_for_seller(request.user, pk)
+    shop = getattr(request.user, "shop", None)
+    context = {"slips": _slip_context([shipment]), "shop": shop, "single": True}
+    return render(request, "shipping/packing_slips.html", context)
+
+
+@require_safe
+@seller_required
+def packing_slips(request: HttpRequest) -> HttpResponse:
+    """The packing slips of every shipment ready to ship, one per printed page."""
+    ready = list(seller_sales(request.user, ShipmentStatus.READY_TO_SHIP).order_by("created_at", "id"))
+    context = {"slips": _slip_context(ready), "shop": request.user.shop, "single": False}
+    return render(request, "shipping/packing_slips.html", context)
