@@ -304,6 +304,11 @@ PHOTOS_PER_LISTING = 5
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o644
+# Sellers' listings files (catalog.services.imports): the largest upload, the most rows, the rows per batch
+# (one transaction each) when applying.
+SELLER_IMPORT_MAX_BYTES = env.int("SELLER_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+SELLER_IMPORT_MAX_ROWS = env.int("SELLER_IMPORT_MAX_ROWS", default=50_000)
+SELLER_IMPORT_BATCH_SIZE = env.int("SELLER_IMPORT_BATCH_SIZE", default=500)
 
 # --- Email ------------------------------------------------------------------
 

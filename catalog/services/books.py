@@ -15,6 +15,7 @@ absent), ``title``, ``authors``, ``category`` (a Category) and optionally ``publ
 """
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -32,6 +33,12 @@ NEW_BOOK_FIELDS = ("title", "authors", "publisher", "year", "language", "binding
 _MAX_LENGTHS = {name: Book._meta.get_field(name).max_length for name in ("title", "authors", "publisher")}
 
 
+@lru_cache(maxsize=65536)
+def _normalized(raw: str) -> str:
+    # Imports look each ISBN up several times (dry run, batch, books); python-stdnum's check is not free.
+    return normalize_isbn(raw)
+
+
 def book_isbn(book_data: Mapping[str, Any]) -> str | None:
     """The ISBN-13 of ``book_data``, or None when it gives none; raises ValidationError {"isbn": ...} when bad."""
     raw = book_data["isbn"] if "isbn" in book_data else book_data.get("isbn13")
@@ -39,7 +46,7 @@ def book_isbn(book_data: Mapping[str, Any]) -> str | None:
     if not raw:
         return None
     try:
-        return normalize_isbn(str(raw))
+        return _normalized(str(raw))
     except ValidationError as exc:
         raise ValidationError({"isbn": exc.messages}, code=exc.code) from exc
 
