@@ -397,6 +397,7 @@ def apply_import_run(run_id: int) -> None:
     try:
         _apply(run)
     except Exception as exc:
+        run.refresh_from_db()  # the batch that failed rolled back: what it counted in memory is gone
         line = _next_line(run)
         ImportRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED,
