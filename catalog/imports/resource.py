@@ -68,8 +68,8 @@ def export_inventory(seller, fmt: str) -> bytes | str:
 SAMPLE_ROWS = [
     ["A-0001", "978-0-14-143951-8", "Middlemarch", "George Eliot", "Very Good", "12.50", "1",
      "Light pencil marks on the first pages.", "en", "paperback", "Fiction", "active"],
-    ["A-0002", "0-06-088328-5", "Cien años de soledad", "Gabriel García Márquez", "Muy bueno", "18,00", "2",
-     "", "Spanish", "hardcover", "Ficción", ""],
+    ["A-0002", "0-06-088328-6", "One Hundred Years of Solitude", "Gabriel García Márquez", "Muy bueno", "18,00", "2",
+     "", "inglés", "tapa blanda", "Ficción", ""],
     ["A-0003", "", "Notes of a village history society", "Anonymous", "good", "9", "1",
      "Privately printed; no ISBN.", "", "", "History", "draft"],
 ]  # fmt: skip
