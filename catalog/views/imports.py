@@ -155,5 +155,6 @@ def inventory_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The seller's whole inventory (not the archived listings) in the import's columns."""
     if fmt not in EXPORT_FORMATS:
         raise Http404("No such format.")
+    name = _("inventory")
     stamp = timezone.localdate().isoformat()
-    return _download(export_inventory(request.user, fmt), f"{_('inventory')}-{stamp}.{fmt}", fmt)
+    return _download(export_inventory(request.user, fmt), f"{name}-{stamp}.{fmt}", fmt)

@@ -22,8 +22,8 @@
     } else if (tenth !== lastAnnounced) {
       lastAnnounced = tenth;
       text.textContent = text.dataset.msgProgress
-        .replace("%(applied)s", data.applied)
-        .replace("%(total)s", data.total);
+        .replace("{applied}", data.applied)
+        .replace("{total}", data.total);
     }
   }
 
