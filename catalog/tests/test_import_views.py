@@ -293,3 +293,11 @@ def test_staff_read_import_runs_in_the_admin(client_for, staff, alice_run, djang
     assert response.status_code == 200 and "Like new-ish" in page
     assert 'name="_save"' not in page
     assert client.get(reverse("admin:catalog_importrun_add")).status_code == 403
+
+
+def test_the_import_pages_speak_spanish(client_for, alice, alice_run):
+    client = client_for(alice)
+    page = client.get(reverse("sell:import"), headers={"accept-language": "es"}).content.decode()
+    assert "Importar publicaciones desde un archivo" in page and "Revisar el archivo" in page
+    page = client.get(reverse("sell:import_run", args=[alice_run.pk]), headers={"accept-language": "es"})
+    assert "Filas rechazadas" in page.content.decode()

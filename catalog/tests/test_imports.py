@@ -252,18 +252,56 @@ def test_too_large_a_file_is_refused(alice, settings):
     assert info.value.code == "file_size"
 
 
-def test_a_batch_takes_a_constant_number_of_queries(alice, capture, settings, django_assert_max_num_queries):
-    settings.SELLER_IMPORT_BATCH_SIZE = 200
-    small = check_upload(alice, upload(csv_bytes(good_rows(200, start=0))))
-    large = check_upload(alice, upload(csv_bytes(good_rows(1000, start=1000))))
+# --- The catalog's page cache ---------------------------------------------------------------------------------
+
+
+def test_imported_and_changed_listings_show_at_once_in_the_cached_catalog(page_cache, client, alice, capture):
+    from catalog.tests.test_cache import _cached_twice
+
+    ListingFactory(seller=alice, sku="OLD-1", book__title="Already Listed", price=Decimal("12.50"))
+    assert "Already Listed" in _cached_twice(client)
+    rows = good_rows(1)
+    rows[0].update(title="Freshly Imported", isbn="", status="active")
+    import_file(alice, csv_bytes(rows), capture)
+    page = client.get("/books/").content.decode()
+    assert "Freshly Imported" in page
+
+    exported = export_inventory(alice, "csv").replace("12.50", "7.25")
+    import_file(alice, exported.encode(), capture)
+    page = client.get("/books/").content.decode()
+    assert "$7.25" in page and "$12.50" not in page
+
+
+def test_a_dry_run_leaves_the_cached_catalog_alone(page_cache, client, alice, capture):
+    from catalog.cache import versions
+    from catalog.tests.test_cache import _cached_twice
+
+    _cached_twice(client)
+    version = versions._version_from({})
+    with capture(execute=True):
+        check_upload(alice, upload(csv_bytes(good_rows(3))))
+    assert versions._version_from({}) == version
+
+
+# --- Queries --------------------------------------------------------------------------------------------------
+
+
+def _apply_queries(alice, rows, capture) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    counts = []
-    for run in (small, large):
-        with CaptureQueriesContext(connection) as queries, capture(execute=True):
-            start_import(run)
-        counts.append(len(queries))
-    # Five times the batches: the queries grow with the batches, not with the rows.
-    per_batch_small = counts[0]
-    assert counts[1] <= per_batch_small * 5 + 10, counts
+    run = check_upload(alice, upload(csv_bytes(rows)))
+    with CaptureQueriesContext(connection) as queries, capture(execute=True):
+        start_import(run)
+    return len(queries)
+
+
+def test_each_batch_takes_the_same_number_of_queries(alice, capture, settings):
+    settings.SELLER_IMPORT_BATCH_SIZE = 50
+    one_batch = _apply_queries(alice, good_rows(50), capture)
+    five_batches = _apply_queries(alice, good_rows(250, start=1000), capture)
+    per_batch = (five_batches - one_batch) / 4
+    assert per_batch == int(per_batch) and per_batch <= 12, (one_batch, five_batches)
+    # Updating instead of creating takes no more.
+    updates = good_rows(250, start=1000, price="99.00")
+    assert _apply_queries(alice, updates, capture) <= five_batches
