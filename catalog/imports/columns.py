@@ -9,10 +9,12 @@ checked per batch in catalog.services.imports.
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.folding import fold
 from catalog.models import MAX_PRICE, MAX_QUANTITY, MIN_PRICE, SKU_MAX_LENGTH, SKU_PATTERN, Book, Category, Listing
@@ -52,6 +54,14 @@ NOTES_MAX_LENGTH = Listing._meta.get_field("condition_notes").max_length
 # Statuses a seller may write; hidden and archived are accepted only where the listing already has them.
 SELLER_STATUSES = (Listing.Status.DRAFT, Listing.Status.ACTIVE, Listing.Status.PAUSED)
 _SKU_RE = re.compile(SKU_PATTERN)
+# Translated only when a row needs one (a file has thousands of good rows).
+UNKNOWN = {
+    "condition": gettext_lazy("Unknown condition “%(value)s”."),
+    "language": gettext_lazy("Unknown language “%(value)s”."),
+    "binding": gettext_lazy("Unknown binding “%(value)s”."),
+    "category": gettext_lazy("Unknown category “%(value)s”."),
+    "status": gettext_lazy("Unknown status “%(value)s”."),
+}
 _PRICE_RE = re.compile(r"^\d+([.,]\d+)?$")
 _CURRENCY_MARKS = re.compile(r"[\s$€£\u00a0]|^(COP|USD|EUR)|(COP|USD|EUR)$", re.IGNORECASE)
 
@@ -98,7 +108,9 @@ class ParsedRow:
         }
 
 
+@lru_cache(maxsize=4096)
 def _key(text: str) -> str:
+    # A file repeats the same few words (conditions, shelves) thousands of times.
     return re.sub(r"[\s_\-]+", " ", fold(str(text)).strip())
 
 
@@ -198,13 +210,13 @@ def parse_row(line: int, cells: dict[str, str], vocabulary: Vocabulary) -> Parse
     def refuse(column: str, message: str) -> None:
         errors.append(RowError(line, column, cells.get(column, ""), message))
 
-    def choice(column: str, names: dict[str, str], message: str) -> str | None:
+    def choice(column: str, names: dict[str, str]) -> str | None:
         text = cells.get(column, "")
         if not text:
             return None
         value = names.get(_key(text))
         if value is None:
-            refuse(column, message % {"value": text})
+            refuse(column, str(UNKNOWN[column]) % {"value": text})
         return value
 
     sku = cells.get("sku", "")
@@ -215,7 +227,7 @@ def parse_row(line: int, cells: dict[str, str], vocabulary: Vocabulary) -> Parse
     elif not _SKU_RE.match(sku):
         refuse("sku", _("Use letters, digits and . _ - / only, starting with a letter or digit."))
 
-    condition = choice("condition", vocabulary.conditions, _("Unknown condition “%(value)s”."))
+    condition = choice("condition", vocabulary.conditions)
     if not cells.get("condition"):
         refuse("condition", _("Give the copy's condition (for example “Very Good” or “very_good”)."))
 
@@ -241,14 +253,14 @@ def parse_row(line: int, cells: dict[str, str], vocabulary: Vocabulary) -> Parse
     if len(notes) > NOTES_MAX_LENGTH:
         refuse("notes", _("Keep the notes under %(max)d characters.") % {"max": NOTES_MAX_LENGTH})
 
-    language = choice("language", vocabulary.languages, _("Unknown language “%(value)s”."))
-    binding = choice("binding", vocabulary.bindings, _("Unknown binding “%(value)s”."))
+    language = choice("language", vocabulary.languages)
+    binding = choice("binding", vocabulary.bindings)
     category = None
     if cells.get("category"):
         category = vocabulary.categories.get(_key(cells["category"]))
         if category is None:
-            refuse("category", _("Unknown category “%(value)s”.") % {"value": cells["category"]})
-    status = choice("status", vocabulary.statuses, _("Unknown status “%(value)s”."))
+            refuse("category", str(UNKNOWN["category"]) % {"value": cells["category"]})
+    status = choice("status", vocabulary.statuses)
 
     if errors:
         return errors

@@ -30,6 +30,8 @@ REQUIRED_BOOK_FIELDS = ("title", "authors", "category")
 # A book the catalog already has keeps its data; only these, when empty, may be filled in.
 FILLABLE_BOOK_FIELDS = ("publisher", "year", "description")
 NEW_BOOK_FIELDS = ("title", "authors", "publisher", "year", "language", "binding", "category", "description")
+_LANGUAGES = frozenset(Book.Language.values)
+_BINDINGS = frozenset(Book.Binding.values)
 _MAX_LENGTHS = {name: Book._meta.get_field(name).max_length for name in ("title", "authors", "publisher")}
 
 
@@ -64,9 +66,9 @@ def check_new_book(book_data: Mapping[str, Any]) -> None:
                 "max": limit,
                 "length": len(value),
             }
-    if book_data.get("language") and book_data["language"] not in Book.Language.values:
+    if book_data.get("language") and book_data["language"] not in _LANGUAGES:
         errors["language"] = _("Unknown language.")
-    if book_data.get("binding") and book_data["binding"] not in Book.Binding.values:
+    if book_data.get("binding") and book_data["binding"] not in _BINDINGS:
         errors["binding"] = _("Unknown binding.")
     category = book_data.get("category")
     if category and not isinstance(category, Category):
