@@ -14,7 +14,7 @@ The rules, in the order a file meets them:
   updated only in the fields whose values differ. Books are found or created by catalog.services.books, as the
   listing form does. With ``whole_inventory``, the seller's active listings missing from the file are paused
   at the end. Each batch that wrote something tells the catalog's page cache (catalog_changed), and the seller
-  gets a summary by email through the outbox.
+  gets a summary by email through the outbox. The stored file is removed once the run is done.
 
 A batch takes a constant number of queries, whatever its rows: the seller's listings with its SKUs (locked, in
 primary-key order, as every listing write locks them), the books with its ISBNs, then bulk inserts and updates.
@@ -26,10 +26,12 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
@@ -530,3 +532,12 @@ def _finish(run: ImportRun, skus: set[str]) -> None:
         run.failure = ""
         run.save(update_fields=["status", "paused_count", "finished_at", "failure", "updated_at"])
         enqueue("catalog.emails.send_import_summary", key=f"import_summary:{run.pk}", run_id=run.pk)
+        # The seller's file served its purpose: it is not kept once applied (a failed run keeps it to resume).
+        transaction.on_commit(partial(_discard_file, run.file.name), robust=True)
+
+
+def _discard_file(name: str) -> None:
+    try:
+        default_storage.delete(name)
+    except OSError:
+        logger.warning("Could not remove the applied import file %s", name, exc_info=True)

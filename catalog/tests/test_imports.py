@@ -52,6 +52,7 @@ def test_a_thousand_good_rows_and_twenty_bad_ones(alice, capture, small_batches)
 
     run = check_upload(alice, upload(data))
     assert not Listing.objects.exists(), "the dry run writes nothing"
+    assert run.file.name.startswith(f"private/imports/{alice.pk}/") and run.file.storage.exists(run.file.name)
     assert (run.status, run.rows_total) == (ImportRun.Status.CHECKED, 1020)
     assert (run.created_count, run.updated_count, run.unchanged_count, run.refused_count) == (1000, 0, 0, 20)
     reported = {error["line"]: error["column"] for error in run.row_errors}
@@ -70,6 +71,7 @@ def test_a_thousand_good_rows_and_twenty_bad_ones(alice, capture, small_batches)
     assert Listing.objects.filter(seller=alice).count() == 1000
     assert {error["line"] for error in run.row_errors} == set(expected)
     assert run.applied_rows == 1020 and run.percent == 100
+    assert not run.file.storage.exists(run.file.name), "the seller's file is not kept once applied"
     listing = Listing.objects.select_related("book").get(sku="SKU-00001")
     assert listing.book.isbn13 == isbn13(1) and listing.price == Decimal("12.50")
     assert listing.condition == Listing.Condition.VERY_GOOD  # "muy bueno"
