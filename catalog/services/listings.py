@@ -65,7 +65,7 @@ def validate_listing_data(data: Mapping, *, publish: bool = False) -> None:
         raise ValidationError(errors)
 
 
-def clean_sku(seller: User, sku: str | None, *, listing: Listing | None = None) -> str:
+def clean_sku(seller_id: int, sku: str | None, *, listing: Listing | None = None) -> str:
     """The seller's stock code for a listing: ``sku`` stripped, or a new one when empty (keeping ``listing``'s own).
 
     Raises ValidationError {"sku": ...} when the code is malformed or another of the seller's listings has it.
@@ -82,7 +82,7 @@ def clean_sku(seller: User, sku: str | None, *, listing: Listing | None = None) 
             )
     except ValidationError as exc:
         raise ValidationError({"sku": exc.messages}) from exc
-    taken = Listing.objects.filter(seller=seller, sku=sku)
+    taken = Listing.objects.filter(seller_id=seller_id, sku=sku)
     if listing is not None:
         taken = taken.exclude(pk=listing.pk)
     if taken.exists():
@@ -112,7 +112,7 @@ def create_listing(
         raise PermissionDenied(_("Open a shop before listing books."))
     validate_listing_data(listing_data, publish=publish)
     check_book_data(book_data)
-    sku = clean_sku(seller, listing_data.get("sku"))
+    sku = clean_sku(seller.pk, listing_data.get("sku"))
     photo_service.check_photo_limit(0, len(photos))
     stored = photo_service.store_photos(photo_service.prepare_photos(photos))
     try:
@@ -185,7 +185,7 @@ def update_listing(
     with transaction.atomic():
         listing.refresh_from_db(from_queryset=Listing.objects.select_for_update())
         ensure_editable(listing)
-        listing.sku = clean_sku(listing.seller, listing_data.get("sku"), listing=listing)
+        listing.sku = clean_sku(listing.seller_id, listing_data.get("sku"), listing=listing)
         if book_data is not None:
             _update_book(listing, book_data)
         for name in LISTING_FIELDS:

@@ -307,3 +307,20 @@ def test_each_batch_takes_the_same_number_of_queries(alice, capture, settings):
     # Updating instead of creating takes no more.
     updates = good_rows(250, start=1000, price="99.00")
     assert _apply_queries(alice, updates, capture) <= five_batches
+
+
+def test_spanish_headings_and_words_are_understood(alice, capture):
+    data = (
+        "Referencia;ISBN;Título;Autor;Condición;Precio;Cantidad;Notas;Idioma;Encuadernación;Categoría;Estado\n"
+        "ES-1;;Rayuela;Julio Cortázar;Como nuevo;15,90;2;Firmado;Español;Tapa blanda;Ficción;Borrador\n"
+    ).encode("latin-1")
+    run = import_file(alice, data, capture, name="inventario.csv")
+    assert run.refused_count == 0, run.row_errors
+    listing = Listing.objects.select_related("book").get(sku="ES-1")
+    assert (listing.condition, listing.price, listing.quantity, listing.status) == (
+        Listing.Condition.AS_NEW,
+        Decimal("15.90"),
+        2,
+        Status.DRAFT,
+    )
+    assert (listing.book.language, listing.book.binding, listing.book.category.slug) == ("es", "paperback", "fiction")
