@@ -97,7 +97,7 @@ def test_template_and_sample_download(client_for, alice, kind, fmt):
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     if fmt == "csv":
-        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     else:
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
         rows = [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
@@ -209,7 +209,8 @@ def test_export_csv_and_xlsx(client_for, alice, bob, django_assert_max_num_queri
     client = client_for(alice)
     with django_assert_max_num_queries(6):
         response = client.get(reverse("sell:inventory_export", args=["csv"]))
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row["sku"] for row in rows] == ["MINE-1"]
     assert rows[0]["title"] == "Mine" and rows[0]["price"] == "12.50" and rows[0]["condition"] == "very_good"
     response = client.get(reverse("sell:inventory_export", args=["xlsx"]))
@@ -301,3 +302,14 @@ def test_the_import_pages_speak_spanish(client_for, alice, alice_run):
     assert "Importar publicaciones desde un archivo" in page and "Revisar el archivo" in page
     page = client.get(reverse("sell:import_run", args=[alice_run.pk]), headers={"accept-language": "es"})
     assert "Filas rechazadas" in page.content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_downloaded_export_uploads_back_without_change(client_for, alice, fmt):
+    ListingFactory(seller=alice, sku="RT-1", book__title="Cien años de soledad", condition_notes="Dedicatoria")
+    ListingFactory(seller=alice, sku="RT-2", status=Status.PAUSED)
+    client = client_for(alice)
+    exported = client.get(reverse("sell:inventory_export", args=[fmt])).content
+    response = client.post(reverse("sell:import"), {"file": SimpleUploadedFile(f"inventory.{fmt}", exported)})
+    run = ImportRun.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[-1])
+    assert (run.created_count, run.updated_count, run.unchanged_count, run.refused_count) == (0, 0, 2, 0)

@@ -35,6 +35,9 @@ CONTENT_TYPES = {
 
 
 def _download(content: bytes | str, filename: str, fmt: str) -> HttpResponse:
+    if fmt == "csv":
+        # With the byte-order mark, Excel opens a UTF-8 file as UTF-8 (accents intact); the import skips it.
+        content = "\ufeff" + content
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
