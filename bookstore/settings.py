@@ -309,6 +309,8 @@ FILE_UPLOAD_PERMISSIONS = 0o644
 SELLER_IMPORT_MAX_BYTES = env.int("SELLER_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 SELLER_IMPORT_MAX_ROWS = env.int("SELLER_IMPORT_MAX_ROWS", default=50_000)
 SELLER_IMPORT_BATCH_SIZE = env.int("SELLER_IMPORT_BATCH_SIZE", default=500)
+# A file checked but never applied is forgotten (row and stored file) after this many days.
+SELLER_IMPORT_KEEP_DAYS = env.int("SELLER_IMPORT_KEEP_DAYS", default=7)
 
 # --- Email ------------------------------------------------------------------
 
@@ -428,6 +430,8 @@ CELERY_BEAT_SCHEDULE = {
     # The carrier simulator's step (orders.tasks): the name is older than the move of shipments into orders.
     "shipping.advance_shipments": {"task": "shipping.advance_shipments", "schedule": 3600},
     "jobs.prune": {"task": "jobs.prune", "schedule": 86400},
+    # Sellers' listings files checked but never applied (catalog.services.imports).
+    "catalog.prune_import_runs": {"task": "catalog.prune_import_runs", "schedule": 86400},
 }
 # A failed job is tried again after JOBS_RETRY_SECONDS, doubling each time up to JOBS_RETRY_MAX_SECONDS, until
 # JOBS_GIVE_UP_SECONDS after it was created; then it is "failed" and staff see it in the admin.

@@ -541,3 +541,24 @@ def _discard_file(name: str) -> None:
         default_storage.delete(name)
     except OSError:
         logger.warning("Could not remove the applied import file %s", name, exc_info=True)
+
+
+# --- Housekeeping -----------------------------------------------------------------------------------------------
+
+
+def prune_import_runs(now=None) -> int:
+    """Forget dry runs never applied after SELLER_IMPORT_KEEP_DAYS: their rows and stored files. Returns how many.
+
+    Applied runs keep their report (their file is gone already); failed ones wait for the seller to resume.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.SELLER_IMPORT_KEEP_DAYS)
+    stale = list(ImportRun.objects.filter(status=RunStatus.CHECKED, created_at__lt=cutoff).values_list("pk", "file"))
+    if not stale:
+        return 0
+    with transaction.atomic():
+        deleted, _detail = ImportRun.objects.filter(
+            pk__in=[pk for pk, _name in stale], status=RunStatus.CHECKED
+        ).delete()
+        for _pk, name in stale:
+            transaction.on_commit(partial(_discard_file, name), robust=True)
+    return deleted

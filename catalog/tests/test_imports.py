@@ -324,3 +324,25 @@ def test_spanish_headings_and_words_are_understood(alice, capture):
         Status.DRAFT,
     )
     assert (listing.book.language, listing.book.binding, listing.book.category.slug) == ("es", "paperback", "fiction")
+
+
+# --- Housekeeping ---------------------------------------------------------------------------------------------
+
+
+def test_dry_runs_never_applied_are_forgotten_after_a_week(alice, capture):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from catalog.tasks import prune_import_runs_task
+    from jobs.models import ScheduledRun
+
+    old = check_upload(alice, upload(csv_bytes(good_rows(2))))
+    recent = check_upload(alice, upload(csv_bytes(good_rows(2))))
+    applied = import_file(alice, csv_bytes(good_rows(2)), capture)
+    ImportRun.objects.filter(pk__in=[old.pk, applied.pk]).update(created_at=timezone.now() - timedelta(days=8))
+    with capture(execute=True):
+        prune_import_runs_task()
+    assert set(ImportRun.objects.values_list("pk", flat=True)) == {recent.pk, applied.pk}
+    assert not old.file.storage.exists(old.file.name) and recent.file.storage.exists(recent.file.name)
+    assert ScheduledRun.objects.filter(task="catalog.prune_import_runs").count() == 1
