@@ -60,17 +60,23 @@ logger = logging.getLogger(__name__)
 
 Status = Listing.Status
 RunStatus = ImportRun.Status
+# The claim of a worker (_claim, a conditional UPDATE) makes the moves into "applying", including taking over a
+# run whose worker died (applying → applying once its lease ran out); the rest go through set_run_status.
 IMPORT_TRANSITIONS: dict[str, frozenset[str]] = {
     RunStatus.CHECKED: frozenset({RunStatus.QUEUED}),
     RunStatus.QUEUED: frozenset({RunStatus.APPLYING}),
     RunStatus.APPLYING: frozenset({RunStatus.DONE, RunStatus.FAILED, RunStatus.APPLYING}),
     RunStatus.FAILED: frozenset({RunStatus.QUEUED, RunStatus.APPLYING}),
 }
-# The listing fields an import row sets (notes is the file's name for condition_notes).
-COPY_FIELDS = ("condition", "condition_notes", "price", "quantity")
-# A column of the file for each book field the services name.
-BOOK_COLUMNS = {"isbn": "isbn", "title": "title", "authors": "author", "category": "category"}
-BOOK_COLUMNS.update(language="language", binding="binding")
+# The file's column for each book field the services name.
+BOOK_COLUMNS = {
+    "isbn": "isbn",
+    "title": "title",
+    "authors": "author",
+    "category": "category",
+    "language": "language",
+    "binding": "binding",
+}
 
 
 def set_run_status(run: ImportRun, new: str) -> None:
