@@ -310,6 +310,13 @@ CLAIM_SELLER_DAYS = env.int("CLAIM_SELLER_DAYS", default=3)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o644
+# Sellers' listings files (catalog.services.imports): the largest upload, the most rows, the rows per batch
+# (one transaction each) when applying.
+SELLER_IMPORT_MAX_BYTES = env.int("SELLER_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+SELLER_IMPORT_MAX_ROWS = env.int("SELLER_IMPORT_MAX_ROWS", default=50_000)
+SELLER_IMPORT_BATCH_SIZE = env.int("SELLER_IMPORT_BATCH_SIZE", default=500)
+# A file checked but never applied is forgotten (row and stored file) after this many days.
+SELLER_IMPORT_KEEP_DAYS = env.int("SELLER_IMPORT_KEEP_DAYS", default=7)
 
 # --- Email ------------------------------------------------------------------
 
@@ -451,6 +458,8 @@ CELERY_BEAT_SCHEDULE = {
     "feedback.send_reminders": {"task": "feedback.send_reminders", "schedule": 86400},
     # Shops back from vacation reopen within the hour of their return date.
     "accounts.reopen_returned_shops": {"task": "accounts.reopen_returned_shops", "schedule": 3600},
+    # Sellers' listings files checked but never applied (catalog.services.imports).
+    "catalog.prune_import_runs": {"task": "catalog.prune_import_runs", "schedule": 86400},
 }
 # Every beat asks for this database lease before sending anything (jobs.beat.LeasedScheduler): one beat per cluster
 # sends the schedule, the others (one per AWS instance, a second Swarm task during an update) wait, and take over

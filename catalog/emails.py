@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from catalog.models import Listing
+from catalog.models import ImportRun, Listing
 
 
 def send_listing_hidden(listing_id: int, reason: str) -> None:
@@ -35,3 +35,17 @@ def send_listing_hidden(listing_id: int, reason: str) -> None:
         )
         message.attach_alternative(render_to_string("catalog/emails/listing_hidden.html", context), "text/html")
         message.send()  # raises if the mail server refuses: the job records it and tries again later
+
+
+def send_import_summary(run_id: int) -> None:
+    """To the seller: their listings file is applied; what it created, updated, left alone, refused and paused."""
+    run = ImportRun.objects.select_related("seller").get(pk=run_id)
+    run_url = settings.SITE_URL.rstrip("/") + reverse("sell:import_run", kwargs={"pk": run.pk})
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"run": run, "seller": run.seller, "run_url": run_url, "errors": run.row_errors[:20]}
+        message = EmailMultiAlternatives(
+            subject=_("Your listings file “%(name)s” is imported") % {"name": run.original_name},
+            body=render_to_string("catalog/emails/import_summary.txt", context),
+            to=[run.seller.email],
+        )
+        message.send()

@@ -1,7 +1,9 @@
+import secrets
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,19 @@ from django.utils.translation import gettext_lazy as _
 MAX_PRICE = Decimal("99999.99")
 MIN_PRICE = Decimal("0.01")
 MAX_QUANTITY = 999
+SKU_MAX_LENGTH = 40
+# Letters, digits and . _ - / : what sellers' stock codes use, and safe in a spreadsheet and a URL.
+SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]*$"
+_SKU_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def generate_sku() -> str:
+    """A new stock code for a listing whose seller gave none: "BS-" and 8 random characters (40 bits).
+
+    Random rather than counted, so a listing needs no id first and bulk imports make codes without a query; the
+    (seller, sku) constraint catches the rare repeat.
+    """
+    return "BS-" + "".join(secrets.choice(_SKU_ALPHABET) for _ in range(8))
 
 
 class Category(models.Model):
@@ -103,6 +118,15 @@ class Listing(models.Model):
     seller = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="listings", verbose_name=_("seller")
     )
+    sku = models.CharField(
+        _("SKU"),
+        max_length=SKU_MAX_LENGTH,
+        default=generate_sku,
+        validators=[
+            RegexValidator(SKU_PATTERN, _("Use letters, digits and . _ - / only, starting with a letter or digit."))
+        ],
+        help_text=_("Your own stock code for this copy, unique in your shop. Left empty, one is made for you."),
+    )
     condition = models.CharField(_("condition"), max_length=12, choices=Condition.choices)
     condition_notes = models.TextField(_("condition notes"), max_length=2000, blank=True)
     price = models.DecimalField(
@@ -143,6 +167,7 @@ class Listing(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(price__gt=0), name="listing_price_positive"),
+            models.UniqueConstraint(fields=["seller", "sku"], name="listing_sku_unique_per_seller"),
         ]
 
     def __str__(self):
@@ -267,3 +292,63 @@ class Appeal(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()}: {self.listing_id}"
+
+
+def import_upload_to(instance, filename):
+    # Kept for the apply step only, under an unguessable name: the seller's file is theirs, not a public page.
+    return f"private/imports/{instance.seller_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class ImportRun(models.Model):
+    """One upload of a seller's listings file: its dry-run report, then its application in batches.
+
+    The status moves through catalog.services.imports (IMPORT_TRANSITIONS): checked (dry run done) → queued →
+    applying → done, or failed (resumable from ``applied_rows``) on the way. ``applied_rows`` counts the data
+    rows (line 2 and on) whose batch is committed: a batch and its progress are written in one transaction.
+    """
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("Checked, not applied")
+        QUEUED = "queued", _("Waiting to start")
+        APPLYING = "applying", _("Applying")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Stopped by an error")
+
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_runs", verbose_name=_("seller")
+    )
+    file = models.FileField(_("file"), upload_to=import_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    file_format = models.CharField(_("format"), max_length=8)
+    whole_inventory = models.BooleanField(_("pause listings missing from the file"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CHECKED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    applied_rows = models.PositiveIntegerField(_("rows applied"), default=0)
+    # What the dry run expects, then (once applying) what was really done.
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    refused_count = models.PositiveIntegerField(_("refused"), default=0)
+    paused_count = models.PositiveIntegerField(_("paused as missing"), default=0)
+    # Each refused row: {"line": int, "column": str, "value": str, "message": str}.
+    row_errors = models.JSONField(_("refused rows"), default=list, blank=True)
+    failure = models.TextField(_("error that stopped it"), blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("listings import")
+        verbose_name_plural = _("listings imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["seller", "-created_at"], name="importrun_seller_idx")]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE or not self.rows_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, self.applied_rows * 100 // self.rows_total)

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from catalog.models import Appeal, Book, Listing
+from catalog.models import Appeal, Book, ImportRun, Listing
 
 Status = Listing.Status
 
@@ -89,3 +89,16 @@ def find_book_by_isbn(isbn13: str | None) -> Book | None:
 def book_is_shared(listing: Listing) -> bool:
     """Whether another seller also lists this listing's book (its shared data is then read-only)."""
     return Listing.objects.filter(book_id=listing.book_id).exclude(seller_id=listing.seller_id).exists()
+
+
+def import_runs_for_seller(user: User) -> QuerySet[ImportRun]:
+    """The seller's listings imports, newest first."""
+    return ImportRun.objects.filter(seller=user).order_by("-created_at", "-id")
+
+
+def get_import_run_for_seller(user: User, pk: int) -> ImportRun:
+    """The seller's import with this id; raises Http404 for a missing id or anyone else's import."""
+    try:
+        return import_runs_for_seller(user).get(pk=pk)
+    except ImportRun.DoesNotExist:
+        raise Http404("No such import in your shop.") from None

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from catalog.views import sell
+from catalog.views import imports, sell
 
 app_name = "sell"
 urlpatterns = [
@@ -18,4 +18,11 @@ urlpatterns = [
     path("listings/<int:pk>/resume/", sell.listing_resume, name="listing_resume"),
     path("listings/<int:pk>/delete/", sell.listing_delete, name="listing_delete"),
     path("listings/<int:pk>/appeal/", sell.listing_appeal, name="listing_appeal"),
+    path("import/", imports.import_page, name="import"),
+    path("import/files/<str:kind>.<str:fmt>", imports.import_file, name="import_file"),
+    path("import/<int:pk>/", imports.import_run, name="import_run"),
+    path("import/<int:pk>/status/", imports.import_run_status, name="import_run_status"),
+    path("import/<int:pk>/apply/", imports.import_apply, name="import_apply"),
+    path("import/<int:pk>/resume/", imports.import_resume, name="import_resume"),
+    path("export/inventory.<str:fmt>", imports.inventory_export, name="inventory_export"),
 ]

@@ -249,6 +249,9 @@ def test_media_are_served_safely(site):
     (photos / "page.html").write_text("<script>alert(1)</script>")
     (site.media / ".readyz").mkdir()
     (site.media / ".readyz" / "probe").write_text("ok")
+    sellers_file = site.media / "private" / "imports" / "7" / "0123abcd"
+    sellers_file.mkdir(parents=True)
+    (sellers_file / "listings.csv").write_text("sku,price\nA-1,12.50\n")
     with site:
         photo = http.get(site.url("/media/listings/ab/cover.jpg"), timeout=5)
         assert photo.status_code == 200
@@ -266,6 +269,8 @@ def test_media_are_served_safely(site):
         assert http.get(site.url("/media/.readyz/probe"), timeout=5).status_code == 404
         # HSTS for this host only: includeSubDomains and preload wait for the operator's opt-in (NGINX_HSTS).
         assert photo.headers["Strict-Transport-Security"] == "max-age=31536000"
+        # A seller's listings file is read by the app only, even by someone who knows its name.
+        assert http.get(site.url("/media/private/imports/7/0123abcd/listings.csv"), timeout=5).status_code == 404
 
 
 def test_static_files_are_cached_for_a_year(site):

@@ -10,10 +10,10 @@ so "marquez" finds "Márquez" on SQLite as on MariaDB (where it is plain icontai
 Shelf names are edited in every language side by side (catalog/translation.py).
 
 Modules: ``common`` (the action bar with a reason, CatalogRowAdmin and small helpers), ``books`` (shelves and
-books), ``listings`` (listings and photos) and ``reports`` (reports and appeals). Importing this package registers
-every model, as Django's admin autodiscovery expects.
+books), ``listings`` (listings and photos), ``reports`` (reports and appeals) and ``imports`` (sellers' listings
+files, read-only). Importing this package registers every model, as Django's admin autodiscovery expects.
 """
 
-from catalog.admin import books, listings, reports
+from catalog.admin import books, imports, listings, reports
 
-__all__ = ["books", "listings", "reports"]
+__all__ = ["books", "imports", "listings", "reports"]

@@ -5,16 +5,17 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from catalog.isbn import format_isbn, normalize_isbn, try_normalize_isbn
-from catalog.models import MAX_PRICE, MAX_QUANTITY, MIN_PRICE, Book, Category, Listing
+from catalog.models import MAX_PRICE, MAX_QUANTITY, MIN_PRICE, SKU_MAX_LENGTH, SKU_PATTERN, Book, Category, Listing
 from catalog.selectors import find_book_by_isbn
 from catalog.services.photos import check_photo_limit
 
 BOOK_FIELD_NAMES = ("isbn", "title", "authors", "publisher", "year", "language", "binding", "category", "description")
-COPY_FIELD_NAMES = ("condition", "condition_notes", "price", "quantity")
+COPY_FIELD_NAMES = ("sku", "condition", "condition_notes", "price", "quantity")
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 
 
@@ -62,6 +63,7 @@ def listing_initial(listing: Listing) -> dict[str, Any]:
     """The listing form filled from an existing listing and its book."""
     return {
         **book_initial(listing.book),
+        "sku": listing.sku,
         "condition": listing.condition,
         "condition_notes": listing.condition_notes,
         "price": listing.price,
@@ -96,6 +98,16 @@ class ListingForm(forms.Form):
     )
     description = forms.CharField(
         label=_("Description"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    sku = forms.CharField(
+        label=_("SKU"),
+        required=False,
+        max_length=SKU_MAX_LENGTH,
+        validators=[
+            RegexValidator(SKU_PATTERN, _("Use letters, digits and . _ - / only, starting with a letter or digit."))
+        ],
+        help_text=_("Your own stock code for this copy, unique in your shop. Left empty, one is made for you."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     condition = forms.ChoiceField(
         label=_("Condition"), choices=[("", _("Choose a grade")), *Listing.Condition.choices]

@@ -9,23 +9,21 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from catalog.cache import catalog_changed
-from catalog.models import MAX_PRICE, MAX_QUANTITY, MIN_PRICE, Book, Listing
+from catalog.models import MAX_PRICE, MAX_QUANTITY, MIN_PRICE, SKU_MAX_LENGTH, Book, Listing, generate_sku
 from catalog.services import photos as photo_service
+from catalog.services.books import book_isbn, check_book_data, check_new_book, find_or_create_book
 from catalog.states import Actor, IllegalTransition, check_transition, ensure_editable
 
 Status = Listing.Status
 
 BOOK_FIELDS = ("isbn13", "title", "authors", "publisher", "year", "language", "binding", "category", "description")
-# A book another listing already uses keeps its data; only these, when empty, may be filled in.
-FILLABLE_BOOK_FIELDS = ("publisher", "year", "description")
-REQUIRED_BOOK_FIELDS = ("title", "authors", "category")
 LISTING_FIELDS = ("condition", "condition_notes", "price", "quantity")
 
 
@@ -67,28 +65,29 @@ def validate_listing_data(data: Mapping, *, publish: bool = False) -> None:
         raise ValidationError(errors)
 
 
-def _validate_new_book(book_data: Mapping) -> None:
-    missing = {name: _("This field is required.") for name in REQUIRED_BOOK_FIELDS if not book_data.get(name)}
-    if missing:
-        raise ValidationError(missing)
+def clean_sku(seller_id: int, sku: str | None, *, listing: Listing | None = None) -> str:
+    """The seller's stock code for a listing: ``sku`` stripped, or a new one when empty (keeping ``listing``'s own).
 
-
-def _book_for_new_listing(book_data: Mapping) -> Book:
-    """Reuse the catalog's book with this ISBN (filling only its empty fields), or create one."""
-    values = {name: book_data.get(name) for name in BOOK_FIELDS if name in book_data}
-    isbn13 = values.pop("isbn13", None) or None
-    if isbn13 is None:
-        _validate_new_book(values)
-        return Book.objects.create(isbn13=None, **values)
-    book, created = Book.objects.get_or_create(isbn13=isbn13, defaults=values)
-    if created:
-        return book
-    filled = [name for name in FILLABLE_BOOK_FIELDS if values.get(name) and not getattr(book, name)]
-    for name in filled:
-        setattr(book, name, values[name])
-    if filled:
-        book.save(update_fields=[*filled, "updated_at"])
-    return book
+    Raises ValidationError {"sku": ...} when the code is malformed or another of the seller's listings has it.
+    """
+    sku = (sku or "").strip()
+    if not sku:
+        return listing.sku if listing is not None else generate_sku()
+    field = Listing._meta.get_field("sku")
+    try:
+        field.run_validators(sku)
+        if len(sku) > SKU_MAX_LENGTH:
+            raise ValidationError(
+                _("Keep the SKU under %(max)d characters.") % {"max": SKU_MAX_LENGTH}, code="max_length"
+            )
+    except ValidationError as exc:
+        raise ValidationError({"sku": exc.messages}) from exc
+    taken = Listing.objects.filter(seller_id=seller_id, sku=sku)
+    if listing is not None:
+        taken = taken.exclude(pk=listing.pk)
+    if taken.exists():
+        raise ValidationError({"sku": _("Another of your listings has this SKU.")}, code="sku_taken")
+    return sku
 
 
 def create_listing(
@@ -112,19 +111,19 @@ def create_listing(
     if not hasattr(seller, "shop"):
         raise PermissionDenied(_("Open a shop before listing books."))
     validate_listing_data(listing_data, publish=publish)
-    if not book_data.get("isbn13") or not Book.objects.filter(isbn13=book_data["isbn13"]).exists():
-        _validate_new_book(book_data)
+    check_book_data(book_data)
+    sku = clean_sku(seller.pk, listing_data.get("sku"))
     photo_service.check_photo_limit(0, len(photos))
     stored = photo_service.store_photos(photo_service.prepare_photos(photos))
     try:
         with transaction.atomic():
-            book = _book_for_new_listing(book_data)
-            listing = Listing(seller=seller, book=book, status=Status.DRAFT)
+            book = find_or_create_book(book_data)
+            listing = Listing(seller=seller, book=book, status=Status.DRAFT, sku=sku)
             for name in LISTING_FIELDS:
                 setattr(listing, name, listing_data[name] if name != "condition_notes" else listing_data.get(name, ""))
             if publish:
                 transition(listing, Status.ACTIVE)
-            listing.save()
+            _save_with_sku(listing)
             photo_service.attach_photos(listing, stored)
             if listing.status == Status.ACTIVE:
                 catalog_changed()
@@ -186,6 +185,7 @@ def update_listing(
     with transaction.atomic():
         listing.refresh_from_db(from_queryset=Listing.objects.select_for_update())
         ensure_editable(listing)
+        listing.sku = clean_sku(listing.seller_id, listing_data.get("sku"), listing=listing)
         if book_data is not None:
             _update_book(listing, book_data)
         for name in LISTING_FIELDS:
@@ -194,10 +194,21 @@ def update_listing(
             if listing.status != Status.DRAFT:
                 raise IllegalTransition(listing, Status.ACTIVE, Actor.SELLER)
             transition(listing, Status.ACTIVE)
-        listing.save()
+        _save_with_sku(listing)
         if listing.status == Status.ACTIVE:
             catalog_changed()
     return listing
+
+
+def _save_with_sku(listing: Listing) -> None:
+    """Save; the same SKU saved by the seller's other tab or import meanwhile is a field error, not a 500."""
+    try:
+        with transaction.atomic():
+            listing.save()
+    except IntegrityError as exc:
+        if not Listing.objects.filter(seller_id=listing.seller_id, sku=listing.sku).exclude(pk=listing.pk).exists():
+            raise
+        raise ValidationError({"sku": _("Another of your listings has this SKU.")}, code="sku_taken") from exc
 
 
 def _update_book(listing: Listing, book_data: Mapping) -> None:
@@ -207,8 +218,8 @@ def _update_book(listing: Listing, book_data: Mapping) -> None:
             _("Another seller lists this book now, so its details can no longer be changed here."), code="shared"
         )
     values = {name: book_data.get(name) for name in BOOK_FIELDS if name in book_data}
-    _validate_new_book(values)
-    values["isbn13"] = values.get("isbn13") or None
+    check_new_book(values)
+    values["isbn13"] = book_isbn(book_data)
     if values["isbn13"] and Book.objects.filter(isbn13=values["isbn13"]).exclude(pk=book.pk).exists():
         raise ValidationError(
             {"isbn": _("Another book in the catalog has this ISBN. Create a new listing to sell that book.")},

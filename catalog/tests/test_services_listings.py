@@ -210,7 +210,7 @@ def test_create_with_a_bad_photo_stores_nothing(alice, category, settings):
 def test_stored_files_are_removed_when_the_database_write_fails(alice, category, settings):
     # The forms never send None, but a caller that does makes the database itself refuse the row (NOT NULL).
     with pytest.raises(IntegrityError):
-        create_listing(alice, book_data(category, description=None), copy_data(), [make_upload()], publish=False)
+        create_listing(alice, book_data(category), copy_data(condition_notes=None), [make_upload()], publish=False)
     assert not Listing.objects.exists() and not ListingPhoto.objects.exists()
     assert media_files(settings) == []
 
