@@ -221,6 +221,8 @@ def packing_slip(request: HttpRequest, pk: int) -> HttpResponse:
 @seller_required
 def packing_slips(request: HttpRequest) -> HttpResponse:
     """The packing slips of every shipment ready to ship, one per printed page."""
-    ready = list(seller_sales(request.user, ShipmentStatus.READY_TO_SHIP).order_by("created_at", "id"))
+    ready = seller_sales(request.user, ShipmentStatus.READY_TO_SHIP).order_by("created_at", "id")
+    # A slip shows the lines only: not the list page's tracking events and claims.
+    ready = list(ready.prefetch_related(None).prefetch_related("lines"))
     context = {"slips": _slip_context(ready), "shop": request.user.shop, "single": False}
     return render(request, "shipping/packing_slips.html", context)
