@@ -10,9 +10,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
@@ -201,6 +201,11 @@ def mark_shipped(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Packing slips ----------------------------------------------------------------
 
 
+def _slip_shipments(user) -> QuerySet[Shipment]:
+    """The seller's shipments with what a slip prints (order, buyer, lines): not the list's events and claims."""
+    return seller_sales(user).prefetch_related(None).prefetch_related("lines")
+
+
 def _slip_context(shipments: list[Shipment]) -> list[dict]:
     return [
         {"shipment": shipment, "order": shipment.order, "lines": list(shipment.lines.all())} for shipment in shipments
@@ -211,7 +216,8 @@ def _slip_context(shipments: list[Shipment]) -> list[dict]:
 @login_required
 def packing_slip(request: HttpRequest, pk: int) -> HttpResponse:
     """One shipment's packing slip, to print and put in the parcel (its seller only; 404 for anyone else)."""
-    shipment = get_shipment_for_seller(request.user, pk)
+    # The seller's own shipments only (anyone else: 404), with the lines a slip prints and nothing more.
+    shipment = get_object_or_404(_slip_shipments(request.user), pk=pk)
     shop = getattr(request.user, "shop", None)
     context = {"slips": _slip_context([shipment]), "shop": shop, "single": True}
     return render(request, "shipping/packing_slips.html", context)
@@ -221,8 +227,7 @@ def packing_slip(request: HttpRequest, pk: int) -> HttpResponse:
 @seller_required
 def packing_slips(request: HttpRequest) -> HttpResponse:
     """The packing slips of every shipment ready to ship, one per printed page."""
-    ready = seller_sales(request.user, ShipmentStatus.READY_TO_SHIP).order_by("created_at", "id")
-    # A slip shows the lines only: not the list page's tracking events and claims.
-    ready = list(ready.prefetch_related(None).prefetch_related("lines"))
+    ready = _slip_shipments(request.user).filter(status=ShipmentStatus.READY_TO_SHIP)
+    ready = list(ready.order_by("created_at", "id"))
     context = {"slips": _slip_context(ready), "shop": request.user.shop, "single": False}
     return render(request, "shipping/packing_slips.html", context)
