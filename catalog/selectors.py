@@ -4,14 +4,16 @@ Every seller view reaches a listing through get_listing_for_seller, so someone
 else's id answers 404 in one place.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from catalog.isbn import try_normalize_isbn
 from catalog.models import Appeal, Book, Listing
 
 Status = Listing.Status
@@ -89,3 +91,69 @@ def find_book_by_isbn(isbn13: str | None) -> Book | None:
 def book_is_shared(listing: Listing) -> bool:
     """Whether another seller also lists this listing's book (its shared data is then read-only)."""
     return Listing.objects.filter(book_id=listing.book_id).exclude(seller_id=listing.seller_id).exists()
+
+
+# --- The inventory: search, filters and sort -----------------------------------
+
+# Sort keys of the inventory's columns -> the model fields they order by (the listing's id breaks ties).
+INVENTORY_SORTS = {
+    "title": "book__title",
+    "price": "price",
+    "quantity": "quantity",
+    "condition": "condition",
+    "status": "status",
+    "updated": "updated_at",
+}
+# Conditions sort from the best grade to the worst, not alphabetically.
+CONDITION_RANK = {value: rank for rank, value in enumerate(Listing.Condition.values)}
+
+
+@dataclass(frozen=True)
+class InventoryFilters:
+    """What the seller asked the inventory for; the defaults show every listing that is not archived."""
+
+    q: str = ""
+    status: str = "all"  # "all" (not archived) or a Listing.Status value
+    condition: str = ""  # "" for any
+    sort: str = "-updated"  # a key of INVENTORY_SORTS, "-" first for descending
+
+
+def _words_query(q: str) -> Q:
+    """Every word of ``q`` in the title or the authors; an ISBN (10 or 13, hyphens allowed) matches the book's."""
+    isbn13 = try_normalize_isbn(q)
+    if isbn13:
+        return Q(book__isbn13=isbn13)
+    digits = q.replace("-", "").replace(" ", "")
+    condition = Q()
+    for word in q.split():
+        condition &= Q(book__title__icontains=word) | Q(book__authors__icontains=word)
+    if digits.isdigit() and len(digits) >= 4:
+        # The start or the middle of an ISBN as printed on the back cover.
+        condition |= Q(book__isbn13__contains=digits)
+    return condition
+
+
+def inventory_listings(user: User, filters: InventoryFilters) -> QuerySet[Listing]:
+    """The seller's listings that match ``filters``, with book and category, in the asked order.
+
+    Only the seller's own rows are ever read (``seller`` leads every index this uses: see Listing.Meta).
+    """
+    listings = Listing.objects.filter(seller=user)
+    if filters.status == "all":
+        listings = listings.exclude(status=Status.ARCHIVED)
+    else:
+        listings = listings.filter(status=filters.status)
+    if filters.condition:
+        listings = listings.filter(condition=filters.condition)
+    if filters.q:
+        listings = listings.filter(_words_query(filters.q))
+    descending = filters.sort.startswith("-")
+    key = filters.sort.lstrip("-")
+    if key == "condition":
+        rank = Case(*[When(condition=value, then=Value(r)) for value, r in CONDITION_RANK.items()])
+        order = rank.desc() if descending else rank.asc()
+        listings = listings.order_by(order, "-id" if descending else "id")
+    else:
+        field = INVENTORY_SORTS[key]
+        listings = listings.order_by(f"-{field}" if descending else field, "-id" if descending else "id")
+    return listings.select_related("book", "book__category")
