@@ -150,7 +150,7 @@ def inventory_listings(user: User, filters: InventoryFilters) -> QuerySet[Listin
     descending = filters.sort.startswith("-")
     key = filters.sort.lstrip("-")
     if key == "condition":
-        rank = Case(*[When(condition=value, then=Value(r)) for value, r in CONDITION_RANK.items()])
+        rank = Case(*[When(Q(condition=value), then=Value(r)) for value, r in CONDITION_RANK.items()])
         order = rank.desc() if descending else rank.asc()
         listings = listings.order_by(order, "-id" if descending else "id")
     else:

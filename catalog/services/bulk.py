@@ -35,7 +35,7 @@ CENTS = Decimal("0.01")
 MIN_PERCENT = Decimal("-90")
 MAX_PERCENT = Decimal("1000")
 # Ticked boxes a form may send; "every listing that matches" has no limit.
-MAX_SELECTED = 1000
+MAX_SELECTED = 500  # below DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000)
 PREVIEW_SAMPLE = 20
 
 

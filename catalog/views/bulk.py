@@ -92,11 +92,15 @@ def outcome_messages(outcome: BulkOutcome) -> list[tuple[int, str]]:
     if n:
         text = {
             BulkAction.PAUSE: ngettext("%(count)s listing paused.", "%(count)s listings paused.", n),
-            BulkAction.RESUME: ngettext("%(count)s listing is on sale again.", "%(count)s listings are on sale again.", n),
+            BulkAction.RESUME: ngettext(
+                "%(count)s listing is on sale again.", "%(count)s listings are on sale again.", n
+            ),
             BulkAction.SET_QUANTITY: ngettext(
                 "Quantity set on %(count)s listing.", "Quantity set on %(count)s listings.", n
             ),
-            BulkAction.PRICE_AMOUNT: ngettext("Price changed on %(count)s listing.", "Prices changed on %(count)s listings.", n),
+            BulkAction.PRICE_AMOUNT: ngettext(
+                "Price changed on %(count)s listing.", "Prices changed on %(count)s listings.", n
+            ),
             BulkAction.PRICE_PERCENT: ngettext(
                 "Price changed on %(count)s listing.", "Prices changed on %(count)s listings.", n
             ),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.decorators import seller_required
 from accounts.verification import confirmed_email_required
+from catalog.forms.inventory import INVENTORY_TABS, BulkForm, InventoryQueryForm, inventory_columns
 from catalog.forms.sell import (
     BOOK_FIELD_NAMES,
     COPY_FIELD_NAMES,
@@ -30,7 +31,6 @@ from catalog.forms.sell import (
     book_initial,
     listing_initial,
 )
-from catalog.forms.inventory import INVENTORY_TABS, BulkForm, InventoryQueryForm, inventory_columns
 from catalog.holds import held_copies
 from catalog.isbn import format_isbn, normalize_isbn
 from catalog.models import Listing, ListingPhoto
