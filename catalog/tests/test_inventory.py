@@ -199,3 +199,12 @@ def test_staff_without_a_shop_is_sent_to_set_one_up(client_for, staff):
 
 def test_the_inventory_is_read_only_to_post(client_for, alice):
     assert client_for(alice).post(URL).status_code == 405
+
+
+def test_every_sortable_column_has_both_orders_in_the_sort_menu():
+    from catalog.forms.inventory import SORT_CHOICES, SORTABLE_COLUMNS
+    from catalog.selectors import INVENTORY_SORTS
+
+    values = {value for value, _label in SORT_CHOICES}
+    assert values == {f"{sign}{key}" for key in INVENTORY_SORTS for sign in ("", "-")}
+    assert {key for key, _label in SORTABLE_COLUMNS} == set(INVENTORY_SORTS)
