@@ -11,7 +11,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,7 +37,7 @@ from catalog.selectors import (
     book_is_shared,
     find_book_by_isbn,
     get_listing_for_seller,
-    inventory_listings,
+    inventory_page,
     inventory_summary,
     moderation_notices,
 )
@@ -90,7 +89,7 @@ def _inventory_response(request: HttpRequest, *, status_code: int = 200, appeal:
         status_code = 400
         messages.error(request, query.error_text())
     filters = query.filters()
-    page = Paginator(inventory_listings(request.user, filters), INVENTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = inventory_page(request.user, filters, request.GET.get("page"), INVENTORY_PAGE_SIZE)
     held = held_copies([listing.pk for listing in page.object_list])
     for listing in page.object_list:
         listing.held = held.get(listing.pk, 0)
