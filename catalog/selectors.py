@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Min, Prefetch, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -187,3 +187,13 @@ def inventory_page(user: User, filters: InventoryFilters, number, per_page: int)
     rows = Listing.objects.select_related("book", "book__category").in_bulk(list(page.object_list))
     page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
     return page
+
+
+def lowest_asking_price(isbn13: str, condition: str, *, exclude_seller_id: int | None = None):
+    """(lowest price, number of listings) of the copies buyers can buy now of this ISBN-13 and condition, other
+    than ``exclude_seller_id``'s; (None, 0) when there is none. One query."""
+    listings = Listing.objects.visible().filter(book__isbn13=isbn13, condition=condition, quantity__gt=0)
+    if exclude_seller_id is not None:
+        listings = listings.exclude(seller_id=exclude_seller_id)
+    figures = listings.aggregate(lowest=Min("price"), offers=Count("id"))
+    return figures["lowest"], figures["offers"]
