@@ -21,6 +21,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Cast, Floor, Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from catalog.cache import catalog_changed
@@ -259,9 +260,12 @@ def apply_bulk_action(seller: User, action: str, value, selection: Selection) ->
         outcome = plan.outcome
         if outcome.out_of_range:
             raise ValidationError(
-                _(
-                    "%(count)s listing(s) would get a price below %(min)s or above %(max)s: nothing was changed. "
-                    "Choose a smaller change or leave those listings out."
+                ngettext(
+                    "%(count)s listing would get a price below %(min)s or above %(max)s: nothing was changed. "
+                    "Choose a smaller change or leave that listing out.",
+                    "%(count)s listings would get a price below %(min)s or above %(max)s: nothing was changed. "
+                    "Choose a smaller change or leave those listings out.",
+                    outcome.out_of_range,
                 )
                 % {"count": outcome.out_of_range, "min": MIN_PRICE, "max": MAX_PRICE},
                 code="out_of_range",
