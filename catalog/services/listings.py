@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from catalog.cache import catalog_changed
+from catalog.holds import held_copies
 from catalog.models import MAX_PRICE, MAX_QUANTITY, MIN_PRICE, Book, Listing
 from catalog.services import photos as photo_service
-from catalog.states import Actor, IllegalTransition, check_transition, ensure_editable
+from catalog.states import Actor, IllegalTransition, ListingStateError, check_transition, ensure_editable
 
 Status = Listing.Status
 
@@ -226,12 +227,21 @@ def delete_listing(listing: Listing) -> bool:
     A listing that ever sold, that staff hid (its reports stay for them) or
     that an order still refers to is archived, never deleted. A deleted
     listing's photo files are removed from storage after the commit. Raises
-    IllegalTransition for a listing that is already archived.
+    IllegalTransition for a listing that is already archived, and
+    ListingStateError while an unpaid order holds some of its copies (they
+    would come back to a listing that can never be sold again: catalog.holds).
     """
     with transaction.atomic():
         listing.refresh_from_db(from_queryset=Listing.objects.select_for_update())
         # The table's rule for retiring a listing holds whether it ends up deleted or archived.
         check_transition(listing, Status.ARCHIVED, Actor.SELLER)
+        if held_copies([listing.pk]):
+            raise ListingStateError(
+                _(
+                    "Some copies of this listing are in an order awaiting payment. Pause the listing now and "
+                    "delete it once the order is paid or has expired."
+                )
+            )
         if listing.status == Status.ACTIVE:
             catalog_changed()
         if listing.units_sold == 0 and listing.status != Status.HIDDEN:

@@ -346,3 +346,12 @@ def test_a_price_change_on_5000_listings_is_one_transaction(alice, django_assert
     assert sum(1 for statement in sql if statement.startswith("UPDATE")) == 1
     assert set(Listing.objects.filter(seller=alice).values_list("price", flat=True)) == {Decimal("11.06")}
     assert fresh(listings[-1]).price == Decimal("11.06")
+
+
+def test_the_one_listing_delete_is_refused_while_an_unpaid_order_holds_copies(client_for, alice, buy):
+    listing = ListingFactory(seller=alice, quantity=5)
+    buy(listing, 1)
+    url = reverse("sell:listing_delete", args=[listing.pk])
+    response = client_for(alice).post(url, {"confirm": "yes"}, follow=True)
+    assert "in an order awaiting payment" in response.content.decode()
+    assert fresh(listing).status == Status.ACTIVE
