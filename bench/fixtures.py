@@ -32,6 +32,9 @@ FLOW_BUYERS = 8
 RACE_BUYERS = 100
 RACE_COPIES = 10
 FLOW_LISTINGS = 1500
+# One shop's inventory for the "inventory" scenario: kept from run to run, paused or drafts so the catalog's own
+# scenarios never see it.
+INVENTORY_LISTINGS = 20_000
 
 
 def bulk_listing_count() -> int:
@@ -112,16 +115,46 @@ def prepare(rng: random.Random) -> dict:
     ]
     created = Listing.objects.bulk_create(fresh)
     ids = [listing.pk for listing in created] if created[0].pk else _latest_ids(sellers, len(fresh))
+    inventory_seller = _inventory_shop(password, rng)
     catalog_changed()
     analyze()
     return {
         "reader_cookie": _session_cookie(reader),
+        "inventory_cookie": _session_cookie(inventory_seller),
         "flow_cookies": [_session_cookie(buyer) for buyer in buyers[:FLOW_BUYERS]],
         "race_cookies": [_session_cookie(buyer) for buyer in buyers[FLOW_BUYERS:]],
         "race_listing": ids[0],
         "flow_listings": ids[1:],
         "seller_ids": [seller.pk for seller in sellers],
     }
+
+
+def _inventory_shop(password: str, rng: random.Random) -> User:
+    """A seller with INVENTORY_LISTINGS listings in one shop (created once, then reused), for /sell/."""
+    seller = _account(f"bench-inventory@{BENCH_DOMAIN}", password, "Inventory")
+    Shop.objects.get_or_create(
+        owner=seller,
+        defaults={"name": "Bench Inventory", "slug": "bench-inventory", "city": "Bogotá", "country": "CO"},
+    )
+    missing = INVENTORY_LISTINGS - Listing.objects.filter(seller=seller).count()
+    if missing > 0:
+        book_ids = list(Book.objects.filter(isbn13__startswith="9798").values_list("pk", flat=True)[:8000])
+        conditions = Listing.Condition.values
+        Listing.objects.bulk_create(
+            [
+                Listing(
+                    book_id=rng.choice(book_ids),
+                    seller=seller,
+                    condition=rng.choice(conditions),
+                    price=Decimal(rng.randint(100, 20000)) / 100,
+                    quantity=rng.randint(0, 12),
+                    status=Listing.Status.PAUSED if number % 5 else Listing.Status.DRAFT,
+                )
+                for number in range(missing)
+            ],
+            batch_size=2000,
+        )
+    return seller
 
 
 def _latest_ids(sellers: list[User], count: int) -> list[int]:
@@ -196,7 +229,30 @@ def paths(rng: random.Random, listings: int) -> dict[str, list[str]]:
         "search": queries,
         "filters": filters,
         "detail": [f"/books/{pk}/" for pk in detail_ids],
+        "inventory": inventory_paths(isbns),
     }
+
+
+def inventory_paths(isbns: list[str]) -> list[str]:
+    """The seller's inventory of INVENTORY_LISTINGS: every sort, searches, filters and a deep page."""
+    return [
+        "/sell/",
+        "/sell/?sort=price",
+        "/sell/?sort=-price",
+        "/sell/?sort=-quantity",
+        "/sell/?sort=title",
+        "/sell/?sort=condition",
+        "/sell/?sort=status",
+        "/sell/?q=river",
+        "/sell/?q=garcia",
+        "/sell/?q=lost+river",
+        *[f"/sell/?q={format_isbn(isbn)}" for isbn in isbns[:2]],
+        "/sell/?status=draft&sort=price",
+        "/sell/?condition=good&sort=-price",
+        "/sell/?status=paused&condition=fine",
+        "/sell/?page=400",
+        "/sell/?q=garden&page=3",
+    ]
 
 
 # --- EXPLAIN --------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from bench.common import BENCH, PYTHON, ROOT, log
 from bench.processes import Server
 from bench.profiling import Profiler
 
-# (name, paths key, signed in?) per phase. The baselines run in every round of both phases.
+# (name, paths key, signed in?) per phase. The baselines run in every round of both phases. "Signed in" is True for
+# the reader's session, or the key of another session in what fixtures.prepare returns.
 BASELINES = [("bare", "bare", False), ("raw_page", "raw_page", False)]
 CACHED = [
     ("catalog_anonymous", "catalog", False),
@@ -28,6 +29,7 @@ CACHED = [
     ("search", "search", False),
     ("filters", "filters", False),
     ("detail", "detail", False),
+    ("inventory", "inventory", "inventory_cookie"),
 ]
 UNCACHED = [
     ("catalog_anonymous", "catalog", False),
@@ -38,6 +40,12 @@ UNCACHED = [
     ("search", "search", False),
     ("filters", "filters", False),
 ]
+
+
+def session_for(prepared: dict, signed_in: bool | str) -> dict[str, str] | None:
+    if isinstance(signed_in, str):
+        return prepared[signed_in]
+    return prepared["reader_cookie"] if signed_in else None
 
 
 def cookie_header(cookie: dict[str, str] | None) -> str:
@@ -92,10 +100,10 @@ def run_phase(
     everything = BASELINES + scenarios
     profiles = {name for name in args.profile.split(",") if name}
     for name, key, signed_in in everything:
-        cookie = prepared["reader_cookie"] if signed_in else None
+        cookie = session_for(prepared, signed_in)
         results[name] = {
             "paths": len(paths[key]),
-            "signed_in": signed_in,
+            "signed_in": bool(signed_in),
             "probe": probe(server.base, paths[key], cookie),
         }
         results[name]["rounds"] = []
@@ -103,7 +111,7 @@ def run_phase(
     run_wrk(server.base, files["catalog"], None, argparse.Namespace(**{**vars(args), "seconds": 2}))
     for round_number in range(args.rounds):
         for name, key, signed_in in everything:
-            cookie = prepared["reader_cookie"] if signed_in else None
+            cookie = session_for(prepared, signed_in)
             profiler = Profiler(server, work)
             if round_number == 0 and name in profiles:
                 profiler.start(f"{phase}-{name}", args.seconds)

@@ -164,6 +164,12 @@ class Listing(models.Model):
             models.Index(fields=["status", "price", "id", "seller"], name="listing_price_idx"),
             models.Index(fields=["book", "status", "-published_at", "seller"], name="listing_book_idx"),
             models.Index(fields=["seller", "status", "-published_at", "-id"], name="listing_seller_idx"),
+            # The seller's inventory (catalog.selectors.inventory_listings) pages through one shop's listings in
+            # the order of a column; the primary key, in every InnoDB index, breaks ties. The quantity index also
+            # holds the status, so the inventory's stock summary reads only the index (inventory_summary).
+            models.Index(fields=["seller", "updated_at"], name="listing_seller_updated_idx"),
+            models.Index(fields=["seller", "price"], name="listing_seller_price_idx"),
+            models.Index(fields=["seller", "quantity", "status"], name="listing_seller_quantity_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(price__gt=0), name="listing_price_positive"),

@@ -4,14 +4,16 @@ Every seller view reaches a listing through get_listing_for_seller, so someone
 else's id answers 404 in one place.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from catalog.isbn import try_normalize_isbn
 from catalog.models import Appeal, Book, ImportRun, Listing
 
 Status = Listing.Status
@@ -35,26 +37,39 @@ APPEAL_OUTCOME_DAYS = 30
 
 
 def inventory_summary(user: User) -> dict[str, int]:
-    """Counts per status and the stock figures for the inventory page, in one query.
+    """Counts per status and the stock figures for the inventory page, in two queries.
 
     "all" counts every listing that is not archived; "out_of_stock" counts
     active listings with no copies left; "copies" adds up the quantity of every
     listing that is not archived; "appeals_answered" counts listings that staff unhid
     on appeal in the last ``APPEAL_OUTCOME_DAYS`` (the inventory then shows the answer).
+    The figures come from one index (seller, quantity, status), whatever the shop's size.
     """
-    per_status = {status.value: Count("id", filter=Q(status=status)) for status in Status}
-    answered = Appeal.objects.filter(
-        listing=OuterRef("pk"),
-        status=Appeal.Status.ACCEPTED,
-        resolved_at__gte=timezone.now() - timedelta(days=APPEAL_OUTCOME_DAYS),
+    summary = dict.fromkeys(["all", "out_of_stock", "copies", *Status.values], 0)
+    per_status = (
+        Listing.objects.filter(seller=user)
+        .order_by()
+        .values("status")
+        .annotate(count=Count("id"), copies=Sum("quantity"), empty=Count("id", filter=Q(quantity=0)))
     )
-    return Listing.objects.filter(seller=user).aggregate(
-        all=Count("id", filter=~Q(status=Status.ARCHIVED)),
-        appeals_answered=Count("id", filter=Q(Exists(answered))),
-        out_of_stock=Count("id", filter=Q(status=Status.ACTIVE, quantity=0)),
-        copies=Coalesce(Sum("quantity", filter=~Q(status=Status.ARCHIVED)), 0),
-        **per_status,
+    for row in per_status:
+        summary[row["status"]] = row["count"]
+        if row["status"] != Status.ARCHIVED:
+            summary["all"] += row["count"]
+            summary["copies"] += row["copies"] or 0
+        if row["status"] == Status.ACTIVE:
+            summary["out_of_stock"] = row["empty"]
+    summary["appeals_answered"] = (
+        Appeal.objects.filter(
+            listing__seller=user,
+            status=Appeal.Status.ACCEPTED,
+            resolved_at__gte=timezone.now() - timedelta(days=APPEAL_OUTCOME_DAYS),
+        )
+        .values("listing_id")
+        .distinct()
+        .count()
     )
+    return summary
 
 
 MODERATION_SHOWN = 50
@@ -102,3 +117,108 @@ def get_import_run_for_seller(user: User, pk: int) -> ImportRun:
         return import_runs_for_seller(user).get(pk=pk)
     except ImportRun.DoesNotExist:
         raise Http404("No such import in your shop.") from None
+
+
+# --- The inventory: search, filters and sort -----------------------------------
+
+# Sort keys of the inventory's columns -> the model fields they order by (the listing's id breaks ties).
+INVENTORY_SORTS = {
+    "title": "book__title",
+    "price": "price",
+    "quantity": "quantity",
+    "condition": "condition",
+    "status": "status",
+    "updated": "updated_at",
+}
+# Conditions sort from the best grade to the worst, not alphabetically.
+CONDITION_RANK = {value: rank for rank, value in enumerate(Listing.Condition.values)}
+
+
+@dataclass(frozen=True)
+class InventoryFilters:
+    """What the seller asked the inventory for; the defaults show every listing that is not archived."""
+
+    q: str = ""
+    status: str = "all"  # "all" (not archived) or a Listing.Status value
+    condition: str = ""  # "" for any
+    sort: str = "-updated"  # a key of INVENTORY_SORTS, "-" first for descending
+
+
+def _search(q: str) -> Q:
+    """Every word of ``q`` in the book's title or authors, or the start of the listing's SKU; an ISBN (10 or 13,
+    hyphens allowed) is the book's.
+
+    Words are checked per listing of the shop (EXISTS on the book's primary key), so the cost follows the shop's
+    size, never the catalog's: joined, MariaDB would rather read the whole book table first. An ISBN is one
+    book, found by its unique index.
+    """
+    isbn13 = try_normalize_isbn(q)
+    if isbn13:
+        return Q(book__isbn13=isbn13) | Q(sku__iexact=q.strip())
+    digits = q.replace("-", "").replace(" ", "")
+    words = Q()
+    for word in q.split():
+        words &= Q(title__icontains=word) | Q(authors__icontains=word)
+    if digits.isdigit() and len(digits) >= 4:
+        # The start or the middle of an ISBN as printed on the back cover.
+        words |= Q(isbn13__contains=digits)
+    # The seller's own code, whole or its start (unique per seller: the (seller, sku) index).
+    return Q(Exists(Book.objects.filter(words, pk=OuterRef("book_id")))) | Q(sku__istartswith=q.strip())
+
+
+def inventory_listings(user: User, filters: InventoryFilters) -> QuerySet[Listing]:
+    """The seller's listings that match ``filters``, with book and category, in the asked order.
+
+    Only the seller's own rows are ever read (``seller`` leads every index this uses: see Listing.Meta).
+    """
+    listings = Listing.objects.filter(seller=user)
+    if filters.status == "all":
+        listings = listings.exclude(status=Status.ARCHIVED)
+    else:
+        listings = listings.filter(status=filters.status)
+    if filters.condition:
+        listings = listings.filter(condition=filters.condition)
+    if filters.q:
+        listings = listings.filter(_search(filters.q))
+    descending = filters.sort.startswith("-")
+    key = filters.sort.lstrip("-")
+    if key == "condition":
+        rank = Case(*[When(Q(condition=value), then=Value(r)) for value, r in CONDITION_RANK.items()])
+        order = rank.desc() if descending else rank.asc()
+        listings = listings.order_by(order, "-id" if descending else "id")
+    elif key == "title":
+        # The title read per listing, for the same reason as the search: a join starts from the book table.
+        title = Subquery(Book.objects.filter(pk=OuterRef("book_id")).values("title")[:1])
+        listings = listings.annotate(book_title=title)
+        listings = listings.order_by(*(["-book_title", "-id"] if descending else ["book_title", "id"]))
+    else:
+        field = INVENTORY_SORTS[key]
+        # Quantity ties go by status, then id: the order of the (seller, quantity, status) index.
+        ties = ("status", "id") if key == "quantity" else ("id",)
+        order = [f"-{name}" if descending else name for name in (field, *ties)]
+        listings = listings.order_by(*order)
+    return listings.select_related("book", "book__category")
+
+
+def inventory_page(user: User, filters: InventoryFilters, number, per_page: int) -> Page:
+    """One page of :func:`inventory_listings`, in three queries whatever the shop's size.
+
+    The count and the page's ids come from the listing table alone when neither the search nor the sort needs
+    the book (an index walk that stops after the page; joining the books first made MariaDB sort every listing
+    of the shop), then the page's rows are read with their books by primary key.
+    """
+    ids = inventory_listings(user, filters).values_list("pk", flat=True)
+    page = Paginator(ids, per_page).get_page(number)
+    rows = Listing.objects.select_related("book", "book__category").in_bulk(list(page.object_list))
+    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
+    return page
+
+
+def lowest_asking_price(isbn13: str, condition: str, *, exclude_seller_id: int | None = None):
+    """(lowest price, number of listings) of the copies buyers can buy now of this ISBN-13 and condition, other
+    than ``exclude_seller_id``'s; (None, 0) when there is none. One query."""
+    listings = Listing.objects.visible().filter(book__isbn13=isbn13, condition=condition, quantity__gt=0)
+    if exclude_seller_id is not None:
+        listings = listings.exclude(seller_id=exclude_seller_id)
+    figures = listings.aggregate(lowest=Min("price"), offers=Count("id"))
+    return figures["lowest"], figures["offers"]

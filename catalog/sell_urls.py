@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from catalog.views import imports, sell
+from catalog.views import bulk, imports, sell
 
 app_name = "sell"
 urlpatterns = [
     path("", sell.inventory, name="inventory"),
+    path("bulk/", bulk.inventory_bulk, name="inventory_bulk"),
     path("isbn/", sell.isbn_lookup, name="isbn_lookup"),
     path("listings/new/", sell.listing_create, name="listing_create"),
     path("listings/<int:pk>/edit/", sell.listing_edit, name="listing_edit"),

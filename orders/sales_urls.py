@@ -5,7 +5,7 @@ The namespace stays "shipping" (``shipping:sale_detail``...), the names template
 
 from django.urls import path
 
-from orders.views import earnings
+from orders.views import earnings, price_help
 from orders.views import sales as views
 
 app_name = "shipping"
@@ -17,4 +17,5 @@ urlpatterns = [
     path("sell/sales/<int:pk>/ship/", views.mark_shipped, name="mark_shipped"),
     path("sell/sales/export/", earnings.sales_export, name="sales_export"),
     path("sell/earnings/", earnings.earnings, name="earnings"),
+    path("sell/price-help/", price_help.price_help, name="price_help"),
 ]

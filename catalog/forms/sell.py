@@ -233,15 +233,3 @@ class PhotoMoveForm(forms.Form):
 
     def offset(self) -> int:
         return -1 if self.cleaned_data["direction"] == "up" else 1
-
-
-INVENTORY_TABS = [("all", _("All")), *Listing.Status.choices]
-
-
-class InventoryFilterForm(forms.Form):
-    """The inventory's status tab, from the query string."""
-
-    status = forms.ChoiceField(choices=INVENTORY_TABS, required=False)
-
-    def clean_status(self) -> str:
-        return self.cleaned_data["status"] or "all"

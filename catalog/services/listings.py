@@ -16,10 +16,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from catalog.cache import catalog_changed
+from catalog.holds import held_copies
 from catalog.models import MAX_PRICE, MAX_QUANTITY, MIN_PRICE, SKU_MAX_LENGTH, Book, Listing, generate_sku
 from catalog.services import photos as photo_service
 from catalog.services.books import book_isbn, check_book_data, check_new_book, find_or_create_book
-from catalog.states import Actor, IllegalTransition, check_transition, ensure_editable
+from catalog.states import Actor, IllegalTransition, ListingStateError, check_transition, ensure_editable
 
 Status = Listing.Status
 
@@ -237,12 +238,21 @@ def delete_listing(listing: Listing) -> bool:
     A listing that ever sold, that staff hid (its reports stay for them) or
     that an order still refers to is archived, never deleted. A deleted
     listing's photo files are removed from storage after the commit. Raises
-    IllegalTransition for a listing that is already archived.
+    IllegalTransition for a listing that is already archived, and
+    ListingStateError while an unpaid order holds some of its copies (they
+    would come back to a listing that can never be sold again: catalog.holds).
     """
     with transaction.atomic():
         listing.refresh_from_db(from_queryset=Listing.objects.select_for_update())
         # The table's rule for retiring a listing holds whether it ends up deleted or archived.
         check_transition(listing, Status.ARCHIVED, Actor.SELLER)
+        if held_copies([listing.pk]):
+            raise ListingStateError(
+                _(
+                    "Some copies of this listing are in an order awaiting payment. Pause the listing now and "
+                    "delete it once the order is paid or has expired."
+                )
+            )
         if listing.status == Status.ACTIVE:
             catalog_changed()
         if listing.units_sold == 0 and listing.status != Status.HIDDEN:

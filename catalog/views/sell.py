@@ -11,7 +11,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,25 +20,25 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.decorators import seller_required
 from accounts.verification import confirmed_email_required
+from catalog.forms.inventory import INVENTORY_TABS, BulkForm, InventoryQueryForm, inventory_columns
 from catalog.forms.sell import (
     BOOK_FIELD_NAMES,
     COPY_FIELD_NAMES,
-    INVENTORY_TABS,
-    InventoryFilterForm,
     ListingForm,
     PhotoMoveForm,
     PhotoUploadForm,
     book_initial,
     listing_initial,
 )
+from catalog.holds import held_copies
 from catalog.isbn import format_isbn, normalize_isbn
 from catalog.models import Listing, ListingPhoto
 from catalog.selectors import (
     book_is_shared,
     find_book_by_isbn,
     get_listing_for_seller,
+    inventory_page,
     inventory_summary,
-    listings_for_seller,
     moderation_notices,
 )
 from catalog.services import photos as photo_service
@@ -80,20 +79,23 @@ def inventory(request: HttpRequest) -> HttpResponse:
 
 
 def _inventory_response(request: HttpRequest, *, status_code: int = 200, appeal: dict | None = None) -> HttpResponse:
-    """The inventory; ``appeal`` ({"pk", "text", "errors"}) shows a refused appeal again under its listing."""
-    filters = InventoryFilterForm(request.GET)
-    if filters.is_valid():
-        tab = filters.cleaned_data["status"]
-    else:
-        tab = "all"
+    """The inventory; ``appeal`` ({"pk", "text", "errors"}) shows a refused appeal again under its listing.
+
+    A bad parameter (an unknown status, condition or sort, a search too long) is left out with a message and
+    a 400; the page number is lenient (a bad one shows the first or last page).
+    """
+    query = InventoryQueryForm(request.GET)
+    if not query.is_valid():
         status_code = 400
-        messages.error(request, _("That status filter does not exist; showing all your listings."))
-    listings = listings_for_seller(request.user)
-    listings = listings.exclude(status=Status.ARCHIVED) if tab == "all" else listings.filter(status=tab)
-    page = Paginator(listings, INVENTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+        messages.error(request, query.error_text())
+    filters = query.filters()
+    page = inventory_page(request.user, filters, request.GET.get("page"), INVENTORY_PAGE_SIZE)
+    held = held_copies([listing.pk for listing in page.object_list])
+    for listing in page.object_list:
+        listing.held = held.get(listing.pk, 0)
     summary = inventory_summary(request.user)
     tabs = [
-        {"value": value, "label": label, "count": summary[value], "current": value == tab}
+        {"value": value, "label": label, "count": summary[value], "current": value == filters.status}
         for value, label in INVENTORY_TABS
     ]
     context = {
@@ -101,7 +103,12 @@ def _inventory_response(request: HttpRequest, *, status_code: int = 200, appeal:
         "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "summary": summary,
         "tabs": tabs,
-        "tab": tab,
+        "tab": filters.status,
+        "filters": filters,
+        "query": query,
+        "searching": bool(filters.q or filters.condition),
+        "columns": inventory_columns(filters.sort),
+        "bulk_form": BulkForm(initial={"scope": "selected"}),
         "appeal": appeal or {},
         "appeal_max": MAX_REASON_LENGTH,
         "moderated": moderation_notices(request.user, summary),

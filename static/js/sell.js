@@ -117,6 +117,101 @@
     });
   }
 
+  // Price help: the figures for the ISBN and condition typed in the listing form, fetched from the orders app's
+  // page as they change. Without the script its link opens that page in a new tab.
+  function setupPriceHelp(box) {
+    var form = box.closest("form");
+    var figures = document.getElementById("price-help-figures");
+    var link = document.getElementById("price-help-link");
+    var url = box.getAttribute("data-price-help-url");
+    if (!form || !figures || !url) {
+      return;
+    }
+    var isbn = form.elements.namedItem("isbn");
+    var condition = form.elements.namedItem("condition");
+    var timer = null;
+    var last = null;
+
+    function query() {
+      return "?isbn=" + encodeURIComponent(isbn ? isbn.value.trim() : "") +
+        "&condition=" + encodeURIComponent(condition ? condition.value : "");
+    }
+
+    function refresh() {
+      var current = query();
+      if (link) {
+        link.href = url + current;
+      }
+      if (current === last) {
+        return;
+      }
+      last = current;
+      fetch(url + current + "&partial=1", { headers: { Accept: "text/html" }, credentials: "same-origin" })
+        .then(function (response) {
+          return response.text();
+        })
+        .then(function (html) {
+          if (current === last) {
+            figures.innerHTML = html;
+          }
+        })
+        .catch(function () {
+          last = null;
+          figures.textContent = figures.getAttribute("data-msg-failed");
+        });
+    }
+
+    function later() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(refresh, 400);
+    }
+
+    if (isbn) {
+      isbn.addEventListener("input", later);
+      isbn.addEventListener("change", refresh);
+    }
+    if (condition) {
+      condition.addEventListener("change", refresh);
+    }
+    refresh();
+  }
+
+  // Bulk actions on the inventory: "select all on this page", and only the value field the action needs.
+  function setupBulk(form) {
+    var boxes = Array.prototype.slice.call(document.querySelectorAll('input[name="ids"][form="' + form.id + '"]'));
+    var all = document.querySelector("[data-select-all]");
+    var action = form.elements.namedItem("action");
+    if (all && boxes.length) {
+      all.hidden = false;
+      all.addEventListener("change", function () {
+        boxes.forEach(function (box) {
+          box.checked = all.checked;
+        });
+      });
+      boxes.forEach(function (box) {
+        box.addEventListener("change", function () {
+          var ticked = boxes.filter(function (b) { return b.checked; }).length;
+          all.checked = ticked === boxes.length;
+          all.indeterminate = ticked > 0 && ticked < boxes.length;
+        });
+      });
+    }
+    function showValueField() {
+      form.querySelectorAll("[data-bulk-value]").forEach(function (field) {
+        field.hidden = field.getAttribute("data-bulk-value") !== action.value;
+      });
+    }
+    if (action) {
+      action.addEventListener("change", showValueField);
+      showValueField();
+    }
+  }
+
   document.querySelectorAll("form[data-isbn-lookup-url]").forEach(setupIsbnLookup);
+  document.querySelectorAll("[data-price-help-url]").forEach(setupPriceHelp);
+  var bulkForm = document.getElementById("bulk-form");
+  if (bulkForm) {
+    setupBulk(bulkForm);
+  }
   setupConfirmations();
 })();

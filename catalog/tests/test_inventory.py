@@ -1,0 +1,221 @@
+"""The inventory page at scale: search, filters, sort, pagination, parameter validation, query budget."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import Listing
+from conftest import ListingFactory
+
+Status = Listing.Status
+Condition = Listing.Condition
+pytestmark = pytest.mark.django_db
+
+URL = reverse("sell:inventory")
+
+
+def titles(response) -> list[str]:
+    return [listing.book.title for listing in response.context["page"].object_list]
+
+
+@pytest.fixture
+def shelf(alice):
+    """Four of alice's listings with distinct figures, and one of bob's that must never show."""
+    return {
+        "rose": ListingFactory(
+            seller=alice,
+            book__title="The Name of the Rose",
+            book__authors="Umberto Eco",
+            book__isbn13="9780156001311",
+            price=Decimal("12.50"),
+            quantity=3,
+            condition=Condition.GOOD,
+        ),
+        "pendulum": ListingFactory(
+            seller=alice,
+            book__title="Foucault's Pendulum",
+            book__authors="Umberto Eco",
+            price=Decimal("8.00"),
+            quantity=1,
+            condition=Condition.AS_NEW,
+            status=Status.PAUSED,
+        ),
+        "dune": ListingFactory(
+            seller=alice,
+            book__title="Dune",
+            book__authors="Frank Herbert",
+            price=Decimal("20.00"),
+            quantity=7,
+            condition=Condition.POOR,
+        ),
+        "middlemarch": ListingFactory(
+            seller=alice,
+            book__title="Middlemarch",
+            book__authors="George Eliot",
+            price=Decimal("5.25"),
+            quantity=0,
+            condition=Condition.FINE,
+            status=Status.DRAFT,
+        ),
+    }
+
+
+@pytest.fixture
+def bobs(bob):
+    return ListingFactory(seller=bob, book__title="The Name of the Rose, Bob's copy", book__authors="Umberto Eco")
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("eco", {"The Name of the Rose", "Foucault's Pendulum"}),
+        ("ECO rose", {"The Name of the Rose"}),
+        ("herbert", {"Dune"}),
+        ("978-0-15-600131-1", {"The Name of the Rose"}),  # ISBN-13 with hyphens
+        ("0156001314", {"The Name of the Rose"}),  # the same book's ISBN-10
+        ("600131", {"The Name of the Rose"}),  # part of the ISBN
+        ("nothing like it", set()),
+    ],
+)
+def test_search_finds_my_listings_by_title_author_or_isbn(client_for, alice, shelf, bobs, q, expected):
+    response = client_for(alice).get(URL, {"q": q})
+    assert response.status_code == 200
+    assert set(titles(response)) == expected
+
+
+def test_search_finds_my_listings_by_sku(client_for, alice, bob, shelf):
+    Listing.objects.filter(pk=shelf["dune"].pk).update(sku="SHELF-A-017")
+    Listing.objects.filter(pk=shelf["rose"].pk).update(sku="SHELF-B-002")
+    ListingFactory(seller=bob, sku="SHELF-A-018", book__title="Bob's shelf")
+    client = client_for(alice)
+    assert titles(client.get(URL, {"q": "shelf-a-017"})) == ["Dune"]  # the whole code, any case
+    assert set(titles(client.get(URL, {"q": "SHELF-"}))) == {"Dune", "The Name of the Rose"}  # its start
+
+
+def test_search_and_filters_never_show_another_sellers_listings(client_for, bob, shelf, bobs):
+    response = client_for(bob).get(URL, {"q": "eco"})
+    assert titles(response) == ["The Name of the Rose, Bob's copy"]
+
+
+def test_filter_by_condition_and_status_combine_with_the_search(client_for, alice, shelf):
+    client = client_for(alice)
+    assert titles(client.get(URL, {"condition": "as_new"})) == ["Foucault's Pendulum"]
+    assert titles(client.get(URL, {"q": "eco", "status": "active"})) == ["The Name of the Rose"]
+    assert titles(client.get(URL, {"q": "eco", "status": "active", "condition": "as_new"})) == []
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("title", ["Dune", "Foucault's Pendulum", "Middlemarch", "The Name of the Rose"]),
+        ("-title", ["The Name of the Rose", "Middlemarch", "Foucault's Pendulum", "Dune"]),
+        ("price", ["Middlemarch", "Foucault's Pendulum", "The Name of the Rose", "Dune"]),
+        ("-price", ["Dune", "The Name of the Rose", "Foucault's Pendulum", "Middlemarch"]),
+        ("quantity", ["Middlemarch", "Foucault's Pendulum", "The Name of the Rose", "Dune"]),
+        ("-quantity", ["Dune", "The Name of the Rose", "Foucault's Pendulum", "Middlemarch"]),
+        ("condition", ["Foucault's Pendulum", "Middlemarch", "The Name of the Rose", "Dune"]),  # best first
+        ("-condition", ["Dune", "The Name of the Rose", "Middlemarch", "Foucault's Pendulum"]),
+    ],
+)
+def test_sort_by_any_column(client_for, alice, shelf, sort, expected):
+    response = client_for(alice).get(URL, {"sort": sort})
+    assert response.status_code == 200
+    assert titles(response) == expected
+
+
+def test_sort_by_status_and_by_last_change(client_for, alice, shelf):
+    client = client_for(alice)
+    statuses = [listing.status for listing in client.get(URL, {"sort": "status"}).context["page"].object_list]
+    assert statuses == sorted(statuses)
+    Listing.objects.filter(pk=shelf["dune"].pk).update(updated_at="2000-01-01T00:00:00Z")
+    assert titles(client.get(URL, {"sort": "updated"}))[0] == "Dune"
+    assert titles(client.get(URL))[-1] == "Dune"  # the default: most recently changed first
+
+
+def test_column_headings_link_to_their_sort_and_say_which_is_current(client_for, alice, shelf):
+    html = client_for(alice).get(URL, {"sort": "price", "q": "e"}).content.decode()
+    assert 'aria-sort="ascending"' in html
+    assert "?sort=-price&amp;q=e" in html or "?q=e&amp;sort=-price" in html  # a second click reverses it
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"sort": "price; DROP TABLE"}, "sort order does not exist"),
+        ({"condition": "like new-ish"}, "condition does not exist"),
+        ({"status": "sold'--"}, "status filter does not exist"),
+        ({"q": "x" * 101}, "search is too long"),
+    ],
+)
+def test_a_bad_parameter_is_a_400_with_a_message_and_is_left_out(client_for, alice, shelf, params, message):
+    response = client_for(alice).get(URL, {"q": "eco", **params} if "q" not in params else params)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    shown = set(titles(response))
+    assert shown  # the page still lists what the good parameters ask for
+    if "q" not in params:
+        assert shown == {"The Name of the Rose", "Foucault's Pendulum"}
+
+
+@pytest.mark.parametrize("page", ["nonsense", "0", "-1", "99999", "1.5"])
+def test_a_bad_page_number_shows_a_page_rather_than_an_error(client_for, alice, shelf, page):
+    assert client_for(alice).get(URL, {"page": page}).status_code == 200
+
+
+def test_pagination_keeps_the_search_and_sort(client_for, alice):
+    ListingFactory.create_batch(30, seller=alice, book__authors="Jane Austen")
+    ListingFactory.create_batch(3, seller=alice, book__authors="Someone Else")
+    client = client_for(alice)
+    first = client.get(URL, {"q": "austen", "sort": "price"})
+    assert first.context["page"].paginator.count == 30
+    html = first.content.decode()
+    assert "page=2" in html and "q=austen" in html and "sort=price" in html
+    second = client.get(URL, {"q": "austen", "sort": "price", "page": "2"})
+    assert len(second.context["page"].object_list) == 5
+
+
+def test_the_search_form_and_empty_result_are_shown(client_for, alice, shelf):
+    response = client_for(alice).get(URL, {"q": "zzz"})
+    html = response.content.decode()
+    assert 'id="inventory-q"' in html and 'value="zzz"' in html
+    assert "No listings match your search." in html
+
+
+def test_query_count_is_the_same_for_a_page_of_3_and_of_25_listings(client_for, alice, django_assert_num_queries):
+    client = client_for(alice)
+    ListingFactory.create_batch(3, seller=alice, book__authors="Jane Austen")
+    client.get(URL)
+    params = {"q": "austen", "sort": "-price", "condition": "very_good"}
+    # session, user, shop, the stock summary and answered appeals, the count, the page's ids, its rows, and
+    # the copies unpaid orders hold
+    with django_assert_num_queries(9) as few:
+        client.get(URL, params)
+    ListingFactory.create_batch(40, seller=alice, book__authors="Jane Austen")
+    with django_assert_num_queries(len(few)):
+        response = client.get(URL, params)
+    assert len(response.context["page"].object_list) == 25
+
+
+@pytest.mark.parametrize("who", ["anonymous", "charlie"])
+def test_outsiders_do_not_get_the_inventory(client, client_for, charlie, who):
+    response = client.get(URL) if who == "anonymous" else client_for(charlie).get(URL)
+    assert response.status_code == 302
+    assert "/accounts/login/" in response.url or response.url == reverse("accounts:shop_edit")
+
+
+def test_staff_without_a_shop_is_sent_to_set_one_up(client_for, staff):
+    assert client_for(staff).get(URL).url == reverse("accounts:shop_edit")
+
+
+def test_the_inventory_is_read_only_to_post(client_for, alice):
+    assert client_for(alice).post(URL).status_code == 405
+
+
+def test_every_sortable_column_has_both_orders_in_the_sort_menu():
+    from catalog.forms.inventory import SORT_CHOICES, SORTABLE_COLUMNS
+    from catalog.selectors import INVENTORY_SORTS
+
+    values = {value for value, _label in SORT_CHOICES}
+    assert values == {f"{sign}{key}" for key in INVENTORY_SORTS for sign in ("", "-")}
+    assert {key for key, _label in SORTABLE_COLUMNS} == set(INVENTORY_SORTS)
