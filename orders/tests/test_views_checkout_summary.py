@@ -70,7 +70,16 @@ def test_without_an_address_the_newest_saved_one_is_used(buyer, charlie, charlie
 
 @pytest.mark.parametrize(
     "query",
-    [{"address": "abc"}, {"address": "-1"}, {"carrier_1": "x"}, {"carrier_abc": "1"}, {"carrier_1": "1.5"}],
+    [
+        {"address": "abc"},
+        {"address": "-1"},
+        {"address": "²"},
+        {"address": "9" * 40},
+        {"carrier_1": "x"},
+        {"carrier_abc": "1"},
+        {"carrier_1": "1.5"},
+        {"carrier_1": "9" * 40},
+    ],
 )
 def test_malformed_choices_are_a_400_with_a_message(buyer, query):
     response = buyer.get(SUMMARY, query)

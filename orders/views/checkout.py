@@ -4,6 +4,9 @@ One page, three POST actions: ``address`` saves a new address for reuse; ``previ
 summary for other choices; ``place`` places the order through ``orders.services.place_order``. The form
 carries a one-time checkout token, so a double submit finds the order the first one placed, and a
 fingerprint of the summary it showed, so the buyer is never charged a total they did not see.
+
+With JavaScript the page does not reload when the buyer picks another address or carrier: ``checkout_summary``
+answers with the page's parts (summary, carriers, "Place order" with the new fingerprint) computed the same way.
 """
 
 from __future__ import annotations
@@ -182,6 +185,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
     return _after_order(order)
 
 
+def _is_id(value: str) -> bool:
+    """A primary key as typed in a URL: ASCII digits, short enough for the database's integers."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 SUMMARY_PARTS = {
     "summary": "orders/_checkout_summary.html",
     "actions": "orders/_checkout_actions.html",
@@ -201,10 +209,10 @@ def checkout_summary(request: HttpRequest) -> HttpResponse:
     """
     user = request.user
     raw_address = request.GET.get("address", "")
-    if raw_address and not raw_address.isdigit():
+    if raw_address and not _is_id(raw_address):
         return JsonResponse({"error": _("Choose one of your saved addresses.")}, status=400)
     choice = _posted_choice(request.GET)
-    if any(not value.isdigit() or not seller.isdigit() for seller, value in choice.items()):
+    if not all(_is_id(seller) and _is_id(carrier) for seller, carrier in choice.items()):
         return JsonResponse({"error": _("Choose one of the carriers shown.")}, status=400)
     address = get_address_for_user(user, raw_address) if raw_address else user_addresses(user).first()
     cart = cart_for_request(request)

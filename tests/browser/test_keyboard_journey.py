@@ -17,6 +17,7 @@ from conftest import ListingFactory
 from orders.models import Order
 from orders.states import OrderStatus
 from tests.browser.conftest import assert_accessible, expect, path_of, screenshot, sign_in
+from tests.conftest import AddressFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -270,7 +271,9 @@ def test_buying_on_a_phone_first_screen(browser, live_server, charlie, shelves, 
         context.close()
 
 
-def test_desktop_checkout_keeps_its_summary_column(new_page, charlie, shelves, carriers):
+def test_desktop_checkout_keeps_its_summary_column(new_page, charlie, charlie_address, shelves, carriers):
+    """On a desktop the summary stays in its column; another address brings its own carriers, in place."""
+    AddressFactory(user=charlie, full_name="Charlie at work", country="US", region="TX", city="Austin")
     page = new_page("desktop")
     sign_in(page, charlie)
     page.goto(shelves["dune"].get_absolute_url())
@@ -279,6 +282,19 @@ def test_desktop_checkout_keeps_its_summary_column(new_page, charlie, shelves, c
     expect(page.locator("#checkout-bar")).to_be_hidden()
     expect(page.locator("#checkout-actions button[value=place]")).to_be_visible()
     assert_accessible(page)
+
+    page.evaluate("window.keyboardJourneyMarker = 'still here'")
+    carriers_before = page.locator("#checkout-shipping").inner_text()
+    page.locator("input[name=address]:checked").focus()
+    page.keyboard.press("ArrowDown")  # from the newest address (Austin) to the Colombian one
+    page.wait_for_function("document.body.dataset.summaryUpdates === '1'")
+    assert page.evaluate("window.keyboardJourneyMarker") == "still here"
+    assert page.evaluate("document.activeElement.value") == str(charlie_address.pk)
+    assert page.locator("#checkout-shipping").inner_text() != carriers_before
+    # The page's fingerprint now is the server's for this address: placing works without another round trip.
+    page.locator("#checkout-actions button[value=place]").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Pay order")
+    assert Order.objects.get(buyer=charlie).ship_country == "CO"
 
 
 def test_focus_ring_contrast_on_every_kind_of_control(new_page, charlie, shelves):
