@@ -255,6 +255,7 @@ def test_buying_on_a_phone_first_screen(browser, live_server, charlie, shelves, 
         page.goto("/checkout/")
         bar = page.locator("#checkout-bar")
         expect(bar).to_be_visible()
+        bar_amount = bar.locator("[data-bar-total]").get_attribute("data-amount")
         for part in ("[data-bar-total]", "button[value=place]"):
             box = bar.locator(part).bounding_box()
             assert box and box["y"] + box["height"] <= 812, f"{part} is out of sight: {box}"
@@ -267,6 +268,9 @@ def test_buying_on_a_phone_first_screen(browser, live_server, charlie, shelves, 
         assert box["y"] + box["height"] <= 812  # it stays at the bottom of the screen while scrolling
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         assert_accessible(page)
+        bar.locator("button[value=place]").click()  # the bar's button sends the checkout form
+        expect(page.locator("main h1")).to_contain_text("Pay order" if language == "en" else "Pagar")
+        assert Order.objects.get(buyer=charlie).total == Decimal(bar_amount)
     finally:
         context.close()
 
