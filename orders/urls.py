@@ -11,6 +11,7 @@ urlpatterns = [
     path("cart/lines/<int:line_id>/", cart.cart_line, name="cart_line"),
     path("cart/accept-prices/", cart.cart_accept_prices, name="cart_accept_prices"),
     path("checkout/", checkout.checkout, name="checkout"),
+    path("checkout/summary/", checkout.checkout_summary, name="checkout_summary"),
     path("orders/", orders.order_list, name="order_list"),
     path("orders/<str:number>/", orders.order_detail, name="order_detail"),
     path("orders/<str:number>/pay/", payment.pay, name="pay"),

@@ -6,6 +6,8 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import format_currency, format_decimal
 from django import template
 from django.conf import settings
+from django.contrib.messages import constants
+from django.forms import BaseForm, BaseFormSet
 from django.utils import dateformat, timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, to_locale
@@ -94,3 +96,21 @@ def bootstrap_widget(bound_field):
     if bound_field.errors:
         attrs["aria-invalid"] = "true"
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.simple_tag(takes_context=True)
+def page_has_errors(context) -> bool:
+    """Whether the page reports a failed round trip: the title then starts with "Error:" and focus goes to the message.
+
+    True when a view sets ``page_has_errors``, when a bound form or formset in the context has errors (reading the
+    errors a view's ``is_valid()`` already computed, never validating again), or when an error message is queued.
+    """
+    if context.get("page_has_errors"):
+        return True
+    for value in context.flatten().values():
+        if isinstance(value, BaseForm) and value.is_bound and value._errors:
+            return True
+        if isinstance(value, BaseFormSet) and value.is_bound and (value._errors or value._non_form_errors):
+            return True
+    stored = context.get("messages")
+    return bool(stored) and any(message.level >= constants.ERROR for message in stored)

@@ -71,6 +71,7 @@ def _render_cart(request: HttpRequest, *, line_errors=None, typed=None, status: 
         "unreachable": unreachable,
         "summary": summary,
         "line_errors": line_errors or {},
+        "page_has_errors": bool(line_errors),
         "typed": typed or {},
         "has_repriced": any(p.code == "repriced" for p in summary.problems),
         # Copies that can be bought as they are (flagged lines are left out of the totals).

@@ -4,17 +4,23 @@ One page, three POST actions: ``address`` saves a new address for reuse; ``previ
 summary for other choices; ``place`` places the order through ``orders.services.place_order``. The form
 carries a one-time checkout token, so a double submit finds the order the first one placed, and a
 fingerprint of the summary it showed, so the buyer is never charged a total they did not see.
+
+With JavaScript the page does not reload when the buyer picks another address or carrier: ``checkout_summary``
+answers with the page's parts (summary, carriers, "Place order" with the new fingerprint) computed the same way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.verification import confirmed_email_required
 from orders.errors import CarrierChoiceError, CheckoutError
@@ -53,6 +59,30 @@ def _token_from(data) -> str:
     return token if TOKEN_PATTERN.match(token) else new_checkout_token()
 
 
+def _summary_context(
+    address: Address | None, preview: CheckoutPreview, errors: Mapping | None = None
+) -> dict[str, object]:
+    """What the summary, the carriers and the "Place order" parts of the page need (also rendered on their own)."""
+    errors = errors or {}
+    groups = [
+        {
+            "choice": choice,
+            "field_name": carrier_field_name(choice.group.seller.pk),
+            "errors": errors.get(carrier_field_name(choice.group.seller.pk), []),
+        }
+        for choice in preview.shipping
+    ]
+    return {
+        "address": address,
+        "preview": preview,
+        "groups": groups,
+        "confirmed_key": choices_key(address.pk if address else "", preview),
+        # Copies that can be bought as they are (flagged lines are left out of the totals).
+        "buyable_copies": sum(group.item_count for group in preview.summary.groups),
+        "all_chosen": address is not None and all(choice.chosen for choice in preview.shipping),
+    }
+
+
 def _render(
     request: HttpRequest,
     *,
@@ -66,28 +96,14 @@ def _render(
     status: int = 200,
 ) -> HttpResponse:
     errors = form.errors if form is not None else {}
-    groups = [
-        {
-            "choice": choice,
-            "field_name": carrier_field_name(choice.group.seller.pk),
-            "errors": errors.get(carrier_field_name(choice.group.seller.pk), []),
-        }
-        for choice in preview.shipping
-    ]
     context = {
+        **_summary_context(address, preview, errors),
         "addresses": addresses,
-        "address": address,
-        "preview": preview,
-        "groups": groups,
         "checkout_token": token,
-        "confirmed_key": choices_key(address.pk if address else "", preview),
         "form_errors": [*errors.get("__all__", []), *errors.get("address", []), *errors.get("checkout_token", [])],
         "address_form": address_form or AddressForm(),
         "address_form_open": address_form is not None or not addresses,
         "problems": problems,
-        # Copies that can be bought as they are (flagged lines are left out of the totals).
-        "buyable_copies": sum(group.item_count for group in preview.summary.groups),
-        "all_chosen": address is not None and all(choice.chosen for choice in preview.shipping),
     }
     return render(request, "orders/checkout.html", context, status=status)
 
@@ -167,6 +183,46 @@ def checkout(request: HttpRequest) -> HttpResponse:
     remember_cart_count(request, cart_item_count(cart))
     messages.success(request, _("Order %(number)s is placed: now pay for it.") % {"number": order.number})
     return _after_order(order)
+
+
+def _is_id(value: str) -> bool:
+    """A primary key as typed in a URL: ASCII digits, short enough for the database's integers."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
+SUMMARY_PARTS = {
+    "summary": "orders/_checkout_summary.html",
+    "actions": "orders/_checkout_actions.html",
+    "bar": "orders/_checkout_bar.html",
+    "shipping": "orders/_checkout_shipping.html",
+}
+
+
+@require_safe
+@login_required
+@confirmed_email_required("checkout")
+def checkout_summary(request: HttpRequest) -> HttpResponse:
+    """The checkout's summary for other choices, as the page's parts (JSON of HTML), so the page updates in place.
+
+    Read-only and computed as the checkout page computes it (``checkout_preview`` from the buyer's cart, the prices
+    and carriers on the server); the query string only says which of the buyer's addresses and which carriers.
+    """
+    user = request.user
+    raw_address = request.GET.get("address", "")
+    if raw_address and not _is_id(raw_address):
+        return JsonResponse({"error": _("Choose one of your saved addresses.")}, status=400)
+    choice = _posted_choice(request.GET)
+    if not all(_is_id(seller) and _is_id(carrier) for seller, carrier in choice.items()):
+        return JsonResponse({"error": _("Choose one of the carriers shown.")}, status=400)
+    address = get_address_for_user(user, raw_address) if raw_address else user_addresses(user).first()
+    cart = cart_for_request(request)
+    preview = checkout_preview(cart, address.country if address else "", choice)
+    if preview.summary.is_empty:
+        return JsonResponse({"error": _("Your cart is empty: add some books before checking out.")}, status=409)
+    _choose_cheapest(preview)
+    context = _summary_context(address, preview)
+    parts = {name: render_to_string(template, context, request) for name, template in SUMMARY_PARTS.items()}
+    return JsonResponse({**parts, "total": str(preview.total), "ready": preview.ready})
 
 
 def _refused(request: HttpRequest, error: CheckoutError, page: dict) -> HttpResponse:

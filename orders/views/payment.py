@@ -36,6 +36,8 @@ def _render(request: HttpRequest, order: Order, form: PaymentForm, *, declined=N
         "idempotency_key": new_idempotency_key(),
         "test_cards": TEST_CARDS,
         "declined": declined,
+        # A declined card shows a fresh form: the title still says "Error:" and focus goes to the reason.
+        "page_has_errors": declined is not None,
     }
     return render(request, "orders/pay.html", context, status=status)
 
