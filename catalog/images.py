@@ -119,7 +119,7 @@ def _encode_webp(image: Image.Image) -> bytes:
 
 
 def rendition_name(name: str, width: int, ext: str) -> str:
-    """The storage name of a rendition of the file ``name``: ``listings/abc_thumb.jpg`` -> ``listings/abc_thumb_96w.webp``."""
+    """The storage name of a rendition of ``name``: ``listings/abc_thumb.jpg`` -> ``listings/abc_thumb_96w.webp``."""
     root, _ext = posixpath.splitext(name)
     return f"{root}_{width}w.{ext}"
 

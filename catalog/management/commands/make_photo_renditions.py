@@ -52,7 +52,7 @@ class Command(BaseCommand):
                 image.load()
             made = make_renditions(image.convert("RGB"))
             save_renditions(photo.image.name, photo.thumbnail.name, made, written)
-        except Exception as exc:  # a missing or unreadable file must not stop the run
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:  # one bad file must not stop the run
             discard_files(written)
             self.stderr.write(f"Photo {photo.pk} ({photo.image.name}): {exc}")
             return False
