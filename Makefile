@@ -8,13 +8,16 @@ MYSQL_URL ?= mysql://root@127.0.0.1:3306/bookstore
 # Extra pytest arguments: make test ARGS="-k seed -x"
 ARGS ?=
 
-.PHONY: help install run test test-mysql lint format migrate seed messages check ci
+.PHONY: help install run test test-mysql lint format migrate seed messages check ci css
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 install: ## System packages, .venv and requirements (script/bootstrap)
 	./script/bootstrap
+
+css: ## Rebuild static/vendor/bootstrap/bootstrap.used.css after a template change (needs npm)
+	npm ci --no-audit --no-fund && npm run build:css
 
 run: ## Migrate, load demo data and serve on http://127.0.0.1:8000/ (script/run)
 	./script/run

@@ -9,7 +9,7 @@ from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
-from bookstore import health
+from bookstore import health, seo
 from catalog.views.home import home
 
 # Admin sign-in goes through allauth's login view, so it shares its rate limits.
@@ -26,6 +26,9 @@ def favicon(request):
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
+    path("robots.txt", seo.robots_txt, name="robots"),
+    path("sitemap.xml", seo.sitemap_index, name="sitemap-index"),
+    path("sitemap-<slug:section>.xml", seo.sitemap_section, name="sitemap-section"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),

@@ -4,10 +4,14 @@ Nothing the browser sent is stored as it came: the file is opened and fully
 decoded by Pillow (which refuses non-images, polyglots it cannot parse and
 decompression bombs), checked against size and dimension limits, stripped of
 metadata by re-encoding to JPEG, and given a generated name. A thumbnail is
-made once here, never per request.
+made once here, never per request, and so are the smaller and larger renditions
+pages pick from with srcset: the cover crop at COVER_WIDTHS and the photo at
+IMAGE_WIDTHS, each as JPEG and WebP, named after the file they are made from
+(rendition_name), so a page needs only the widths to build its srcset.
 """
 
 import io
+import posixpath
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -23,6 +27,12 @@ DISPLAY_MAX_SIDE = 1600
 THUMBNAIL_SIZE = (360, 480)
 MIN_SIDE = 100
 JPEG_QUALITY = 85
+WEBP_QUALITY = 80
+# Cover crops (3:4) for cards, carts and inventory rows: 48 to 360 CSS pixels at 1x and 2x.
+COVER_WIDTHS = (96, 192, 360, 720)
+# The photo itself, at its own ratio, for the listing page; never wider than the photo.
+IMAGE_WIDTHS = (360, 720, 1080)
+RENDITION_FORMATS = (("jpg", "image/jpeg"), ("webp", "image/webp"))
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,13 @@ class ProcessedPhoto:
     thumbnail: ContentFile
     width: int
     height: int
+    # {"cover": {width: {"jpg": bytes, "webp": bytes}}, "image": {...}}, saved under rendition_name().
+    renditions: dict = None
+
+    @property
+    def widths(self) -> dict[str, list[int]]:
+        """The widths made of each kind, as ListingPhoto.renditions stores them."""
+        return {kind: sorted(sizes) for kind, sizes in (self.renditions or {}).items()}
 
 
 def _reject(message, code):
@@ -95,6 +112,40 @@ def _encode_jpeg(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
+def _encode_webp(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="WEBP", quality=WEBP_QUALITY, method=4)
+    return buffer.getvalue()
+
+
+def rendition_name(name: str, width: int, ext: str) -> str:
+    """The storage name of a rendition of ``name``: ``listings/abc_thumb.jpg`` -> ``listings/abc_thumb_96w.webp``."""
+    root, _ext = posixpath.splitext(name)
+    return f"{root}_{width}w.{ext}"
+
+
+def make_renditions(image: Image.Image) -> dict[str, dict[int, dict[str, bytes]]]:
+    """Encode the cover crops and the smaller copies of a display-sized RGB image, as JPEG and WebP.
+
+    Cover crops up to 360 wide are always made (the thumbnail is that size too); 720 only when the photo has
+    the pixels for it. Photo copies are made only narrower than the photo, which is itself the widest.
+    """
+    renditions: dict[str, dict[int, dict[str, bytes]]] = {"cover": {}, "image": {}}
+    for width in COVER_WIDTHS:
+        height = width * THUMBNAIL_SIZE[1] // THUMBNAIL_SIZE[0]
+        if width > THUMBNAIL_SIZE[0] and (image.width < width or image.height < height):
+            continue
+        crop = ImageOps.fit(image, (width, height), Image.Resampling.LANCZOS)
+        renditions["cover"][width] = {"jpg": _encode_jpeg(crop), "webp": _encode_webp(crop)}
+    for width in IMAGE_WIDTHS:
+        if width >= image.width:
+            continue
+        copy = image.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS)
+        renditions["image"][width] = {"jpg": _encode_jpeg(copy), "webp": _encode_webp(copy)}
+    renditions["image"][image.width] = {"webp": _encode_webp(image)}
+    return renditions
+
+
 def _to_rgb(image: Image.Image) -> Image.Image:
     image = ImageOps.exif_transpose(image)
     if image.mode in ("RGBA", "LA", "P"):
@@ -120,4 +171,5 @@ def process_photo(upload) -> ProcessedPhoto:
         thumbnail=ContentFile(_encode_jpeg(thumb), name=f"{stem}_thumb.jpg"),
         width=image.width,
         height=image.height,
+        renditions=make_renditions(image),
     )

@@ -147,6 +147,8 @@ class Listing(models.Model):
     hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
     # The first photo's thumbnail, kept here so catalog pages need no photo query.
     cover = models.ImageField(_("cover thumbnail"), max_length=255, blank=True, editable=False)
+    # The widths of the cover's renditions (catalog.images.COVER_WIDTHS made for it), for srcset.
+    cover_widths = models.JSONField(_("cover widths"), default=list, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
@@ -204,6 +206,9 @@ class ListingPhoto(models.Model):
     thumbnail = models.ImageField(_("thumbnail"), upload_to=photo_upload_to, max_length=255)
     width = models.PositiveIntegerField(_("width"), default=0)
     height = models.PositiveIntegerField(_("height"), default=0)
+    # {"cover": [96, 192, ...], "image": [360, ..., width]}: the renditions stored beside the files
+    # (catalog.images.rendition_name); empty for a photo made before them, until make_photo_renditions runs.
+    renditions = models.JSONField(_("renditions"), default=dict, blank=True, editable=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

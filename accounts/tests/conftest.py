@@ -12,7 +12,7 @@ def assert_in_layout(response):
     html = response.content.decode()
     assert NAVBAR in html
     assert '<main id="main"' in html
-    assert "vendor/bootstrap/bootstrap.min.css" in html
+    assert "vendor/bootstrap/bootstrap.used.css" in html
     return html
 
 

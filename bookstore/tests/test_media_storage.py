@@ -15,7 +15,9 @@ from moto import mock_aws
 from PIL import Image
 
 from bookstore.tests.test_settings import run_with_env
+from catalog.images import rendition_name
 from catalog.models import ListingPhoto
+from catalog.services.photos import photo_files
 from conftest import ListingFactory, make_upload
 
 BUCKET = "bookstore-media-test"
@@ -94,7 +96,10 @@ def test_a_listing_photo_uploaded_by_the_seller_lands_in_the_bucket(s3_media, al
     assert response.status_code == 302
     photo = ListingPhoto.objects.get(listing=listing)
     keys = {item["Key"] for item in s3_media.list_objects_v2(Bucket=BUCKET)["Contents"]}
-    assert keys == {photo.image.name, photo.thumbnail.name}
+    # The photo, its thumbnail and their srcset renditions (catalog.images), all in the bucket.
+    assert keys == set(photo_files(photo)) and len(keys) > 2
+    webp = s3_media.get_object(Bucket=BUCKET, Key=rendition_name(photo.thumbnail.name, 96, "webp"))
+    assert webp["ContentType"] == "image/webp"
     # Nothing went to the local media root.
     assert not (settings.MEDIA_ROOT).exists() or not any(settings.MEDIA_ROOT.rglob("*.*"))
 
@@ -109,6 +114,27 @@ def test_a_listing_photo_uploaded_by_the_seller_lands_in_the_bucket(s3_media, al
         assert max(image.size) <= max(photo.width, photo.height)
     assert photo.image.url == f"https://{BUCKET}.s3.amazonaws.com/{photo.image.name}"
     assert client.get(reverse("catalog:listing", args=[listing.pk])).text.count(photo.image.url) >= 1
+
+
+@pytest.mark.django_db
+def test_renditions_of_older_photos_are_made_in_the_bucket(s3_media, alice, client):
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+
+    from conftest import make_image_bytes
+
+    listing = ListingFactory(seller=alice)
+    image = default_storage.save("listings/old.jpg", ContentFile(make_image_bytes(size=(600, 800))))
+    thumb = default_storage.save("listings/old_thumb.jpg", ContentFile(make_image_bytes(size=(360, 480))))
+    photo = ListingPhoto.objects.create(listing=listing, image=image, thumbnail=thumb, width=600, height=800)
+
+    call_command("make_photo_renditions", stdout=io.StringIO())
+
+    photo.refresh_from_db()
+    keys = {item["Key"] for item in s3_media.list_objects_v2(Bucket=BUCKET)["Contents"]}
+    assert keys == set(photo_files(photo)) and "listings/old_thumb_192w.webp" in keys
+    body = client.get(listing.get_absolute_url()).text
+    assert f"https://{BUCKET}.s3.amazonaws.com/listings/old_360w.webp 360w" in body
 
 
 @pytest.mark.django_db

@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 FRAGMENT_SECONDS = 6 * 3600
 
 
-def _card_key(listing: Listing) -> str:
+def _card_key(listing: Listing, eager: bool = False) -> str:
     book = listing.book
     shop = getattr(listing.seller, "shop", None)
     shown = (
@@ -31,6 +31,8 @@ def _card_key(listing: Listing) -> str:
         listing.condition,
         listing.price,
         listing.cover.name,
+        tuple(listing.cover_widths or ()),
+        eager,
         listing.quantity > 0,
         (shop.name, shop.city, shop.country.code) if shop else None,
     )
@@ -38,11 +40,14 @@ def _card_key(listing: Listing) -> str:
 
 
 def listing_cards(listings: Iterable[Listing]) -> list[SafeString]:
-    """The HTML card of each listing, in order (book, seller and shop loaded), from the cache where it has it."""
+    """The HTML card of each listing, in order (book, seller and shop loaded), from the cache where it has it.
+
+    The first card's cover is the page's largest early image: it is loaded eagerly at high priority, the rest lazily.
+    """
     listings = list(listings)
     if not fragments_enabled():
-        return [_render_card(listing) for listing in listings]
-    keys = [_card_key(listing) for listing in listings]
+        return [_render_card(listing, index == 0) for index, listing in enumerate(listings)]
+    keys = [_card_key(listing, index == 0) for index, listing in enumerate(listings)]
     try:
         found = cache.get_many(keys)
     except Exception:  # render them all
@@ -50,10 +55,10 @@ def listing_cards(listings: Iterable[Listing]) -> list[SafeString]:
         found = {}
     missing = {}
     cards = []
-    for key, listing in zip(keys, listings, strict=True):
+    for index, (key, listing) in enumerate(zip(keys, listings, strict=True)):
         html = found.get(key)
         if html is None:
-            html = missing[key] = _render_card(listing)
+            html = missing[key] = _render_card(listing, index == 0)
         cards.append(mark_safe(html))  # rendered by our template, autoescaped  # nosec B308 B703
     if missing:
         try:
@@ -63,8 +68,8 @@ def listing_cards(listings: Iterable[Listing]) -> list[SafeString]:
     return cards
 
 
-def _render_card(listing: Listing) -> SafeString:
-    return mark_safe(render_to_string("includes/listing_card.html", {"listing": listing}))  # nosec B308 B703
+def _render_card(listing: Listing, eager: bool = False) -> SafeString:
+    return mark_safe(render_to_string("includes/listing_card.html", {"listing": listing, "eager": eager}))  # nosec B308 B703
 
 
 def cached_fragment(name: str, shown: object, render_fragment: Callable[[], object]):

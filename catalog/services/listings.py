@@ -115,7 +115,7 @@ def create_listing(
     check_book_data(book_data)
     sku = clean_sku(seller.pk, listing_data.get("sku"))
     photo_service.check_photo_limit(0, len(photos))
-    stored = photo_service.store_photos(photo_service.prepare_photos(photos))
+    stored = photo_service.store_photos(photo_service.prepare_photos(photos), renditions=True)
     try:
         with transaction.atomic():
             book = find_or_create_book(book_data)
@@ -256,7 +256,7 @@ def delete_listing(listing: Listing) -> bool:
         if listing.status == Status.ACTIVE:
             catalog_changed()
         if listing.units_sold == 0 and listing.status != Status.HIDDEN:
-            names = [name for photo in listing.photos.all() for name in (photo.image.name, photo.thumbnail.name)]
+            names = [name for photo in listing.photos.all() for name in photo_service.photo_files(photo)]
             try:
                 with transaction.atomic():
                     listing.delete()

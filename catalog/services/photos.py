@@ -13,12 +13,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from catalog.cache import catalog_changed
-from catalog.images import ProcessedPhoto, process_photo
+from catalog.images import ProcessedPhoto, process_photo, rendition_name
 from catalog.models import Listing, ListingPhoto
 from catalog.states import ensure_editable
 
@@ -33,10 +34,49 @@ class StoredPhoto:
     thumbnail: str
     width: int
     height: int
+    renditions: dict = None
+    rendition_files: tuple[str, ...] = ()
 
     @property
-    def names(self) -> tuple[str, str]:
-        return (self.image, self.thumbnail)
+    def names(self) -> tuple[str, ...]:
+        return (self.image, self.thumbnail, *self.rendition_files)
+
+
+def rendition_files(image: str, thumbnail: str, renditions: dict | None) -> list[str]:
+    """Every rendition file of a photo (whose files are ``image`` and ``thumbnail``), by its stored widths."""
+    names = []
+    for kind, base in (("cover", thumbnail), ("image", image)):
+        widths = sorted((renditions or {}).get(kind, []))
+        for width in widths:
+            # The photo's own width is the photo itself as JPEG: only its WebP is a rendition.
+            full = kind == "image" and width == widths[-1]
+            names.extend(rendition_name(base, width, ext) for ext in (("webp",) if full else ("jpg", "webp")))
+    return names
+
+
+def photo_files(photo: ListingPhoto) -> list[str]:
+    """Every stored file of a listing photo: the photo, its thumbnail and its renditions."""
+    return [
+        photo.image.name,
+        photo.thumbnail.name,
+        *rendition_files(photo.image.name, photo.thumbnail.name, photo.renditions),
+    ]
+
+
+def save_renditions(image: str, thumbnail: str, renditions: dict, written: list[str]) -> None:
+    """Write rendition files under their derived names (replacing any left from an earlier run)."""
+    storage = _image_field().storage
+    for kind, base in (("cover", thumbnail), ("image", image)):
+        for width, encoded in renditions.get(kind, {}).items():
+            for ext, data in encoded.items():
+                name = rendition_name(base, width, ext)
+                if storage.exists(name):
+                    storage.delete(name)
+                written.append(name)
+                saved = storage.save(name, ContentFile(data, name=name))
+                if saved != name:  # a page derives the name from the base file: it must be exact
+                    written.append(saved)
+                    raise OSError(f"storage saved {name} as {saved}")
 
 
 def _image_field():
@@ -88,8 +128,10 @@ def _save_file(field, content, written: list[str]) -> str:
     return written[-1]
 
 
-def store_photos(processed: Iterable[ProcessedPhoto]) -> list[StoredPhoto]:
-    """Write processed photos through the storage API; on failure, remove what was written.
+def store_photos(processed: Iterable[ProcessedPhoto], *, renditions: bool = False) -> list[StoredPhoto]:
+    """Write processed photos (and, with ``renditions``, their srcset renditions) through the storage API.
+
+    On failure, what was written is removed.
 
     Raises ValidationError on "photos" when the storage cannot take them (a full or read-only disk, an
     unreachable bucket): the seller is told to try again and nothing is kept. Anything else is re-raised.
@@ -101,7 +143,19 @@ def store_photos(processed: Iterable[ProcessedPhoto]) -> list[StoredPhoto]:
         for photo in processed:
             image = _save_file(field, photo.image, written)
             thumbnail = _save_file(field, photo.thumbnail, written)
-            stored.append(StoredPhoto(image=image, thumbnail=thumbnail, width=photo.width, height=photo.height))
+            before = len(written)
+            if renditions:
+                save_renditions(image, thumbnail, photo.renditions or {}, written)
+            stored.append(
+                StoredPhoto(
+                    image=image,
+                    thumbnail=thumbnail,
+                    width=photo.width,
+                    height=photo.height,
+                    renditions=photo.widths if renditions else {},
+                    rendition_files=tuple(written[before:]),
+                )
+            )
     except OSError as exc:
         logger.error("Could not store photos: %s", exc)
         discard_files(written)
@@ -128,12 +182,14 @@ def discard_files(names: Iterable[str]) -> None:
 
 
 def sync_cover(listing: Listing) -> None:
-    """Set listing.cover to the first photo's thumbnail (or nothing) and save it if it changed."""
+    """Set listing.cover (and its widths) to the first photo's thumbnail (or nothing); save it if it changed."""
     first = listing.photos.order_by("position", "id").first()
     cover = first.thumbnail.name if first else ""
-    if listing.cover.name != cover:
+    widths = list((first.renditions or {}).get("cover", [])) if first else []
+    if listing.cover.name != cover or list(listing.cover_widths or []) != widths:
         listing.cover = cover
-        listing.save(update_fields=["cover", "updated_at"])
+        listing.cover_widths = widths
+        listing.save(update_fields=["cover", "cover_widths", "updated_at"])
         if listing.status == Listing.Status.ACTIVE:
             catalog_changed()
 
@@ -155,6 +211,7 @@ def attach_photos(listing: Listing, stored: Sequence[StoredPhoto]) -> list[Listi
             thumbnail=photo.thumbnail,
             width=photo.width,
             height=photo.height,
+            renditions=photo.renditions or {},
             position=start + offset,
         )
         for offset, photo in enumerate(stored)
@@ -179,7 +236,7 @@ def add_photos(listing: Listing, uploads: Sequence[UploadedFile]) -> list[Listin
     ensure_editable(listing)
     # Checked early so a seller over the limit does not wait for the images to be processed.
     check_photo_limit(listing.photos.count(), len(uploads))
-    stored = store_photos(prepare_photos(uploads))
+    stored = store_photos(prepare_photos(uploads), renditions=True)
     try:
         with transaction.atomic():
             _lock(listing)
@@ -202,7 +259,7 @@ def remove_photo(photo: ListingPhoto) -> None:
     Raises ListingStateError for an archived listing.
     """
     listing = photo.listing
-    names = (photo.image.name, photo.thumbnail.name)
+    names = photo_files(photo)
     with transaction.atomic():
         _lock(listing)
         ListingPhoto.objects.filter(pk=photo.pk, listing=listing).delete()

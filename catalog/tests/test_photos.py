@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from catalog.models import Listing, ListingPhoto
-from catalog.services.photos import add_photos, move_photo, remove_photo
+from catalog.services.photos import add_photos, move_photo, photo_files, remove_photo
 from catalog.states import ListingStateError
 from conftest import ListingFactory, make_image_bytes, make_upload
 
@@ -51,7 +51,13 @@ def test_add_photos_stores_reencoded_files_and_sets_cover(listing, settings):
     assert cover_of(listing) == photos[0].thumbnail.name
     assert all(name.startswith("listings/") for p in photos for name in (p.image.name, p.thumbnail.name))
     assert not any("holiday" in str(path) for path in media_files(settings))
-    assert len(media_files(settings)) == 4
+    # The photo, its thumbnail and the renditions recorded on its row, nothing else.
+    assert media_files(settings) == stored_files_of(settings, photos)
+    assert len(media_files(settings)) > 4
+
+
+def stored_files_of(settings, photos) -> list[Path]:
+    return sorted(Path(settings.MEDIA_ROOT) / name for photo in photos for name in photo_files(photo))
 
 
 def test_photos_are_appended_after_existing_ones(listing, three_photos):
@@ -118,7 +124,7 @@ def test_remove_photo_closes_the_gap_updates_cover_and_deletes_files_after_commi
     assert ordered(listing) == [second.pk, third.pk]
     assert list(listing.photos.order_by("position").values_list("position", flat=True)) == [0, 1]
     assert cover_of(listing) == second.thumbnail.name
-    assert len(media_files(settings)) == 4
+    assert media_files(settings) == stored_files_of(settings, [second, third])
     assert not (Path(settings.MEDIA_ROOT) / first.image.name).exists()
 
 
