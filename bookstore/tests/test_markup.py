@@ -148,3 +148,27 @@ def test_english_overrides_reword_strings_allauth_still_has():
 def test_pages_in_english_and_spanish_name_their_language(client):
     assert '<html lang="en">' in _html(Client(), "/")
     assert '<html lang="es">' in _html(client, "/", **SPANISH)
+
+
+def test_tables_that_stack_on_a_phone_label_every_cell(client_for, alice, shipped):
+    """Below 768 px a .table-stack row is a card whose cells show their column's name (data-label); only the
+    cover and the actions cell go without one."""
+    shipment = shipped.shipments.get()
+    for path in (
+        reverse("sell:inventory"),
+        reverse("shipping:sale_list"),
+        reverse("shipping:sale_detail", args=[shipment.pk]),
+    ):
+        html = _html(client_for(alice), path)
+        tables = re.findall(r'<table class="[^"]*\btable-stack\b[^"]*">(.*?)</table>', html, re.S)
+        assert tables, path
+        for table in tables:
+            body = table.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+            cells = re.findall(r"<td\b[^>]*>", body)
+            assert cells, path
+            unlabelled = [
+                cell
+                for cell in cells
+                if "data-label=" not in cell and "table-stack-actions" not in cell and "table-stack-media" not in cell
+            ]
+            assert unlabelled == [], path
