@@ -43,7 +43,7 @@ def test_each_visitor_sees_their_own_name_and_links(client_for, alice, charlie, 
     staff_nav = navbar(_signed_in(staff).get(BROWSE))
     assert BACK_OFFICE in staff_nav
     anonymous = navbar(Client().get(BROWSE))
-    assert reverse("account_login") in anonymous and "Charlie" not in anonymous and "Log out" not in anonymous
+    assert reverse("account_login") in anonymous and "Charlie" not in anonymous and "Sign out" not in anonymous
 
 
 def _signed_in(user: User) -> Client:
@@ -74,7 +74,7 @@ def test_the_search_box_and_the_language_follow_the_page(client_for, charlie):
     assert 'value="dune"' in navbar(client.get(BROWSE, {"q": "dune"}))
     assert 'value="eco"' in navbar(client.get(BROWSE, {"q": "eco"}))
     assert 'value=""' in navbar(client.get(BROWSE))
-    assert "Log out" in navbar(client.get(BROWSE))
+    assert "Sign out" in navbar(client.get(BROWSE))
     assert "Cerrar sesión" in navbar(client.get(BROWSE, HTTP_ACCEPT_LANGUAGE="es"))
 
 

@@ -77,7 +77,7 @@ def test_the_cached_whole_page_holds_no_visitor_and_each_gets_a_working_csrf_tok
     first_page, second_page = body(first.get(BROWSE)), body(second.get(BROWSE))
 
     for page in (first_page, second_page):
-        assert alice.display_name not in page and "Log in" in page
+        assert alice.display_name not in page and "Sign in" in page
     first_token, second_token = csrf_token_in(first_page), csrf_token_in(second_page)
     assert first_token != second_token
     # Each token belongs to its own visitor's CSRF cookie: the language form posts.
@@ -92,7 +92,7 @@ def test_a_visitor_with_a_session_is_not_given_the_cookieless_page(page_cache, c
     Client().get(BROWSE)  # caches the whole page
     client.force_login(charlie)
     page = body(client.get(BROWSE))
-    assert charlie.display_name in page and "Log in" not in page
+    assert charlie.display_name in page and "Sign in" not in page
 
 
 def test_pages_are_kept_per_language(page_cache, client, alice_listing):

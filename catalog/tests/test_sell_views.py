@@ -160,7 +160,7 @@ def test_inventory_shows_only_my_listings_with_their_figures(client_for, alice, 
     html = response.content.decode()
     assert "The Name of the Rose" in html and "Umberto Eco" in html and "$12.50" in html
     assert "Dune" not in html
-    assert '<td class="text-end">4</td>' in html  # units sold
+    assert '<td class="text-end" data-label="Sold">4</td>' in html  # units sold
     assert reverse("sell:listing_edit", args=[alice_listing.pk]) in html
     assert reverse("sell:listing_pause", args=[alice_listing.pk]) in html
 

@@ -10,6 +10,7 @@ from django.contrib.messages import constants
 from django.forms import BaseForm, BaseFormSet
 from django.utils import dateformat, timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import get_language, to_locale
 
 register = template.Library()
@@ -114,3 +115,17 @@ def page_has_errors(context) -> bool:
             return True
     stored = context.get("messages")
     return bool(stored) and any(message.level >= constants.ERROR for message in stored)
+
+
+@register.filter
+def lang_attr(code):
+    """` lang="xx"` for text in language ``code`` when it is not the page's language (WCAG 3.1.2), else "".
+
+    ``code`` is a plain language subtag (a book's language: "en", "es", "fr"...); anything else ("other", empty)
+    gives nothing, since the text's language is then unknown.
+    """
+    code = str(code or "").lower()
+    if not (2 <= len(code) <= 3 and code.isascii() and code.isalpha()):
+        return ""
+    page = (get_language() or settings.LANGUAGE_CODE).split("-")[0].lower()
+    return "" if code == page else format_html(' lang="{}"', code)
