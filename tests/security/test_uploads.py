@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from catalog.models import Listing, ListingPhoto
+from catalog.services.photos import photo_files
 from conftest import make_image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -127,20 +128,24 @@ def test_a_png_html_polyglot_is_stored_only_as_a_clean_reencoded_jpeg(client_for
     for stored in (photo.image, photo.thumbnail):
         assert re.fullmatch(r"listings/(?:[\w-]+/)*[0-9a-f]{32}(_thumb)?\.jpg", stored.name), stored.name
     files = media_files(settings)
-    assert len(files) == 2
+    # The photo, its cover crop and the sizes pages ask for (JPEG and WebP renditions), all made by Pillow.
+    stored_names = {str(Path(settings.MEDIA_ROOT, name)) for name in photo_files(photo)}
+    assert {str(path) for path in files} == stored_names and {path.suffix for path in files} == {".jpg", ".webp"}
+    stem = Path(photo.image.name).stem
     for path in files:
         assert Path(settings.MEDIA_ROOT) in path.parents  # no "../" escape from the media root
+        assert path.name.startswith(stem)  # named after the stored photo, never after the upload
         data = path.read_bytes()
-        assert data.startswith(b"\xff\xd8\xff")
         assert b"<script" not in data and b"<html" not in data and b"Comment" not in data
-        assert Image.open(io.BytesIO(data)).format == "JPEG"
+        expected = "JPEG" if path.suffix == ".jpg" else "WEBP"
+        assert Image.open(io.BytesIO(data)).format == expected
 
 
 def test_stored_photos_never_keep_the_uploaded_name(client_for, alice, alice_listing, settings):
     upload = SimpleUploadedFile("my-secret-holiday.jpg", make_image_bytes(), content_type="image/jpeg")
     client_for(alice).post(f"/sell/listings/{alice_listing.pk}/photos/", {"photos": upload})
     names = [str(path) for path in media_files(settings)]
-    assert len(names) == 2
+    assert sorted(names) == sorted(str(Path(settings.MEDIA_ROOT, n)) for n in photo_files(ListingPhoto.objects.get()))
     assert not any("secret" in name or "holiday" in name for name in names)
 
 
