@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Case, Count, IntegerField, Max, Min, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Value, When
 
 from catalog.models import Book, Listing
-from catalog.search.counts import COUNT_LIMIT, ResultCount
+from catalog.search import counts
+from catalog.search.counts import ResultCount
 from catalog.search.pages import SEARCH_BOOKS
 from catalog.search.queries import (
     SORT_NEWEST,
@@ -35,7 +36,7 @@ CONDITION_ORDER = tuple(Listing.Condition.values)
 def condition_rank():
     """An expression: 0 for As New ... 5 for Poor."""
     return Case(
-        *(When(condition=value, then=Value(rank)) for rank, value in enumerate(CONDITION_ORDER)),
+        *(When(Q(condition=value), then=Value(rank)) for rank, value in enumerate(CONDITION_ORDER)),
         output_field=IntegerField(),
     )
 
@@ -208,10 +209,10 @@ def count_books(result: CatalogResult, page: BookPage, page_size: int) -> Result
             cursor.execute(sql, (*rows_params, *best_params))
             found = cursor.fetchone()[0]
     else:
-        found = result.queryset.order_by().values("book_id").distinct()[: COUNT_LIMIT + 1].count()
+        found = result.queryset.order_by().values("book_id").distinct()[: counts.COUNT_LIMIT + 1].count()
     found = max(found, last + 1)
-    if found > COUNT_LIMIT:
-        return ResultCount(first=first, last=last, total=COUNT_LIMIT, capped=True)
+    if found > counts.COUNT_LIMIT:
+        return ResultCount(first=first, last=last, total=counts.COUNT_LIMIT, capped=True)
     return ResultCount(first=first, last=last, total=found)
 
 
