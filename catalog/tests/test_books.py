@@ -289,7 +289,7 @@ def test_book_page_query_budget(client, client_for, charlie, alice, dune, django
 
 def test_book_page_in_spanish(client, dune):
     html = client.get(book_url(dune), HTTP_ACCEPT_LANGUAGE="es").content.decode()
-    assert "3 ejemplares a la venta" in html and "Añadir al carrito" in html
+    assert "3 ejemplares a la venta" in html and "Agregar al carrito" in html
 
 
 def test_listing_page_links_to_its_book(client, dune):
