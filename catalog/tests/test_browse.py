@@ -204,7 +204,8 @@ def test_equal_prices_are_ordered_by_id_so_pages_never_overlap(client, alice, se
     same_price = [listing_at(i, seller=alice, price=Decimal("7.00")) for i in range(5)]
     seen = []
     for number in (1, 2, 3):
-        seen += [listing.pk for listing in client.get(BROWSE, {"sort": "price_asc", "page": number, "view": "copies"}).context["page"]]
+        params = {"sort": "price_asc", "page": number, "view": "copies"}
+        seen += [listing.pk for listing in client.get(BROWSE, params).context["page"]]
     assert seen == sorted(listing.pk for listing in same_price)
 
 
