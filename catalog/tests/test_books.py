@@ -84,8 +84,17 @@ def test_filters_apply_to_copies_and_the_price_is_the_lowest_matching(client, du
     assert "1 copy from $20.00" in client.get(BROWSE, {"price_min": "10"}).content.decode()
 
 
-def test_books_view_search_and_sorts(client, dune):
-    assert list(summaries(client.get(BROWSE, {"q": "herbert"}))) == ["Dune"]
+@pytest.mark.django_db(transaction=True)  # InnoDB's FULLTEXT index sees committed rows only
+def test_books_view_search_ranks_books_and_counts_their_matching_copies(client, dune):
+    found = summaries(client.get(BROWSE, {"q": "herbert"}))
+    assert list(found) == ["Dune"] and found["Dune"].copies == 3
+    found = summaries(client.get(BROWSE, {"q": "dune", "condition": "as_new"}))
+    assert (found["Dune"].copies, found["Dune"].lowest_price) == (1, D("20.00"))
+    for sort in ("price_asc", "price_desc", "newest", "relevance"):
+        assert list(summaries(client.get(BROWSE, {"q": "herbert", "sort": sort}))) == ["Dune"]
+
+
+def test_books_view_sorts(client, dune):
     by_price = [s.book.title for s in client.get(BROWSE, {"sort": "price_asc"}).context["page"].books]
     assert by_price == ["Dune", "Emma"]  # Dune's lowest copy ($3.50) is below Emma's ($5.00)
     by_price_desc = [s.book.title for s in client.get(BROWSE, {"sort": "price_desc"}).context["page"].books]
