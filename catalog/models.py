@@ -164,6 +164,12 @@ class Listing(models.Model):
             models.Index(fields=["status", "price", "id", "seller"], name="listing_price_idx"),
             models.Index(fields=["book", "status", "-published_at", "seller"], name="listing_book_idx"),
             models.Index(fields=["seller", "status", "-published_at", "-id"], name="listing_seller_idx"),
+            # The catalog's books view groups the matching listings by book (catalog.search.books): from this index
+            # alone, in book order, without reading a row (measured at 50,000 listings: 1 s without it, 0.2 s with).
+            models.Index(
+                fields=["status", "book", "price", "published_at", "condition", "seller"],
+                name="listing_book_group_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(price__gt=0), name="listing_price_positive"),
