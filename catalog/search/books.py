@@ -17,9 +17,8 @@ from django.db import connections
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Value, When
 
 from catalog.models import Book, Listing
-from catalog.search import counts
+from catalog.search import counts, pages
 from catalog.search.counts import ResultCount
-from catalog.search.pages import SEARCH_BOOKS
 from catalog.search.queries import (
     SORT_NEWEST,
     SORT_PRICE_ASC,
@@ -136,7 +135,7 @@ def ranked_groups_sql(result: CatalogResult, order: str, offset: int, limit: int
     """The grouped rows of a search ranked book first: the listings joined to the SEARCH_BOOKS best books."""
     columns = ("id", "book_id", "price", "published_at", "condition")
     rows_sql, rows_params = result.queryset.order_by().values(*columns).query.sql_with_params()
-    best_sql, best_params = result.best_books[:SEARCH_BOOKS].query.sql_with_params()
+    best_sql, best_params = result.best_books[: pages.SEARCH_BOOKS].query.sql_with_params()
     rank = _rank_sql("listing.condition")
     sql = (
         f"SELECT listing.book_id, COUNT(*) AS copies, MIN(listing.price) AS lowest, "  # noqa: S608  # nosec B608 - ORM SQL
@@ -185,9 +184,10 @@ def fetch_book_page(result: CatalogResult, number: int, page_size: int) -> BookP
         result.best_books is not None
         and not has_next
         and bool(summaries)
-        and result.best_books[SEARCH_BOOKS : SEARCH_BOOKS + 1].exists()
+        and result.best_books[pages.SEARCH_BOOKS : pages.SEARCH_BOOKS + 1].exists()
     )
-    return BookPage(number=number, books=summaries, has_next=has_next, book_limit=SEARCH_BOOKS if capped else None)
+    limit = pages.SEARCH_BOOKS if capped else None
+    return BookPage(number=number, books=summaries, has_next=has_next, book_limit=limit)
 
 
 def count_books(result: CatalogResult, page: BookPage, page_size: int) -> ResultCount | None:
@@ -199,7 +199,7 @@ def count_books(result: CatalogResult, page: BookPage, page_size: int) -> Result
     if not page.has_next:
         return ResultCount(first=first, last=last, total=last)
     if result.best_books is not None:
-        best_sql, best_params = result.best_books[:SEARCH_BOOKS].query.sql_with_params()
+        best_sql, best_params = result.best_books[: pages.SEARCH_BOOKS].query.sql_with_params()
         rows_sql, rows_params = result.queryset.order_by().values("book_id").query.sql_with_params()
         sql = (
             f"SELECT COUNT(DISTINCT listing.book_id) FROM ({rows_sql}) AS listing "  # noqa: S608  # nosec B608

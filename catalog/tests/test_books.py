@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from accounts.models import Shop
 from catalog.models import Book, Listing
+from catalog.search import pages as search_pages
 from catalog.search import suggest as suggest_module
-from conftest import BookFactory, ListingFactory, ShopFactory
+from conftest import BookFactory, ListingFactory, ShopFactory, mysql_only
 
 pytestmark = pytest.mark.django_db
 
@@ -315,3 +316,27 @@ def test_suggest_vocabulary_is_one_query_then_cached(client, dune, django_assert
         assert "dune" in suggest_module.vocabulary().words
     assert json.loads(client.get("/books/suggest/", {"q": "fra"}).content)["results"][0]["text"] == "Frank Herbert"
     assert Book.objects.count() == 2
+
+
+@mysql_only
+@pytest.mark.django_db(transaction=True)
+def test_mysql_books_view_shows_the_best_books_only_and_says_so(client, settings, monkeypatch):
+    monkeypatch.setattr(search_pages, "SEARCH_BOOKS", 2)
+    settings.CATALOG_PAGE_SIZE = 1
+    seller = ShopFactory().owner
+    ListingFactory(seller=seller, book__title="Harbour", book__description="A harbour, a harbour, the harbour.")
+    lights = ListingFactory(seller=seller, book__title="Harbour Lights", book__description="By the harbour.").book
+    ListingFactory(seller=seller, book=lights, price=D("2.00"))
+    ListingFactory(seller=seller, book__title="Cookbook", book__description="Fish from the harbour.")
+    assert list(summaries(client.get(BROWSE, {"q": "harbour"}))) == ["Harbour"]
+    last = client.get(BROWSE, {"q": "harbour", "page": 2})
+    found = summaries(last)
+    assert list(found) == ["Harbour Lights"] and (
+        found["Harbour Lights"].copies,
+        found["Harbour Lights"].lowest_price,
+    ) == (
+        2,
+        D("2.00"),
+    )
+    assert "2 books that best match your search" in last.content.decode()
+    assert client.get(BROWSE, {"q": "harbour", "page": 3}).status_code == 404
