@@ -230,6 +230,13 @@ def paths(rng: random.Random, listings: int) -> dict[str, list[str]]:
         "filters": filters,
         "detail": [f"/books/{pk}/" for pk in detail_ids],
         "inventory": inventory_paths(isbns),
+        # The catalog shows books by default; the copy view beside it, and the book pages.
+        "catalog_copies": ["/books/?view=copies"],
+        "search_copies": [f"{path}&view=copies" for path in queries],
+        "filters_copies": [f"{path}&view=copies" for path in filters],
+        "book_page": [
+            f"/books/work/{pk}/" for pk in Listing.objects.filter(pk__in=detail_ids).values_list("book_id", flat=True)
+        ],
     }
 
 

@@ -204,8 +204,10 @@ def test_condition_badges_are_translated(client, alice, grade, spanish):
     assert re.search(rf'class="badge badge-condition[^"]*">.*?</span>{re.escape(spanish)}</span>', detail)
     assert f"</span>{english}</span>" not in detail
 
-    catalog = page(client, "/books/", **SPANISH)
+    catalog = page(client, "/books/?view=copies", **SPANISH)
     assert f"</span>{spanish}</span>" in catalog
+    books = page(client, "/books/", **SPANISH)  # the books view: the range of conditions of each book
+    assert f"data-conditions>{spanish}</span>" in books
 
 
 # --- The catalog files ---------------------------------------------------------------------------------------------

@@ -26,6 +26,10 @@ SORT_CHOICES = [
 
 FILTER_FORM_ID = "catalog-filters"
 
+VIEW_BOOKS = "books"
+VIEW_COPIES = "copies"
+VIEW_CHOICES = [(VIEW_BOOKS, _("Books")), (VIEW_COPIES, _("Copies"))]
+
 
 def _price_field(label):
     return forms.DecimalField(
@@ -125,6 +129,13 @@ class BrowseForm(SortedPagesMixin, forms.Form):
         widget=forms.Select(attrs={"form": FILTER_FORM_ID}),
     )
     page = _page_field()
+    view = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=VIEW_CHOICES,
+        error_messages={"invalid_choice": _("“%(value)s” is not a way to show results: choose books or copies.")},
+        widget=forms.HiddenInput,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,6 +148,16 @@ class BrowseForm(SortedPagesMixin, forms.Form):
     def clean_q(self) -> str:
         # Collapse runs of spaces so the same search shares one cache and URL shape.
         return " ".join(self.cleaned_data["q"].split())
+
+    def clean_view(self) -> str:
+        return self.cleaned_data["view"] or VIEW_BOOKS
+
+    @property
+    def view_name(self) -> str:
+        """The view shown: books unless ?view=copies was asked for (and valid)."""
+        if hasattr(self, "cleaned_data") and "view" in self.cleaned_data:
+            return self.cleaned_data["view"]
+        return VIEW_COPIES if self.data.get("view") == VIEW_COPIES else VIEW_BOOKS
 
     def clean(self):
         cleaned = super().clean()

@@ -12,7 +12,7 @@ from django.urls import reverse
 from catalog.cache import versions
 from conftest import CategoryFactory
 
-BROWSE = "/books/"
+BROWSE = "/books/?view=copies"  # the copy view: its cards show the shop
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from catalog.cache import CachedPage, cached_fragment, listing_cards, render_content
-from catalog.forms.browse import FILTER_FORM_ID, BrowseForm
+from catalog.forms.browse import FILTER_FORM_ID, VIEW_BOOKS, BrowseForm
 from catalog.search import cached_categories, count_results, fetch_page, find_listings
+from catalog.search.books import count_books, fetch_book_page
+from catalog.search.suggest import did_you_mean
 
 
 def _form_html(form: BrowseForm, categories) -> tuple[SafeString, SafeString]:
@@ -41,6 +43,7 @@ def browse(request: HttpRequest) -> HttpResponse:
     categories = cached_categories()
     form = BrowseForm(request.GET)
     context = {"form": form, "filter_form_id": FILTER_FORM_ID, "categories": categories}
+    context["view"] = form.view_name if form.is_valid() or "view" not in form.errors else VIEW_BOOKS
     status = 200
     if not form.is_valid():
         if not form.data.get("sort") and "sort" not in form.errors:
@@ -60,7 +63,11 @@ def browse(request: HttpRequest) -> HttpResponse:
                 for name in ("category", "condition", "language", "binding", "price_min", "price_max")
             ),
         )
-        if not result.no_usable_words:
+        if not result.no_usable_words and context["view"] == VIEW_BOOKS:
+            page = fetch_book_page(result, form.page_number, settings.CATALOG_PAGE_SIZE)
+            context.update(page=page, count=count_books(result, page, settings.CATALOG_PAGE_SIZE))
+            status = 404 if page.past_end else 200
+        elif not result.no_usable_words:
             page = fetch_page(
                 result.queryset,
                 result.ordering,
@@ -75,6 +82,9 @@ def browse(request: HttpRequest) -> HttpResponse:
                 count=count_results(result, page, settings.CATALOG_PAGE_SIZE),
             )
             status = 404 if page.past_end else 200
+        if context["q"] and not context.get("page"):
+            # No result: a close title or author word, from a cached list (catalog.search.suggest).
+            context["suggestion"] = did_you_mean(context["q"])
 
     context["sort_html"], context["filters_html"] = _form_html(form, categories)
     title = render_content("catalog/_browse_title.html", context, request)

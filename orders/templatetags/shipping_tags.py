@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django_countries.fields import Country
 
 from orders.services import default_ship_country
-from shipping.quotes import shop_delivery
+from shipping.quotes import DEFAULT_TERMS, cached_active_carriers, cached_shop_terms_many, quotes, shop_delivery
 from shipping.services import CarrierQuote, ShopReach
 
 register = template.Library()
@@ -82,3 +82,54 @@ def delivery_for(context, listing) -> Delivery | None:
         quotes=found.quotes,
         picked=picked,
     )
+
+
+@dataclass(frozen=True)
+class CopyRow:
+    """One copy on a book page, with its cheapest shipping to the buyer's country (None: unknown or no carrier)."""
+
+    listing: object
+    quote: CarrierQuote | None
+    ships: bool | None
+
+    @property
+    def total(self):
+        return self.listing.price + self.quote.price if self.quote else None
+
+
+@dataclass(frozen=True)
+class CopyRows:
+    destination: Country | None
+    picked: bool
+    rows: list[CopyRow]
+
+
+@register.simple_tag(takes_context=True)
+def copies_delivery(context, copies, sort="") -> CopyRows:
+    """Each copy of a book page with its shop's cheapest quote to the viewer's country (``ship_to`` in the
+    context, else the signed-in buyer's newest address's), through the one quote service (shipping.quotes).
+
+    At most one query for the buyer's address; carriers and shop terms come from the shared cache (a few queries
+    when it lacks them, however many copies). ``sort="shipping"`` orders the rows by price with shipping, copies
+    that do not ship last.
+    """
+    user = context.get("user")
+    destination = context.get("ship_to") or ""
+    picked = bool(destination)
+    if not destination and user is not None and user.is_authenticated:
+        destination = default_ship_country(user) or ""
+    if not destination:
+        return CopyRows(destination=None, picked=False, rows=[CopyRow(copy, None, None) for copy in copies])
+    shops = [getattr(copy.seller, "shop", None) for copy in copies]
+    terms = cached_shop_terms_many(shop.pk for shop in shops if shop is not None)
+    carriers = cached_active_carriers()
+    rows = []
+    for copy, shop in zip(copies, shops, strict=True):
+        if shop is None or not shop.country:
+            rows.append(CopyRow(copy, None, None))
+            continue
+        found = quotes(shop.country.code, destination, 1, terms.get(shop.pk, DEFAULT_TERMS), carriers)
+        rows.append(CopyRow(copy, found[0] if found else None, bool(found)))
+    if sort == "shipping":
+        rows.sort(key=lambda row: (row.total is None, row.total or 0, row.listing.pk))
+    return CopyRows(destination=Country(code=destination), picked=picked, rows=rows)

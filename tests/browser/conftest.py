@@ -166,7 +166,7 @@ def open_menu(page: "Page") -> None:
 
 def submit_search(page: "Page", words: str) -> None:
     open_menu(page)
-    box = page.get_by_role("searchbox", name="Search books", exact=True)
+    box = page.get_by_role("combobox", name="Search books", exact=True)  # a search box with suggestions
     box.fill(words)
     box.press("Enter")
     page.wait_for_load_state()

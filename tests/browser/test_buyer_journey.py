@@ -60,6 +60,12 @@ def result_titles(page) -> list[str]:
     return page.locator("article.book-card h3 a").all_inner_texts()
 
 
+def open_the_copy(page) -> None:
+    """From a book's page (the catalog shows books) to its one copy's page."""
+    expect(page.locator("[data-copies]")).to_be_visible()
+    page.get_by_role("link", name=re.compile(r"^Details")).first.click()
+
+
 def add_to_cart(page, copies: int) -> None:
     page.get_by_label("Copies").fill(str(copies))
     page.get_by_role("button", name="Add to cart").click()
@@ -116,11 +122,13 @@ def test_buyer_signs_up_finds_books_from_two_sellers_and_pays(page, shelves, car
 
     # A copy from bob, then two from alice.
     page.get_by_role("link", name="Dune").click()
+    open_the_copy(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dune")
     screenshot(page, "buyer-listing")
     add_to_cart(page, 1)
     submit_search(page, "Umberto Eco")
     page.get_by_role("link", name="The Name of the Rose").click()
+    open_the_copy(page)
     add_to_cart(page, 2)
     expect(page.locator("[data-cart-count]").first).to_have_attribute("data-cart-count", "3")
     expect(page.get_by_role("heading", name="Alice's Attic")).to_be_visible()

@@ -97,8 +97,10 @@ def test_public_pages_escape_every_payload(client, poisoned, settings, page_cach
     shop = Shop.objects.get(owner=poisoned["seller"])
     pages = {
         "home": ("/", [*BOOK, "shop"]),
-        "catalog": ("/books/", [*BOOK, "shop", "city"]),
+        "catalog": ("/books/", list(BOOK)),
+        "copies": ("/books/?view=copies", [*BOOK, "shop", "city"]),
         "search": ("/books/", ["search"]),
+        "book page": (f"/books/work/{listing.book_id}/", [*BOOK, "description", "shop", "city"]),
         "listing": (listing.get_absolute_url(), [*BOOK, "description", "notes", "shop", "city"]),
         "shop page": (shop.get_absolute_url(), [*BOOK, "shop", "city"]),
     }

@@ -1,0 +1,244 @@
+"""The catalog as books: each book once, with how many of its copies match, the lowest price and the conditions.
+
+A page of books is aggregated over the same filtered listings as the copy view (catalog.search.queries): one
+GROUP BY book over the visible listings that match the filters, so a book appears when one of its copies matches
+and its price is the lowest matching copy's. The listings are grouped through listing_book_idx (book, status, ...),
+and a search over the whole catalog groups only the copies of its SEARCH_BOOKS best books (the same derived table
+as the copy view, see catalog.search.pages). Like the copy view, a page is two queries (the grouped rows, then the
+books) and a count at most one more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connections
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Value, When
+
+from catalog.models import Book, Listing
+from catalog.search import counts, pages
+from catalog.search.counts import ResultCount
+from catalog.search.queries import (
+    SORT_NEWEST,
+    SORT_PRICE_ASC,
+    SORT_PRICE_DESC,
+    SORT_RELEVANCE,
+    CatalogResult,
+    visible_listings,
+)
+
+# Best first: the rank of a condition is its place in this list.
+CONDITION_ORDER = tuple(Listing.Condition.values)
+
+
+def condition_rank():
+    """An expression: 0 for As New ... 5 for Poor."""
+    return Case(
+        *(When(Q(condition=value), then=Value(rank)) for rank, value in enumerate(CONDITION_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
+def _rank_sql(column: str) -> str:
+    cases = " ".join(f"WHEN '{value}' THEN {rank}" for rank, value in enumerate(CONDITION_ORDER))
+    return f"CASE {column} {cases} END"
+
+
+@dataclass
+class BookSummary:
+    """One book of a page of books, with what its matching copies have in common."""
+
+    book: Book
+    copies: int
+    lowest_price: Decimal
+    best_rank: int
+    worst_rank: int
+
+    @property
+    def best_condition(self) -> str:
+        return Listing.Condition(CONDITION_ORDER[self.best_rank]).label
+
+    @property
+    def worst_condition(self) -> str:
+        return Listing.Condition(CONDITION_ORDER[self.worst_rank]).label
+
+    @property
+    def one_condition(self) -> bool:
+        return self.best_rank == self.worst_rank
+
+
+@dataclass
+class BookPage:
+    """One page of books; whether more follow is known without counting them all (as ListingPage)."""
+
+    number: int
+    books: list[BookSummary] = field(default_factory=list)
+    has_next: bool = False
+    book_limit: int | None = None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def past_end(self) -> bool:
+        return self.number > 1 and not self.books
+
+    @property
+    def listings(self) -> list[BookSummary]:
+        """What the page holds (the templates and count_results ask a page for its listings)."""
+        return self.books
+
+    def __len__(self) -> int:
+        return len(self.books)
+
+
+# Order of the groups for each sort order of the catalog; the book id breaks ties so pages never overlap.
+_GROUP_ORDERINGS = {
+    SORT_NEWEST: ("-newest", "-book_id"),
+    SORT_PRICE_ASC: ("lowest", "book_id"),
+    SORT_PRICE_DESC: ("-lowest", "-book_id"),
+    SORT_RELEVANCE: ("-newest", "-book_id"),  # a ranked search orders by relevance in _ranked_rows
+}
+_RANKED_SQL_ORDER = {
+    SORT_RELEVANCE: "best.relevance DESC, newest DESC, listing.book_id DESC",
+    SORT_NEWEST: "newest DESC, listing.book_id DESC",
+    SORT_PRICE_ASC: "lowest ASC, listing.book_id ASC",
+    SORT_PRICE_DESC: "lowest DESC, listing.book_id DESC",
+}
+
+
+def _grouped(queryset: QuerySet) -> QuerySet:
+    return (
+        queryset.order_by()
+        .values("book_id")
+        .annotate(
+            copies=Count("id"),
+            lowest=Min("price"),
+            newest=Max("published_at"),
+            best=Min(condition_rank()),
+            worst=Max(condition_rank()),
+        )
+    )
+
+
+def ranked_groups_sql(result: CatalogResult, order: str, offset: int, limit: int | None) -> tuple[str, tuple]:
+    """The grouped rows of a search ranked book first: the listings joined to the SEARCH_BOOKS best books."""
+    columns = ("id", "book_id", "price", "published_at", "condition")
+    rows_sql, rows_params = result.queryset.order_by().values(*columns).query.sql_with_params()
+    best_sql, best_params = result.best_books[: pages.SEARCH_BOOKS].query.sql_with_params()
+    rank = _rank_sql("listing.condition")
+    sql = (
+        f"SELECT listing.book_id, COUNT(*) AS copies, MIN(listing.price) AS lowest, "  # noqa: S608  # nosec B608 - ORM SQL
+        f"MAX(listing.published_at) AS newest, MIN({rank}) AS best, MAX({rank}) AS worst "
+        f"FROM ({rows_sql}) AS listing INNER JOIN ({best_sql}) AS best ON best.id = listing.book_id "
+        f"GROUP BY listing.book_id, best.relevance ORDER BY {order}"
+    )
+    params = (*rows_params, *best_params)
+    if limit is not None:
+        sql += " LIMIT %s OFFSET %s"
+        params = (*params, limit, offset)
+    return sql, params
+
+
+def fetch_book_page(result: CatalogResult, number: int, page_size: int) -> BookPage:
+    """Page ``number`` (from 1) of the books whose copies match ``result``: two queries (groups, then books)."""
+    if number < 1 or page_size < 1:
+        raise ValueError("page number and page size must be positive")
+    offset = (number - 1) * page_size
+    if result.best_books is not None:
+        sql, params = ranked_groups_sql(result, _RANKED_SQL_ORDER[result.sort], offset, page_size + 1)
+        with connections[result.queryset.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = [
+                {"book_id": r[0], "copies": r[1], "lowest": r[2], "best": r[4], "worst": r[5]}
+                for r in cursor.fetchall()
+            ]
+    else:
+        ordering = _GROUP_ORDERINGS[result.sort]
+        rows = list(_grouped(result.queryset).order_by(*ordering)[offset : offset + page_size + 1])
+    has_next = len(rows) > page_size
+    rows = rows[:page_size]
+    books = Book.objects.select_related("category").in_bulk([row["book_id"] for row in rows]) if rows else {}
+    summaries = [
+        BookSummary(
+            book=books[row["book_id"]],
+            copies=row["copies"],
+            lowest_price=Decimal(row["lowest"]),
+            best_rank=int(row["best"]),
+            worst_rank=int(row["worst"]),
+        )
+        for row in rows
+        if row["book_id"] in books
+    ]
+    capped = (
+        result.best_books is not None
+        and not has_next
+        and bool(summaries)
+        and result.best_books[pages.SEARCH_BOOKS : pages.SEARCH_BOOKS + 1].exists()
+    )
+    limit = pages.SEARCH_BOOKS if capped else None
+    return BookPage(number=number, books=summaries, has_next=has_next, book_limit=limit)
+
+
+def count_books(result: CatalogResult, page: BookPage, page_size: int) -> ResultCount | None:
+    """As count_results, for books: at most one bounded query, none on the last page."""
+    if not page.books:
+        return None
+    first = (page.number - 1) * page_size + 1
+    last = first + len(page.books) - 1
+    if not page.has_next:
+        return ResultCount(first=first, last=last, total=last)
+    if result.best_books is not None:
+        best_sql, best_params = result.best_books[: pages.SEARCH_BOOKS].query.sql_with_params()
+        rows_sql, rows_params = result.queryset.order_by().values("book_id").query.sql_with_params()
+        sql = (
+            f"SELECT COUNT(DISTINCT listing.book_id) FROM ({rows_sql}) AS listing "  # noqa: S608  # nosec B608
+            f"INNER JOIN ({best_sql}) AS best ON best.id = listing.book_id"
+        )
+        with connections[result.queryset.db].cursor() as cursor:
+            cursor.execute(sql, (*rows_params, *best_params))
+            found = cursor.fetchone()[0]
+    else:
+        found = result.queryset.order_by().values("book_id").distinct()[: counts.COUNT_LIMIT + 1].count()
+    found = max(found, last + 1)
+    if found > counts.COUNT_LIMIT:
+        return ResultCount(first=first, last=last, total=counts.COUNT_LIMIT, capped=True)
+    return ResultCount(first=first, last=last, total=found)
+
+
+# --- One book and all its copies ---------------------------------------------------
+
+COPY_SORTS = ("price", "shipping", "condition", "newest")
+
+
+def book_copies(book: Book, conditions: tuple[str, ...] = (), sort: str = "price") -> list[Listing]:
+    """The visible copies of ``book`` in stock (shops away are left out), with seller, shop and its figures.
+
+    One query, through listing_book_idx. ``sort`` is one of COPY_SORTS ("shipping" is sorted by the caller, who
+    knows the buyer's country; here it is by price).
+    """
+    queryset = (
+        visible_listings()
+        .filter(book=book, quantity__gt=0)
+        .select_related("seller", "seller__shop", "seller__shop__stats")
+        .alias(rank=condition_rank())
+    )
+    if conditions:
+        queryset = queryset.filter(condition__in=conditions)
+    if sort == "condition":
+        queryset = queryset.order_by("rank", "price", "id")
+    elif sort == "newest":
+        queryset = queryset.order_by("-published_at", "-id")
+    else:
+        queryset = queryset.order_by("price", "id")
+    return list(queryset)
