@@ -1,0 +1,7 @@
+"""Signals the catalog sends for apps above it (which the catalog may not import)."""
+
+from django.dispatch import Signal
+
+# Sent inside the transaction that puts a listing on sale, lowers or raises its price while on sale, or brings its
+# stock back from zero: kwargs ``listing`` (saved). Receivers should only enqueue work (wants matches buyers' wants).
+listing_offered = Signal()
