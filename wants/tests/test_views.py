@@ -74,7 +74,7 @@ def test_add_a_want_from_a_search_with_no_results(client_for, charlie):
             "min_condition": "good",
             "country": "MX",
             "max_price": "25",
-        },  # fmt: skip
+        },
     )
     assert response.status_code == 302
     want = Want.objects.get(user=charlie)
