@@ -1,9 +1,11 @@
-"""The catalog's signals that start matching. Connected in WantsConfig.ready()."""
+"""The catalog's signals that start matching, and counting new matches at sign-in. Connected in WantsConfig.ready()."""
 
+from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 from catalog.signals import listing_offered
 from jobs.services import enqueue
+from wants.services.badge import new_match_count
 
 
 @receiver(listing_offered, dispatch_uid="wants.match_offered_listing")
@@ -15,3 +17,9 @@ def match_offered_listing(sender, listing, **kwargs):
         key=f"wants_match:{listing.pk}:{listing.price}:{stamp}",
         listing_id=listing.pk,
     )
+
+
+@receiver(user_logged_in, dispatch_uid="wants.count_new_matches_on_login")
+def count_new_matches_on_login(sender, request, user, **kwargs):
+    """Counted at sign-in, so the navigation's badge costs pages no query (until a new match forgets it)."""
+    new_match_count(user)
