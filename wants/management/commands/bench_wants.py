@@ -59,10 +59,10 @@ class Command(BaseCommand):
             raise CommandError("Rows of an earlier run are still there: delete users bench-want-* first.")
         from wants.services.matching import match_listing
 
-        rng = random.Random(seed)
+        rng = random.Random(seed)  # reproducible fake data, not security  # noqa: S311
         vocabulary = _vocabulary(rng, 20_000)
         started = time.perf_counter()
-        users, want_rows, targets = self._seed_wants(rng, vocabulary, wants)
+        users, _rows, targets = self._seed_wants(rng, vocabulary, wants)
         seller, category = self._seller()
         seeded = time.perf_counter() - started
         self.stdout.write(f"Seeded {wants:,} wants for {len(users):,} buyers in {seeded:.1f} s")
@@ -114,7 +114,7 @@ class Command(BaseCommand):
                         key_word=key_word(folded),
                         country="CO",
                         min_condition=rng.choice(["good", "very_good", "fair"]),
-                    )  # fmt: skip
+                    )
                 )
                 targets.append(("words", " ".join(words)))
         with transaction.atomic():
@@ -142,9 +142,14 @@ class Command(BaseCommand):
             if book is None:
                 book = Book.objects.create(isbn13=isbn, title=title, authors="Bench Author", category=category)
             listing = Listing.objects.create(
-                book=book, seller=seller, condition=rng.choice(["as_new", "very_good", "good", "poor"]),
-                price=Decimal(rng.randint(3, 40)), quantity=1, status=Listing.Status.ACTIVE, published_at=now,
-            )  # fmt: skip
+                book=book,
+                seller=seller,
+                condition=rng.choice(["as_new", "very_good", "good", "poor"]),
+                price=Decimal(rng.randint(3, 40)),
+                quantity=1,
+                status=Listing.Status.ACTIVE,
+                published_at=now,
+            )
             ids.append(listing.pk)
         return ids
 
