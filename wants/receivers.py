@@ -1,21 +1,32 @@
 """The catalog's signals that start matching, and counting new matches at sign-in. Connected in WantsConfig.ready()."""
 
+import time
+
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from catalog.signals import listing_offered
+from catalog.signals import listing_offered, listings_offered
 from jobs.services import enqueue
 from wants.services.badge import new_match_count
 
 
 @receiver(listing_offered, dispatch_uid="wants.match_offered_listing")
 def match_offered_listing(sender, listing, **kwargs):
-    """Matching runs in a job, after the seller's transaction commits; one job per offer (state and price)."""
-    stamp = listing.updated_at.timestamp() if listing.updated_at else 0
+    """Matching runs in a job, after the transaction that offered the listing commits; one job per offer."""
     enqueue(
         "wants.services.matching.match_listing",
-        key=f"wants_match:{listing.pk}:{listing.price}:{stamp}",
+        key=f"wants_match:{listing.pk}:{time.time_ns()}",
         listing_id=listing.pk,
+    )
+
+
+@receiver(listings_offered, dispatch_uid="wants.match_offered_listings")
+def match_offered_listings(sender, listing_ids, **kwargs):
+    """A batch of a seller's import: one job for the batch."""
+    enqueue(
+        "wants.services.matching.match_listings",
+        key=f"wants_match_batch:{listing_ids[0]}:{len(listing_ids)}:{time.time_ns()}",
+        listing_ids=list(listing_ids),
     )
 
 

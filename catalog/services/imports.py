@@ -52,6 +52,7 @@ from catalog.imports.columns import (
 from catalog.imports.files import check_size, file_format, iter_cells, read_table
 from catalog.models import Book, ImportRun, Listing
 from catalog.services.books import book_isbn, check_book_data, find_or_create_books
+from catalog.signals import listings_offered
 from catalog.states import Actor, can_transition
 from core.states import check_transition
 from jobs.services import enqueue
@@ -513,6 +514,14 @@ def apply_batch(run: ImportRun, batch: list, offset: int) -> None:
         )  # fmt: skip
         if visible_change:
             catalog_changed()
+        offered = [listing.pk for listing in new_listings if listing.pk and listing.status == Status.ACTIVE]
+        offered += [
+            update.listing.pk
+            for update in plan.updates
+            if update.listing.status == Status.ACTIVE and {"status", "price", "quantity"} & set(update.fields)
+        ]
+        if offered:
+            listings_offered.send(sender=Listing, listing_ids=offered)
 
 
 def _finish(run: ImportRun, skus: set[str]) -> None:

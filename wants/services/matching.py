@@ -137,3 +137,8 @@ def match_listing(listing_id: int) -> int:
         created = Match.objects.bulk_create(found, ignore_conflicts=True)
         forget_counts(match.user_id for match in found)
     return len(created)
+
+
+def match_listings(listing_ids: list[int]) -> int:
+    """``match_listing`` for each listing of a batch (a seller's import). Returns how many new matches."""
+    return sum(match_listing(listing_id) for listing_id in listing_ids)

@@ -123,3 +123,30 @@ def test_matching_reads_only_candidate_wants(charlie_want, alice, publish, djang
     Listing.objects.filter(pk=listing.pk).update(price=Decimal("10.00"))
     with django_assert_max_num_queries(14):
         assert match_listing(listing.pk) == 1
+
+
+def test_stock_back_from_zero_matches_new_wants(charlie, alice, carriers, publish, django_capture_on_commit_callbacks):
+    from orders.models import OrderLine
+    from orders.services.stock import return_stock
+
+    listing = publish(alice)
+    Listing.objects.filter(pk=listing.pk).update(quantity=0, units_sold=1)
+    Want.objects.create(user=charlie, isbn13=ISBN, country="CO")
+    line = OrderLine(listing=listing, quantity=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        return_stock([line])
+    assert Match.objects.filter(user=charlie, listing=listing).count() == 1
+
+
+def test_listings_imported_from_a_file_are_matched(charlie, alice, carriers, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalog.services.imports import check_upload, start_import
+    from catalog.tests.import_files import csv_bytes, good_rows, isbn13
+
+    Want.objects.create(user=charlie, isbn13=isbn13(0), country="CO")  # row 0: Very Good, 12.50, with stock
+    run = check_upload(alice, SimpleUploadedFile("listings.csv", csv_bytes(good_rows(8))))
+    with django_capture_on_commit_callbacks(execute=True):
+        start_import(run)
+    listing = Listing.objects.get(seller=alice, book__isbn13=isbn13(0))
+    assert list(Match.objects.values_list("listing_id", flat=True)) == [listing.pk]
