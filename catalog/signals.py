@@ -6,6 +6,6 @@ from django.dispatch import Signal
 # stock back from zero: kwargs ``listing`` (saved). Receivers should only enqueue work (wants matches buyers' wants).
 listing_offered = Signal()
 
-# The same for many listings at once (a seller's file import): kwargs ``listing_ids``, sent in the batch's
-# transaction.
+# The same for a seller's file import, once it is applied: kwargs ``seller_id`` and ``since`` (when the import
+# started): the seller's listings on sale changed since then.
 listings_offered = Signal()

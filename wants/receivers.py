@@ -21,12 +21,13 @@ def match_offered_listing(sender, listing, **kwargs):
 
 
 @receiver(listings_offered, dispatch_uid="wants.match_offered_listings")
-def match_offered_listings(sender, listing_ids, **kwargs):
-    """A batch of a seller's import: one job for the batch."""
+def match_offered_listings(sender, seller_id, since, **kwargs):
+    """A seller's import: one job for all its listings, once it is applied."""
     enqueue(
-        "wants.services.matching.match_listings",
-        key=f"wants_match_batch:{listing_ids[0]}:{len(listing_ids)}:{time.time_ns()}",
-        listing_ids=list(listing_ids),
+        "wants.services.matching.match_seller_listings",
+        key=f"wants_match_import:{seller_id}:{since.isoformat()}:{time.time_ns()}",
+        seller_id=seller_id,
+        since=since.isoformat(),
     )
 
 

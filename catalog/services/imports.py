@@ -514,14 +514,6 @@ def apply_batch(run: ImportRun, batch: list, offset: int) -> None:
         )  # fmt: skip
         if visible_change:
             catalog_changed()
-        offered = [listing.pk for listing in new_listings if listing.pk and listing.status == Status.ACTIVE]
-        offered += [
-            update.listing.pk
-            for update in plan.updates
-            if update.listing.status == Status.ACTIVE and {"status", "price", "quantity"} & set(update.fields)
-        ]
-        if offered:
-            listings_offered.send(sender=Listing, listing_ids=offered)
 
 
 def _finish(run: ImportRun, skus: set[str]) -> None:
@@ -547,6 +539,8 @@ def _finish(run: ImportRun, skus: set[str]) -> None:
         run.failure = ""
         run.save(update_fields=["status", "paused_count", "finished_at", "failure", "updated_at"])
         enqueue("catalog.emails.send_import_summary", key=f"import_summary:{run.pk}", run_id=run.pk)
+        if run.started_at is not None:
+            listings_offered.send(sender=Listing, seller_id=run.seller_id, since=run.started_at)
         # The seller's file served its purpose: it is not kept once applied (a failed run keeps it to resume).
         transaction.on_commit(partial(_discard_file, run.file.name), robust=True)
 

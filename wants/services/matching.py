@@ -11,6 +11,7 @@ Runs in a job (``match_listing``), enqueued by wants.receivers in the transactio
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
@@ -19,7 +20,7 @@ from django.http import QueryDict
 from catalog.forms.browse import BrowseForm
 from catalog.models import Listing
 from catalog.search.queries import find_listings, visible_listings
-from shipping.quotes import cached_active_carriers, quotes, shop_terms
+from shipping.quotes import cached_active_carriers, cached_shop_terms, quotes
 from wants.models import CONDITION_RANK, Match, SavedSearch, Want
 from wants.services.badge import forget_counts
 from wants.services.words import text_words
@@ -39,8 +40,9 @@ class ShippingPrices:
 
     def __init__(self, listing: Listing):
         shop = getattr(listing.seller, "shop", None)
+        self.shop_id = shop.pk if shop else None
         self.origin = shop.country if shop else None
-        self.terms = shop_terms([shop.pk])[shop.pk] if shop else None
+        self.terms = None
         self.carriers = None
         self.prices: dict[str, Decimal | None] = {}
 
@@ -51,7 +53,8 @@ class ShippingPrices:
             if self.origin is None or not code:
                 self.prices[code] = None
             else:
-                if self.carriers is None:
+                if self.carriers is None:  # read once, and only when a want needs a price
+                    self.terms = cached_shop_terms(self.shop_id)
                     self.carriers = cached_active_carriers()
                 found = quotes(self.origin, code, 1, self.terms, self.carriers)
                 self.prices[code] = found[0].price if found else None
@@ -82,23 +85,6 @@ def want_accepts(want: Want, listing: Listing, listing_words: set[str], shipping
     return total
 
 
-def candidate_wants(listing: Listing, words: list[str]) -> list[Want]:
-    """The wants with the listing's ISBN or one of its words as key word, not yet matched to it: two index reads
-    (rather than an OR that the planner may turn into a scan of the table)."""
-    base = (
-        Want.objects.filter(paused=False)
-        .exclude(user_id=listing.seller_id)
-        .exclude(matches__listing=listing)
-        .order_by()
-    )
-    found: dict[int, Want] = {}
-    if listing.book.isbn13:
-        found.update((want.pk, want) for want in base.filter(isbn13=listing.book.isbn13))
-    if words:
-        found.update((want.pk, want) for want in base.filter(key_word__in=words))
-    return list(found.values())
-
-
 def search_accepts(search: SavedSearch, listing: Listing) -> bool:
     """Whether the catalog's own search, as the buyer saved it, finds ``listing``."""
     form = BrowseForm(QueryDict(search.query))
@@ -109,36 +95,87 @@ def search_accepts(search: SavedSearch, listing: Listing) -> bool:
 
 def match_listing(listing_id: int) -> int:
     """Record a match for each want and saved search ``listing_id`` answers (once each). Returns how many new."""
-    listing = for_sale(listing_id)
-    if listing is None:
-        return 0
-    book = listing.book
-    words = text_words(f"{book.title} {book.authors}")
-    word_set = set(words)
-    shipping = ShippingPrices(listing)
-    found: list[Match] = []
-    for want in candidate_wants(listing, words):
-        total = want_accepts(want, listing, word_set, shipping)
-        if total is not None:
-            found.append(Match(user_id=want.user_id, listing=listing, want=want, price=total))
-    if words:
-        searches = (
-            SavedSearch.objects.filter(key_word__in=words, paused=False)
-            .exclude(user_id=listing.seller_id)
-            .exclude(matches__listing=listing)
+    return match_listings([listing_id])
+
+
+def match_listings(listing_ids: list[int]) -> int:
+    """``match_listing`` for many listings (a seller's import), in chunks with a fixed number of queries each
+    (plus one per candidate saved search). Returns how many matches were recorded."""
+    ids = list(listing_ids)
+    return sum(_match_chunk(ids[start : start + CHUNK]) for start in range(0, len(ids), CHUNK))
+
+
+def match_seller_listings(seller_id: int, since: str) -> int:
+    """Match the seller's listings on sale that changed since ``since`` (ISO 8601): a whole import at once."""
+    ids = list(
+        Listing.objects.filter(
+            seller_id=seller_id, status=Listing.Status.ACTIVE, quantity__gt=0, updated_at__gte=since
+        ).values_list("pk", flat=True)
+    )
+    return match_listings(ids)
+
+
+CHUNK = 500
+
+
+def _match_chunk(listing_ids: list[int]) -> int:
+    listings = list(
+        visible_listings(Listing.objects.filter(pk__in=listing_ids, quantity__gt=0)).select_related(
+            "book", "seller__shop"
         )
+    )
+    if not listings:
+        return 0
+    words_of = {listing.pk: text_words(f"{listing.book.title} {listing.book.authors}") for listing in listings}
+    all_words = {word for words in words_of.values() for word in words}
+    isbns = {listing.book.isbn13 for listing in listings if listing.book.isbn13}
+    # Two index reads (ISBN, key word) rather than an OR that the planner may turn into a scan of the table.
+    base = Want.objects.filter(paused=False).order_by()
+    by_isbn: dict[str, list[Want]] = defaultdict(list)
+    by_word: dict[str, list[Want]] = defaultdict(list)
+    if isbns:
+        for want in base.filter(isbn13__in=isbns):
+            by_isbn[want.isbn13].append(want)
+    if all_words:
+        for want in base.filter(key_word__in=all_words):
+            by_word[want.key_word].append(want)
+    searches = list(SavedSearch.objects.filter(key_word__in=all_words, paused=False).order_by()) if all_words else []
+    done_wants, done_searches = set(), set()
+    if by_isbn or by_word or searches:
+        for want_id, search_id, listing_id in Match.objects.filter(
+            listing_id__in=[x.pk for x in listings]
+        ).values_list("want_id", "saved_search_id", "listing_id"):
+            if want_id:
+                done_wants.add((want_id, listing_id))
+            else:
+                done_searches.add((search_id, listing_id))
+    shipping: dict[int, ShippingPrices] = {}
+    found: list[Match] = []
+    for listing in listings:
+        words = words_of[listing.pk]
+        word_set = set(words)
+        candidates = {want.pk: want for want in by_isbn.get(listing.book.isbn13 or "", ())}
+        for word in words:
+            candidates.update((want.pk, want) for want in by_word.get(word, ()))
+        prices = shipping.get(listing.seller_id) or shipping.setdefault(listing.seller_id, ShippingPrices(listing))
+        for want in candidates.values():
+            if want.user_id == listing.seller_id or (want.pk, listing.pk) in done_wants:
+                continue
+            total = want_accepts(want, listing, word_set, prices)
+            if total is not None:
+                found.append(Match(user_id=want.user_id, listing=listing, want=want, price=total))
         for search in searches:
-            if search_accepts(search, listing):
+            if (
+                search.key_word in word_set
+                and search.user_id != listing.seller_id
+                and (search.pk, listing.pk) not in done_searches
+                and search_accepts(search, listing)
+            ):
                 found.append(Match(user_id=search.user_id, listing=listing, saved_search=search))
     if not found:
         return 0
     with transaction.atomic():
         # A listing offered twice quickly runs twice: the unique constraints keep one match per want.
-        created = Match.objects.bulk_create(found, ignore_conflicts=True)
+        Match.objects.bulk_create(found, ignore_conflicts=True)
         forget_counts(match.user_id for match in found)
-    return len(created)
-
-
-def match_listings(listing_ids: list[int]) -> int:
-    """``match_listing`` for each listing of a batch (a seller's import). Returns how many new matches."""
-    return sum(match_listing(listing_id) for listing_id in listing_ids)
+    return len(found)
