@@ -5,6 +5,7 @@ from django.utils.functional import SimpleLazyObject
 
 from accounts.session import stored_has_shop
 from messaging.services import unread_total
+from wants.services.badge import new_match_count
 
 
 class LazyCount:
@@ -40,8 +41,13 @@ def site(request):
         # Cached per user (messaging.services.unread_total): one query on a miss, none on a hit.
         return unread_total(user) if user and user.is_authenticated else 0
 
+    def new_matches() -> int:
+        # Cached per user (wants.services.badge): one query on a miss, none on a hit.
+        return new_match_count(user) if user and user.is_authenticated else 0
+
     return {
         "CURRENCY": settings.CURRENCY,
+        "new_matches": LazyCount(new_matches),
         "user_has_shop": SimpleLazyObject(has_shop),
         "unread_messages": LazyCount(unread_messages),
     }

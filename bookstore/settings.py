@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "claims",
     "feedback",
     "messaging",
+    "wants",
 ]
 
 MIDDLEWARE = [
@@ -461,6 +462,8 @@ CELERY_BEAT_SCHEDULE = {
     "accounts.reopen_returned_shops": {"task": "accounts.reopen_returned_shops", "schedule": 3600},
     # Sellers' listings files checked but never applied (catalog.services.imports).
     "catalog.prune_import_runs": {"task": "catalog.prune_import_runs", "schedule": 86400},
+    # Daily: one email per buyer with the new matches of their wants and saved searches (wants.tasks).
+    "wants.send_digests": {"task": "wants.send_digests", "schedule": 86400},
 }
 # Every beat asks for this database lease before sending anything (jobs.beat.LeasedScheduler): one beat per cluster
 # sends the schedule, the others (one per AWS instance, a second Swarm task during an update) wait, and take over

@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("orders.sales_urls")),
     path("claims/", include("claims.urls")),
+    path("wants/", include("wants.urls")),
     path("", include("feedback.urls")),
     path("", include("catalog.urls")),
     path("", home, name="home"),

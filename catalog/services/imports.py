@@ -52,6 +52,7 @@ from catalog.imports.columns import (
 from catalog.imports.files import check_size, file_format, iter_cells, read_table
 from catalog.models import Book, ImportRun, Listing
 from catalog.services.books import book_isbn, check_book_data, find_or_create_books
+from catalog.signals import listings_offered
 from catalog.states import Actor, can_transition
 from core.states import check_transition
 from jobs.services import enqueue
@@ -538,6 +539,8 @@ def _finish(run: ImportRun, skus: set[str]) -> None:
         run.failure = ""
         run.save(update_fields=["status", "paused_count", "finished_at", "failure", "updated_at"])
         enqueue("catalog.emails.send_import_summary", key=f"import_summary:{run.pk}", run_id=run.pk)
+        if run.started_at is not None:
+            listings_offered.send(sender=Listing, seller_id=run.seller_id, since=run.started_at)
         # The seller's file served its purpose: it is not kept once applied (a failed run keeps it to resume).
         transaction.on_commit(partial(_discard_file, run.file.name), robust=True)
 

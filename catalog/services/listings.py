@@ -20,6 +20,7 @@ from catalog.holds import held_copies
 from catalog.models import MAX_PRICE, MAX_QUANTITY, MIN_PRICE, SKU_MAX_LENGTH, Book, Listing, generate_sku
 from catalog.services import photos as photo_service
 from catalog.services.books import book_isbn, check_book_data, check_new_book, find_or_create_book
+from catalog.signals import listing_offered
 from catalog.states import Actor, IllegalTransition, ListingStateError, check_transition, ensure_editable
 
 Status = Listing.Status
@@ -128,6 +129,7 @@ def create_listing(
             photo_service.attach_photos(listing, stored)
             if listing.status == Status.ACTIVE:
                 catalog_changed()
+                listing_offered.send(sender=Listing, listing=listing)
     except BaseException:
         photo_service.discard_files(stored_name for photo in stored for stored_name in photo.names)
         raise
@@ -164,6 +166,8 @@ def _change_status(listing: Listing, target: str, allowed_from: Sequence[str] | 
         transition(listing, target)
         listing.save(update_fields=["status", "published_at", "updated_at"])
         catalog_changed()
+        if target == Status.ACTIVE:
+            listing_offered.send(sender=Listing, listing=listing)
     return listing
 
 
@@ -186,6 +190,7 @@ def update_listing(
     with transaction.atomic():
         listing.refresh_from_db(from_queryset=Listing.objects.select_for_update())
         ensure_editable(listing)
+        before = (listing.status, listing.price, listing.quantity)
         listing.sku = clean_sku(listing.seller_id, listing_data.get("sku"), listing=listing)
         if book_data is not None:
             _update_book(listing, book_data)
@@ -198,6 +203,9 @@ def update_listing(
         _save_with_sku(listing)
         if listing.status == Status.ACTIVE:
             catalog_changed()
+            status, price, quantity = before
+            if status != Status.ACTIVE or price != listing.price or (quantity == 0 and listing.quantity > 0):
+                listing_offered.send(sender=Listing, listing=listing)
     return listing
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from catalog.cache import catalog_changed
 from catalog.models import Listing
+from catalog.signals import listing_offered
 from orders.models import OrderLine
 
 
@@ -22,8 +23,11 @@ def return_stock(lines: Iterable[OrderLine]) -> None:
             returned[line.listing_id] += line.quantity
     for listing in Listing.objects.select_for_update().filter(pk__in=returned).order_by("pk"):
         count = returned[listing.pk]
-        if listing.quantity == 0:
+        back_on_sale = listing.quantity == 0
+        if back_on_sale:
             catalog_changed()  # its card no longer says "Sold out"
         listing.quantity += count
         listing.units_sold = max(0, listing.units_sold - count)
         listing.save(update_fields=["quantity", "units_sold"])
+        if back_on_sale and listing.status == Listing.Status.ACTIVE:
+            listing_offered.send(sender=Listing, listing=listing)  # buyers waiting for a copy hear of it
