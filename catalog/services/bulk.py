@@ -29,6 +29,7 @@ from catalog.holds import held_copies
 from catalog.models import MAX_PRICE, MAX_QUANTITY, MIN_PRICE, Listing, ListingPhoto
 from catalog.selectors import InventoryFilters, inventory_listings
 from catalog.services import photos as photo_service
+from catalog.signals import listings_offered
 from catalog.states import Actor, can_transition
 
 Status = Listing.Status
@@ -281,6 +282,9 @@ def apply_bulk_action(seller: User, action: str, value, selection: Selection) ->
             _delete(plan.delete)
         if plan.visible_change:
             catalog_changed()
+        if plan.change and action in (BulkAction.RESUME, BulkAction.SET_QUANTITY, *PRICE_ACTIONS):
+            # Resumed, repriced or restocked copies may be what a buyer waits for (wants, above us, listen).
+            listings_offered.send(sender=Listing, seller_id=seller.pk, since=now)
     return outcome
 
 

@@ -150,3 +150,15 @@ def test_listings_imported_from_a_file_are_matched(charlie, alice, carriers, dja
         start_import(run)
     listing = Listing.objects.get(seller=alice, book__isbn13=isbn13(0))
     assert list(Match.objects.values_list("listing_id", flat=True)) == [listing.pk]
+
+
+def test_a_bulk_price_change_into_the_budget_matches(charlie_want, alice, publish, django_capture_on_commit_callbacks):
+    from catalog.services.bulk import BulkAction, Selection, apply_bulk_action
+
+    listing = publish(alice, price=Decimal("30.00"))
+    assert not Match.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        apply_bulk_action(alice, BulkAction.PRICE_PERCENT, Decimal("-60"), Selection.of_ids([listing.pk]))
+    listing.refresh_from_db()
+    assert listing.price == Decimal("12.00")
+    assert list(Match.objects.values_list("listing_id", flat=True)) == [listing.pk]
