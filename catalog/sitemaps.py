@@ -1,18 +1,18 @@
 """Sitemaps of what buyers may see: active listings and open shops (django.contrib.sitemaps).
 
 Each section is split in pages of ``limit`` URLs that the index lists, so a million listings make a hundred
-small pages; bookstore.urls caches every page. URLs are absolute on SITE_URL. A book page's section can be
-added beside these (items: books with a visible listing) and listed in SITEMAPS.
+small pages; bookstore.urls caches every page. URLs are absolute on SITE_URL.
 """
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
+from django.urls import reverse
 
 from accounts.models import Shop
-from catalog.models import Listing
+from catalog.models import Book, Listing
 
 
 class _SiteSitemap(Sitemap):
@@ -42,6 +42,23 @@ class ListingSitemap(_SiteSitemap):
         return Listing.objects.visible().aggregate(latest=Max("updated_at"))["latest"]
 
 
+class BookSitemap(_SiteSitemap):
+    """Books with at least one copy buyers can see: their page lists all copies."""
+
+    limit = 10_000
+    changefreq = "daily"
+
+    def items(self):
+        on_sale = Listing.objects.visible().filter(book=OuterRef("pk"))
+        return Book.objects.filter(Exists(on_sale)).order_by("pk").only("pk")
+
+    def location(self, book):
+        return reverse("catalog:book", args=[book.pk])
+
+    def get_latest_lastmod(self):
+        return None
+
+
 class ShopSitemap(_SiteSitemap):
     limit = 10_000
     changefreq = "weekly"
@@ -53,4 +70,4 @@ class ShopSitemap(_SiteSitemap):
         return None
 
 
-SITEMAPS = {"listings": ListingSitemap, "shops": ShopSitemap}
+SITEMAPS = {"listings": ListingSitemap, "books": BookSitemap, "shops": ShopSitemap}

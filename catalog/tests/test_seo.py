@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from catalog.models import Listing
 from catalog.services.photos import add_photos
@@ -178,3 +179,27 @@ def test_sitemap_query_budget(client, alice, django_assert_max_num_queries):
         client.get("/sitemap.xml")
     with django_assert_max_num_queries(3):
         client.get("/sitemap-listings.xml")
+
+
+@pytest.mark.django_db
+def test_the_book_page_carries_its_offers_for_search_engines(client, alice, bob):
+    first = ListingFactory(seller=alice, price=Decimal("7.50"), book__title="Pedro Páramo", book__authors="Juan Rulfo")
+    ListingFactory(seller=bob, book=first.book, price=Decimal("9.00"))
+    html = client.get(reverse("catalog:book", args=[first.book_id])).content.decode()
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert data["@type"] == "Book" and data["name"] == "Pedro Páramo"
+    offers = data["offers"] if isinstance(data["offers"], list) else [data["offers"]]
+    assert sorted(str(offer["price"]) for offer in offers) == ["7.50", "9.00"]
+    # The canonical address is the book's, whatever sort or filter the visitor chose.
+    assert re.search(rf'<link rel="canonical" href="https?://[^"]+/books/work/{first.book_id}/">', html)
+    assert '<meta name="description" content="' in html and "Juan Rulfo" in html
+
+
+def test_sitemap_lists_books_with_a_copy_on_sale(client, alice, settings):
+    settings.SITE_URL = "https://books.example.com"
+    on_sale = ListingFactory(seller=alice)
+    paused = ListingFactory(seller=alice, status=Listing.Status.PAUSED)
+    assert "/sitemap-books.xml</loc>" in client.get("/sitemap.xml").content.decode()
+    page = client.get("/sitemap-books.xml").content.decode()
+    assert f"<loc>https://books.example.com/books/work/{on_sale.book_id}/</loc>" in page
+    assert f"/books/work/{paused.book_id}/</loc>" not in page
