@@ -29,6 +29,11 @@ CACHED = [
     ("search", "search", False),
     ("filters", "filters", False),
     ("detail", "detail", False),
+    # The catalog shows books by default; the copy view (?view=copies) and the book pages beside it.
+    ("catalog_copies", "catalog_copies", False),
+    ("search_copies", "search_copies", False),
+    ("filters_copies", "filters_copies", False),
+    ("book_page", "book_page", False),
     ("inventory", "inventory", "inventory_cookie"),
 ]
 UNCACHED = [
@@ -39,6 +44,10 @@ UNCACHED = [
     ("deep_filtered", "deep_filtered", False),
     ("search", "search", False),
     ("filters", "filters", False),
+    ("catalog_copies", "catalog_copies", False),
+    ("search_copies", "search_copies", False),
+    ("filters_copies", "filters_copies", False),
+    ("book_page", "book_page", False),
 ]
 
 
