@@ -11,7 +11,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import ReadOnlyAdminMixin, admin_link
+from core.admin import ReadOnlyAdminMixin, admin_link, required_reason
 from feedback.models import Feedback
 from feedback.services import FeedbackError, hide_feedback, unhide_feedback
 
@@ -81,18 +81,8 @@ class FeedbackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Hide from public view (with the reason)"), permissions=["change"])
     def hide_selected(self, request, queryset):
-        reason = request.POST.get("reason", "").strip()
-        if not reason:
-            self.message_user(
-                request,
-                _("Type the reason for hiding in the “Reason” box next to the action menu. Nothing was changed."),
-                messages.ERROR,
-            )
-            return
-        if len(reason) > MAX_REASON_LENGTH:
-            self.message_user(
-                request, _("Keep the reason under %(max)d characters.") % {"max": MAX_REASON_LENGTH}, messages.ERROR
-            )
+        reason = required_reason(self, request, MAX_REASON_LENGTH)
+        if reason is None:
             return
         done = []
         for feedback in queryset.filter(is_hidden=False).order_by("pk"):

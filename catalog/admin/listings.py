@@ -13,13 +13,12 @@ from catalog.admin.common import (
     ModerationActionForm,
     _log_change,
     _normalized_search_term,
-    _reason_from,
     _thumbnail,
 )
 from catalog.models import Listing, ListingPhoto, Report
 from catalog.services.moderation import MAX_REASON_LENGTH, hide_listing, unhide_listing
 from catalog.states import IllegalTransition
-from core.admin import ReadOnlyInline
+from core.admin import ReadOnlyInline, required_reason
 from core.templatetags.site_tags import money
 
 
@@ -167,18 +166,8 @@ class ListingAdmin(CatalogRowAdmin):
 
     @admin.action(description=_("Hide from the catalog"), permissions=["change"])
     def hide_selected(self, request, queryset):
-        reason = _reason_from(request)
-        if not reason:
-            self.message_user(
-                request,
-                _("Type the reason for hiding in the “Reason” box next to the action menu. Nothing was changed."),
-                messages.ERROR,
-            )
-            return
-        if len(reason) > MAX_REASON_LENGTH:
-            self.message_user(
-                request, _("Keep the reason under %(max)d characters.") % {"max": MAX_REASON_LENGTH}, messages.ERROR
-            )
+        reason = required_reason(self, request, MAX_REASON_LENGTH)
+        if reason is None:
             return
         done, refused = [], []
         for listing in queryset.order_by("pk"):

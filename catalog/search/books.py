@@ -69,25 +69,13 @@ class BookSummary:
 
 
 @dataclass
-class BookPage:
+class BookPage(pages.PageNumbers):
     """One page of books; whether more follow is known without counting them all (as ListingPage)."""
 
     number: int
     books: list[BookSummary] = field(default_factory=list)
     has_next: bool = False
     book_limit: int | None = None
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def previous_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_number(self) -> int:
-        return self.number + 1
 
     @property
     def past_end(self) -> bool:

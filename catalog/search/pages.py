@@ -23,14 +23,10 @@ from catalog.search.queries import ORDERINGS, SORT_NEWEST, SORT_PRICE_ASC, SORT_
 SEARCH_BOOKS = 1000
 
 
-@dataclass(frozen=True)
-class ListingPage:
-    """One page of listings; whether more follow is known without counting them all."""
+class PageNumbers:
+    """The neighbours of page ``number`` for the pager, shared by the copy and the books views."""
 
     number: int
-    listings: list[Listing]
-    has_next: bool
-    book_limit: int | None = None  # set (to SEARCH_BOOKS) when a search matched more books than it shows
 
     @property
     def has_previous(self) -> bool:
@@ -43,6 +39,16 @@ class ListingPage:
     @property
     def next_number(self) -> int:
         return self.number + 1
+
+
+@dataclass(frozen=True)
+class ListingPage(PageNumbers):
+    """One page of listings; whether more follow is known without counting them all."""
+
+    number: int
+    listings: list[Listing]
+    has_next: bool
+    book_limit: int | None = None  # set (to SEARCH_BOOKS) when a search matched more books than it shows
 
     @property
     def past_end(self) -> bool:
