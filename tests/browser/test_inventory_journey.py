@@ -62,7 +62,7 @@ def test_search_select_preview_and_confirm_a_price_rise(page, alice):
     page.get_by_role("button", name="Change the prices").click()
     expect(page.locator("#messages")).to_contain_text("Prices changed on 2 listings.")
     expect(page.get_by_role("searchbox", name="Search your listings")).to_have_value("eco")  # back to the search
-    table = page.get_by_role("region", name="Listings on this page")
+    table = page.get_by_role("table", name="Listings on this page")
     expect(table).to_contain_text("$13.75")
     expect(table).to_contain_text("$22.00")
     check_page(page)

@@ -146,6 +146,11 @@ def test_keyboard_only_buyer(new_page, charlie, shelves, carriers):
     # Open the listing, then a wrong number of copies: the error is announced and focused, the title says so.
     keys.tab_to("article.book-card h3 a")
     page.keyboard.press("Enter")
+    # The book page lists its copies: "Details" opens the one for sale.
+    expect(page).to_have_url(re.compile(r"/books/work/\d+/$"))
+    page.wait_for_load_state()
+    keys.tab_to("td a.btn-outline-secondary[href^='/books/']")
+    page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dune")
     keys.tab_to("#add-quantity")
     keys.type_into_focused("0")
