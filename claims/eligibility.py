@@ -16,20 +16,12 @@ from django.utils.translation import gettext as _
 from claims.states import ClaimKind
 from orders.models import Shipment
 from orders.states import ShipmentStatus
+from shipping.services import add_business_days
 
 NOT_AS_DESCRIBED_DAYS = 30
 # When the carrier does not say how slow it may be.
 DEFAULT_DELIVERY_BUSINESS_DAYS = 15
 ON_THE_WAY = frozenset({ShipmentStatus.SHIPPED, ShipmentStatus.IN_TRANSIT, ShipmentStatus.OUT_FOR_DELIVERY})
-
-
-def add_business_days(day: datetime.date, count: int) -> datetime.date:
-    """``day`` moved forward by ``count`` weekdays (Saturdays and Sundays do not count)."""
-    while count > 0:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
 
 
 def expected_delivery_date(shipment: Shipment) -> datetime.date | None:

@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from claims.eligibility import add_business_days, eligible_kinds, expected_delivery_date, not_received_from
+from claims.eligibility import eligible_kinds, expected_delivery_date, not_received_from
 from claims.errors import ClaimError
 from claims.models import Claim
 from claims.services import open_claim, withdraw
 from claims.tests.conftest import deliver, ship_days_ago
+from shipping.services import add_business_days
 
 NOT_RECEIVED = Claim.Kind.NOT_RECEIVED
 NOT_AS_DESCRIBED = Claim.Kind.NOT_AS_DESCRIBED
