@@ -1,6 +1,6 @@
 """The Celery application: `celery -A bookstore worker` runs jobs, `celery -A bookstore beat` sends the schedule.
 
-Configured from Django's settings (the CELERY_* names in bookstore/settings.py, "Background jobs").
+Configured from Django's settings (the CELERY_* names in bookstore/conf/jobs.py).
 """
 
 import os

@@ -1,6 +1,6 @@
 """Read/write split: catalog pages read from the "replica" database when one is configured.
 
-REPLICA_DATABASE_URL adds a "replica" alias (bookstore/settings.py). Reads of catalog models then go to it,
+REPLICA_DATABASE_URL adds a "replica" alias (bookstore/conf/database.py). Reads of catalog models then go to it,
 but only while a request allows it (ReadReplicaMiddleware decides, per request, and keeps the decision in a
 context variable). Everything else reads and writes the primary:
 

@@ -1,40 +1,32 @@
-"""BookStore settings: one module, every value from the environment.
+"""BookStore settings: every value from the environment.
 
 With nothing set, the project runs for a developer: SQLite, DEBUG on, console
 email, a local-memory cache. Production sets DEBUG=false, SECRET_KEY (or
 SECRET_KEY_FILE), ALLOWED_HOSTS, DATABASE_URL and the rest documented in
 .env.example and the README.
+
+This module holds the site's own settings (apps, middleware, sign-in, languages, security, the shop's rules);
+the self-contained sections are modules of bookstore.conf, gathered here: the database, the cache and
+sessions, files, background jobs with email, and logging.
 """
 
 from decimal import Decimal
-from pathlib import Path
 from urllib.parse import urlsplit
 
-import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-
-env = environ.Env()
-if (BASE_DIR / ".env").is_file():
-    environ.Env.read_env(BASE_DIR / ".env")
-
-
-def env_secret(name: str, default=None):
-    """Read NAME, or the content of the file named by NAME_FILE (Docker/Swarm secrets)."""
-    path = env.str(f"{name}_FILE", default="")
-    if path:
-        try:
-            return Path(path).read_text().strip()
-        except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE points at an unreadable file: {exc}") from exc
-    return env.str(name, default=default)
-
+from bookstore.conf.caches import *  # noqa: F403
+from bookstore.conf.caches import CACHES
+from bookstore.conf.database import *  # noqa: F403
+from bookstore.conf.environment import BASE_DIR, DEBUG, env, env_secret
+from bookstore.conf.files import *  # noqa: F403
+from bookstore.conf.jobs import *  # noqa: F403
+from bookstore.conf.logs import *  # noqa: F403
 
 # --- Core -------------------------------------------------------------------
 
-DEBUG = env.bool("DEBUG", default=True)
+# DEBUG (read in bookstore/conf/environment.py) gives every section its developer or production defaults.
 
 SECRET_KEY = env_secret("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -110,90 +102,13 @@ TEMPLATES = [
     },
 ]
 
-# --- Database ---------------------------------------------------------------
-
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
-
-
-def _tune_database(db: dict) -> dict:
-    password = env_secret("DATABASE_PASSWORD", default="")
-    if password:
-        db["PASSWORD"] = password
-    if db["ENGINE"] == "django.db.backends.mysql":
-        db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-        db["CONN_HEALTH_CHECKS"] = True
-        db.setdefault("OPTIONS", {}).update(
-            {
-                "charset": "utf8mb4",
-                "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
-                "isolation_level": "read committed",
-            }
-        )
-        db["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
-        # TLS to a server that requires it (RDS with require_secure_transport): the CA bundle that signs the
-        # server's certificate; the connection then also checks the server's name.
-        ssl_ca = env.str("DATABASE_SSL_CA", default="")
-        if ssl_ca:
-            db["OPTIONS"].update({"ssl": {"ca": ssl_ca}, "ssl_mode": "VERIFY_IDENTITY"})
-    elif db["ENGINE"] == "django.db.backends.sqlite3":
-        # WAL lets the dev server's threads read while one writes.
-        db.setdefault("OPTIONS", {}).update({"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20})
-    return db
-
-
-_tune_database(DATABASES["default"])
-
-# An optional read replica (e.g. an RDS read replica, same user and password): catalog pages read from it,
-# writes and everything right after a user's write use the primary (bookstore/db_router.py).
-if env.str("REPLICA_DATABASE_URL", default=""):
-    DATABASES["replica"] = _tune_database(env.db_url("REPLICA_DATABASE_URL"))
-    # Under the test runner the replica is the test database itself, not a second one.
-    DATABASES["replica"]["TEST"] = {**DATABASES["replica"].get("TEST", {}), "MIRROR": "default"}
-DATABASE_ROUTERS = ["bookstore.db_router.PrimaryReplicaRouter"]
-# After a write, the user's reads stay on the primary this long, however far the replica lags.
-REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=15)
+# --- Database (DATABASES: bookstore/conf/database.py) -----------------------
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # allauth's EmailAddress has a conditional unique constraint that MariaDB cannot
 # enforce; allauth checks primary-address uniqueness in code as well.
 SILENCED_SYSTEM_CHECKS = ["models.W036"]
-
-# --- Cache and sessions -----------------------------------------------------
-
-# Every web worker must share this cache in production (allauth's rate limits
-# and cached pages live here): set CACHE_URL=redis://host:6379/0.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://bookstore")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # Django's, with one client per server, answering as a miss while Redis is down (core/cache.py).
-    CACHES["default"]["BACKEND"] = "core.cache.RedisCache"
-    # Short socket timeouts: a Redis that stopped answering costs a request milliseconds, not seconds.
-    CACHES["default"]["OPTIONS"] = {
-        "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
-        "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
-        **CACHES["default"].get("OPTIONS", {}),
-    }
-    # The site's own rate limits count on the same server through an alias that reports an outage instead of
-    # hiding it, so that core/ratelimits.py decides, and logs, to let the request through.
-    CACHES["ratelimits"] = {**CACHES["default"], "OPTIONS": {**CACHES["default"]["OPTIONS"], "fail_soft": False}}
-# Template fragments that depend only on what they show (the `{% cache %}` tag's arguments), such as the navigation
-# bar: kept in each process, as they can never be stale and a process starts afresh with each deployment. Off
-# while DEBUG is on, so that template edits show at once.
-FRAGMENT_CACHE = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "bookstore-fragments",
-    "OPTIONS": {"MAX_ENTRIES": 5000},
-}
-CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"} if DEBUG else FRAGMENT_CACHE
-# With a shared cache, sessions are read from it and written through to the database (bookstore/sessions.py):
-# a signed-in page then needs no session query. A per-process cache (locmem) could hand one worker a session
-# another worker has since changed, so without a shared cache sessions live in the database alone.
-_SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
-SESSION_ENGINE = env.str(
-    "SESSION_ENGINE", default="bookstore.sessions" if _SHARED_CACHE else "django.contrib.sessions.backends.db"
-)
 
 # --- Authentication (django-allauth) ----------------------------------------
 
@@ -218,7 +133,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 # "mandatory": signing in waits for the emailed link. Whatever it is (short of "none"), opening a shop, listing a
 # book and checking out need a confirmed address (accounts/verification.py): orders and sales are mailed there.
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
-# Builds the links of allauth's emails from SITE_URL rather than from the request's Host header.
+# Builds the links of allauth's emails from SITE_URL rather than from the request's Host header, and sends them
+# (verification, password reset) through the job outbox, retried until the server takes them.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
@@ -268,50 +184,12 @@ FORMAT_MODULE_PATH = ["bookstore.formats"]
 # ISO 4217 code of the one currency prices are in.
 CURRENCY = env.str("CURRENCY", default="USD")
 
-# --- Static and media files -------------------------------------------------
-
-STATIC_URL = "/static/"
-STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
-STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = env.str("MEDIA_URL", default="/media/")
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
-
-_static_backend = (
-    "django.contrib.staticfiles.storage.StaticFilesStorage"
-    if DEBUG
-    else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-)
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": env.str("STATICFILES_BACKEND", default=_static_backend)},
-}
-if env.str("MEDIA_STORAGE", default="filesystem") == "s3":
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
-            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
-            "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default=None),
-            "default_acl": None,
-            "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
-            "file_overwrite": False,
-        },
-    }
-
-# Uploads: photos are checked with Pillow and re-encoded (catalog/images.py).
-PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=8 * 1024 * 1024)
-PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
-PHOTO_MAX_SIDE = env.int("PHOTO_MAX_SIDE", default=8000)
-PHOTOS_PER_LISTING = 5
+# --- Claims and sellers' listings files -------------------------------------
 
 # Claims (claims app): a "not received" claim opens this many days after the expected delivery date; a seller
 # answers a claim within CLAIM_SELLER_DAYS, or staff decide.
 CLAIM_NOT_RECEIVED_GRACE_DAYS = env.int("CLAIM_NOT_RECEIVED_GRACE_DAYS", default=3)
 CLAIM_SELLER_DAYS = env.int("CLAIM_SELLER_DAYS", default=3)
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-FILE_UPLOAD_PERMISSIONS = 0o644
 # Sellers' listings files (catalog.services.imports): the largest upload, the most rows, the rows per batch
 # (one transaction each) when applying.
 SELLER_IMPORT_MAX_BYTES = env.int("SELLER_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
@@ -319,12 +197,6 @@ SELLER_IMPORT_MAX_ROWS = env.int("SELLER_IMPORT_MAX_ROWS", default=50_000)
 SELLER_IMPORT_BATCH_SIZE = env.int("SELLER_IMPORT_BATCH_SIZE", default=500)
 # A file checked but never applied is forgotten (row and stored file) after this many days.
 SELLER_IMPORT_KEEP_DAYS = env.int("SELLER_IMPORT_KEEP_DAYS", default=7)
-
-# --- Email ------------------------------------------------------------------
-
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BookStore <noreply@bookstore.invalid>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security ---------------------------------------------------------------
 
@@ -350,17 +222,6 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
-
-# --- Logging ----------------------------------------------------------------
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
 
 # --- Catalog ----------------------------------------------------------------
 
@@ -403,8 +264,6 @@ if _site_url.scheme not in ("http", "https") or not _site_url.hostname or _site_
 
 # allauth's emails otherwise name the site after the request's host.
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[BookStore] "
-# allauth's emails (verification, password reset) go through the job outbox, retried until the server takes them.
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 
 # --- Internationalisation (i18n) --------------------------------------------
 
@@ -421,72 +280,7 @@ LOCALE_PATHS = [*LOCALE_PATHS, BASE_DIR / "locale" / "overrides"]
 # developer's edits show at once and the test suite sees every write.
 CATALOG_CACHE_SECONDS = 0 if DEBUG else 300
 
-# --- Background jobs (jobs, Celery) -----------------------------------------
-
-# The broker the Celery workers read jobs from, e.g. redis://redis:6379/1. Empty (the default): no worker is
-# needed, each job runs in the process that committed it, right after the commit, and a failed one waits for
-# `manage.py run_jobs`. Every job is a row of jobs.Job first (the outbox), so a broker outage loses nothing.
-# CELERY_BROKER_URL_FILE names a file holding it, when the URL carries a password (AWS).
-CELERY_BROKER_URL = env_secret("CELERY_BROKER_URL", default="")
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="bookstore")
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_IGNORE_RESULT = True
-# A message is acknowledged once its job ran, and a worker takes one message at a time: a worker that dies
-# mid-job leaves its message to another one (and the job's lease to the relay).
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Requests publish with one short attempt (jobs.services.publish): Redis away costs a request two seconds at
-# most, and then nothing for a while.
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "visibility_timeout": 3600}
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_TIMEZONE = "UTC"
-# One beat per cluster sends these; each periodic task also claims its period in the database (jobs.ScheduledRun),
-# so a second beat started by mistake, or messages piled up while the worker was away, run once per period.
-CELERY_BEAT_SCHEDULE = {
-    "jobs.relay_outbox": {"task": "jobs.relay_outbox", "schedule": env.int("JOBS_RELAY_SECONDS", default=20)},
-    "orders.expire_unpaid_orders": {"task": "orders.expire_unpaid_orders", "schedule": 300},
-    # The carrier simulator's step (orders.tasks): the name is older than the move of shipments into orders.
-    "shipping.advance_shipments": {"task": "shipping.advance_shipments", "schedule": 3600},
-    "jobs.prune": {"task": "jobs.prune", "schedule": 86400},
-    # Claims whose seller missed the deadline go to staff (claims.tasks).
-    "claims.escalate_overdue_claims": {"task": "claims.escalate_overdue_claims", "schedule": 3600},
-    # Daily: the shops' 12-month rating window and 90-day standing, and the reminders to rate a seller.
-    "feedback.refresh_shop_stats": {"task": "feedback.refresh_shop_stats", "schedule": 86400},
-    "feedback.send_reminders": {"task": "feedback.send_reminders", "schedule": 86400},
-    # Shops back from vacation reopen within the hour of their return date.
-    "accounts.reopen_returned_shops": {"task": "accounts.reopen_returned_shops", "schedule": 3600},
-    # Sellers' listings files checked but never applied (catalog.services.imports).
-    "catalog.prune_import_runs": {"task": "catalog.prune_import_runs", "schedule": 86400},
-    # Daily: one email per buyer with the new matches of their wants and saved searches (wants.tasks).
-    "wants.send_digests": {"task": "wants.send_digests", "schedule": 86400},
-}
-# Every beat asks for this database lease before sending anything (jobs.beat.LeasedScheduler): one beat per cluster
-# sends the schedule, the others (one per AWS instance, a second Swarm task during an update) wait, and take over
-# within JOBS_SCHEDULER_LEASE_SECONDS when the holder dies.
-CELERY_BEAT_SCHEDULER = "jobs.beat:LeasedScheduler"
-JOBS_SCHEDULER_LEASE_NAME = "celery-beat"
-JOBS_SCHEDULER_LEASE_SECONDS = env.int("JOBS_SCHEDULER_LEASE_SECONDS", default=60)
-# A failed job is tried again after JOBS_RETRY_SECONDS, doubling each time up to JOBS_RETRY_MAX_SECONDS, until
-# JOBS_GIVE_UP_SECONDS after it was created; then it is "failed" and staff see it in the admin.
-JOBS_RETRY_SECONDS = env.int("JOBS_RETRY_SECONDS", default=60)
-JOBS_RETRY_MAX_SECONDS = env.int("JOBS_RETRY_MAX_SECONDS", default=3600)
-JOBS_GIVE_UP_SECONDS = env.int("JOBS_GIVE_UP_SECONDS", default=86400)
-# A worker holds a job this long; past it the job counts as abandoned (the worker died) and runs again.
-JOBS_LEASE_SECONDS = env.int("JOBS_LEASE_SECONDS", default=300)
-# After the broker failed to take a message, a process stops trying for this long: the jobs wait for the relay
-# anyway, and a request should not pay a connection timeout on every commit while Redis is away.
-JOBS_BROKER_PAUSE_SECONDS = 10
-# A pending job handed to the broker this long ago and still not run is handed over again (Redis lost it).
-JOBS_REDELIVER_SECONDS = env.int("JOBS_REDELIVER_SECONDS", default=300)
-# Done jobs and scheduled-run claims are deleted after this many days; failed jobs are kept.
-JOBS_KEEP_DAYS = env.int("JOBS_KEEP_DAYS", default=30)
-# Seconds before a silent mail server counts as failed (the job is then retried); Django's default waits for ever.
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# --- Messaging --------------------------------------------------------------
 
 # Messages between buyers and sellers (messaging): new threads a user may start per 24 hours, and the quiet
 # time after an email about a thread before its recipient gets another one about it.

@@ -1,7 +1,7 @@
 """With the cache server down, buyers still sign in, fill a cart and pay: every rate limit (allauth's and the
 shop's) lets them through and says so in the log, instead of answering 500.
 
-The cache is configured as production configures it (bookstore/settings.py with a Redis CACHE_URL: the site's
+The cache is configured as production configures it (bookstore/conf/caches.py with a Redis CACHE_URL: the site's
 backend, a strict alias for the shop's limits, sessions read from the cache), pointing at a port nothing
 listens on: a real refused connection, as when Redis is stopped.
 """
