@@ -3,7 +3,7 @@
 Every cell is read here without the database (except the shelves, read once per file into a Vocabulary). A bad
 cell gives a RowError naming its line, its column and a reason the seller can act on; the rules that need the
 seller's listings or the catalog's books (an unknown ISBN needs a title, a status change must be allowed) are
-checked per batch in catalog.services.imports.
+checked per batch in catalog.imports.planning.
 """
 
 import re
