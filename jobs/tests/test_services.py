@@ -243,3 +243,28 @@ def test_staff_see_whom_an_email_is_for_but_not_its_links(client, staff):
     page = client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
     assert "Password Reset" in page and "charlie@example.com" in page
     assert "secret-token" not in page
+
+
+def test_staff_list_pending_and_retried_jobs(client, staff, django_assert_max_num_queries):
+    now = timezone.now()
+    for key, status, error in [
+        ("greet:waiting", JobStatus.PENDING, ""),
+        ("greet:retrying", JobStatus.PENDING, "SMTPDataError: (451, b'Try again later')"),
+        ("greet:gave-up", JobStatus.FAILED, "SMTPDataError: (451, b'Try again later')"),
+        ("greet:sent-at-last", JobStatus.DONE, "ConnectionRefusedError"),
+        ("greet:sent", JobStatus.DONE, ""),
+    ]:
+        Job.objects.create(name=GREET, key=key, status=status, last_error=error, attempts=2 if error else 1,
+                           run_after=now)  # fmt: skip
+    client.force_login(staff)
+
+    def keys(**query) -> set[str]:
+        with django_assert_max_num_queries(12):
+            response = client.get(reverse("admin:jobs_job_changelist"), query)
+        assert response.status_code == 200
+        return {job.key for job in response.context["cl"].result_list}
+
+    assert keys(status__exact="pending") == {"greet:waiting", "greet:retrying"}
+    assert keys(retried="yes") == {"greet:retrying", "greet:gave-up", "greet:sent-at-last"}
+    assert keys(retried="yes", status__exact="pending") == {"greet:retrying"}
+    assert keys(retried="no") == {"greet:waiting", "greet:sent"}
