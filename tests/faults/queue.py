@@ -71,13 +71,21 @@ class CeleryBeat(CeleryProcess):
 
 
 class Inbox:
-    """An aiosmtpd handler that takes every message and keeps it, with when it arrived (monotonic clock)."""
+    """An aiosmtpd handler that takes every message and keeps it, with when it arrived (monotonic clock).
+
+    While ``refusing`` is set it answers every message "451 try again later", as a busy or restarting mail server
+    does, and only counts it in ``refused``."""
 
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
         self.arrived: list[float] = []
+        self.refusing = False
+        self.refused = 0
 
     async def handle_DATA(self, server, session, envelope):
+        if self.refusing:
+            self.refused += 1
+            return "451 4.3.0 Mail server busy, try again later"
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         self.arrived.append(time.monotonic())
         return "250 2.0.0 OK"

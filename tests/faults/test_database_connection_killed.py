@@ -3,13 +3,16 @@
 gunicorn keeps its MySQL connections between requests (CONN_MAX_AGE). A fail-over, a restart or an operator's
 ``KILL CONNECTION`` leaves them dead without the app noticing. With CONN_HEALTH_CHECKS Django pings a kept
 connection before the first query of a request and opens a new one if it is gone: so once the connections are
-killed, the very next request (a signed-in page, adding to the cart, the checkout) must succeed.
+killed, the very next request (a signed-in page, adding to the cart, the checkout) must succeed. Killed while
+requests are in flight, the requests they served answer the 503 page (never a 500), and the next ones work.
 
 Then the server is stopped: pages answer the 503 "We'll be right back" page with Retry-After, ``/readyz`` says
 not ready, ``/healthz`` still answers (the process is alive); once the server is back, the time until the first
 normal answer is recorded.
 """
 
+import contextlib
+import threading
 import time
 
 import pytest
@@ -67,6 +70,36 @@ def test_killed_connections_are_replaced_and_an_outage_answers_503(
     assert buyer.place_order(form).status_code == 302
     assert db.query(DATABASE, "SELECT COUNT(*) FROM orders_order")[0][0] == 1
     assert buyer.get("/readyz").status_code == 200
+
+    # Connections killed while requests are in flight, over and over: a request whose connection dies under it
+    # answers the 503 page with Retry-After, never a 500; once the killing stops, the next request works.
+    killing = threading.Event()
+    killed: list[int] = []
+
+    def killer() -> None:
+        while not killing.is_set():
+            for connection_id in app_connections(db):
+                with contextlib.suppress(Exception):  # it may have ended by itself meanwhile
+                    db.query("mysql", f"KILL CONNECTION {int(connection_id)}")
+                    killed.append(connection_id)
+            time.sleep(0.01)
+
+    thread = threading.Thread(target=killer, daemon=True)
+    thread.start()
+    answers = []
+    try:
+        for _ in range(60):
+            for path in ["/books/", "/orders/", "/cart/"]:
+                response = buyer.get(path)
+                answers.append((path, response.status_code, response.headers.get("Retry-After")))
+    finally:
+        killing.set()
+        thread.join(10)
+    assert killed, "no connection was killed: the test would prove nothing"
+    assert {status for _path, status, _retry in answers} <= {200, 503}, answers
+    assert all(retry for _path, status, retry in answers if status == 503), answers
+    assert [buyer.get(path).status_code for path in ["/books/", "/orders/", "/cart/"]] == [200, 200, 200]
+    print(f"{len(killed)} connections killed under {len(answers)} requests: {sum(a[1] == 503 for a in answers)} 503s")
 
     # The whole server goes away: a clean 503 with Retry-After, never a 500; not ready; still alive.
     db.stop()

@@ -5,6 +5,10 @@ broker, and an SMTP server (aiosmtpd) the worker sends to.
   comes back each runs once, even with the relay having handed some over twice meanwhile.
 - Redis stopped while an order is placed through the checkout page: the page answers at once and the order is
   placed; its job waits in the outbox. Redis back, the relay hands it over and the email arrives once.
+- The mail server refuses (451) while orders are placed: the worker tries, records the error and tries again
+  after the backoff; once the server accepts, each email arrives once.
+
+Each test records how long the queue takes to catch up once the stopped part is back (``record_recovery``).
 
 The worker must open the test's database, so these tests need a server database (MariaDB/MySQL): SQLite's test
 database lives in the test process's memory.
@@ -18,7 +22,7 @@ from django.db import connection
 from django.urls import reverse
 
 from jobs.models import Job, JobStatus
-from jobs.services import relay_outbox
+from jobs.services import publish, relay_outbox
 from orders.tests.conftest import carriers, charlie_address, charlie_cart, make_order  # noqa: F401 - fixtures
 from orders.tests.test_journeys import checkout_post
 from tests.faults import harness
@@ -67,7 +71,12 @@ def subjects_by_order(inbox, numbers) -> dict[str, int]:
     return counts
 
 
-def test_jobs_queued_while_the_worker_is_stopped_run_once_when_it_returns(queue_setup, inbox, make_order):  # noqa: F811
+def test_jobs_queued_while_the_worker_is_stopped_run_once_when_it_returns(
+    queue_setup,
+    inbox,
+    make_order,  # noqa: F811
+    record_recovery,
+):
     worker = queue_setup
     worker.start()
     first = make_order()  # on commit its job goes to Redis and the worker sends it
@@ -88,6 +97,7 @@ def test_jobs_queued_while_the_worker_is_stopped_run_once_when_it_returns(queue_
     recovery = time.monotonic() - back
     # Recovery is the worker's start-up plus a few sends, not a wait for some schedule.
     assert recovery < 30, f"the queued jobs took {recovery:.1f} s to run after the worker returned"
+    record_recovery("worker restart", recovery, "from `celery worker` started to its 3 queued emails sent")
     numbers = [o.number for o in [first, *orders]]
     assert subjects_by_order(inbox, numbers) == dict.fromkeys(numbers, 1)
     assert len(inbox.messages) == 4
@@ -105,6 +115,7 @@ def test_an_order_placed_while_redis_is_down_is_emailed_once_redis_returns(
     charlie_cart,  # noqa: F811
     charlie_address,  # noqa: F811
     carriers,  # noqa: F811
+    record_recovery,
 ):
     worker = queue_setup
     worker.start()
@@ -128,8 +139,50 @@ def test_an_order_placed_while_redis_is_down_is_emailed_once_redis_returns(
     recovery = time.monotonic() - back
     # The worker reconnects by itself (Celery retries the broker); the relay period adds up to JOBS_RELAY_SECONDS.
     assert recovery < 30, f"the email took {recovery:.1f} s to go out after Redis returned"
+    record_recovery("job broker (Redis) restart", recovery, "from one relay after Redis returned to the email sent")
     [message] = inbox.messages
     assert str(message["to"]) == charlie.email and "placed" in str(message["subject"])
     assert relay_outbox() == 0
     time.sleep(1)
     assert len(inbox.messages) == 1
+
+
+def test_emails_refused_by_the_mail_server_arrive_once_it_accepts_again(
+    queue_setup,
+    inbox,
+    make_order,  # noqa: F811
+    record_recovery,
+):
+    worker = queue_setup
+    # A short backoff, so that the test waits seconds where production waits minutes (JOBS_RETRY_SECONDS).
+    worker.env.update({"JOBS_RETRY_SECONDS": "1", "JOBS_RETRY_MAX_SECONDS": "1"})
+    inbox.refusing = True
+    worker.start()
+    orders = [make_order() for _ in range(2)]
+    jobs = Job.objects.filter(key__in=[f"order_placed:{order.pk}" for order in orders])
+
+    def tried(times: int) -> bool:
+        return jobs.filter(status=JobStatus.PENDING, attempts__gte=times).count() == len(orders)
+
+    wait_for(lambda: tried(1), 30, worker.tail)
+    assert all("451" in job.last_error for job in jobs)
+    # The relay (beat's, every JOBS_RELAY_SECONDS) hands the jobs over again once their backoff has passed.
+    wait_for(lambda: (relay_outbox() or True) and tried(2), 30, worker.tail)
+    assert inbox.messages == [] and inbox.refused >= 4
+
+    inbox.refusing = False
+    back = time.monotonic()
+    wait_for(lambda: (relay_outbox() or True) and not jobs.exclude(status=JobStatus.DONE).exists(), 30, worker.tail)
+    recovery = max(inbox.arrived) - back
+    record_recovery(
+        "mail server accepting again",
+        recovery,
+        "until the last refused email was sent (backoff 1 s here, JOBS_RETRY_SECONDS; the relay polled)",
+    )
+    numbers = [order.number for order in orders]
+    assert subjects_by_order(inbox, numbers) == dict.fromkeys(numbers, 1)
+    # Later relays and a duplicate message for each job send nothing more.
+    assert relay_outbox() == 0
+    publish([job.pk for job in jobs])
+    time.sleep(1)
+    assert len(inbox.messages) == len(orders)
