@@ -5,6 +5,8 @@ broker, and an SMTP server (aiosmtpd) the worker sends to.
   comes back each runs once, even with the relay having handed some over twice meanwhile.
 - Redis stopped while an order is placed through the checkout page: the page answers at once and the order is
   placed; its job waits in the outbox. Redis back, the relay hands it over and the email arrives once.
+- Beat sends a periodic task every period while the worker is stopped: when the worker comes back, the pile of
+  messages runs the task once (it claims the current period, jobs.ScheduledRun), not once per missed period.
 - The mail server refuses (451) while orders are placed: the worker tries, records the error and tries again
   after the backoff; once the server accepts, each email arrives once.
 
@@ -14,14 +16,17 @@ The worker must open the test's database, so these tests need a server database 
 database lives in the test process's memory.
 """
 
+import re
 import time
 import uuid
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.urls import reverse
 
-from jobs.models import Job, JobStatus
+from bookstore.celery import app as celery_app
+from jobs.models import Job, JobStatus, ScheduledRun
 from jobs.services import publish, relay_outbox
 from orders.tests.conftest import carriers, charlie_address, charlie_cart, make_order  # noqa: F401 - fixtures
 from orders.tests.test_journeys import checkout_post
@@ -186,3 +191,22 @@ def test_emails_refused_by_the_mail_server_arrive_once_it_accepts_again(
     publish([job.pk for job in jobs])
     time.sleep(1)
     assert len(inbox.messages) == len(orders)
+
+
+def test_a_schedule_missed_while_the_worker_was_stopped_runs_once_when_it_returns(queue_setup, broker):
+    worker = queue_setup
+    task = "jobs.prune"  # daily: the pile is run well within one period
+    # What beat sent while the worker was away: one message per period, three periods of them.
+    with celery_app.connection_for_write(broker.url) as connection:
+        for _ in range(3):
+            celery_app.send_task(task, connection=connection, queue=django_settings.CELERY_TASK_DEFAULT_QUEUE)
+    assert not ScheduledRun.objects.exists()
+
+    worker.start()
+
+    def taken() -> int:
+        return len(re.findall(rf"Task {re.escape(task)}\[[^\]]+\] succeeded", worker.log.read_text()))
+
+    wait_for(lambda: taken() == 3, 60, worker.tail)
+    assert list(ScheduledRun.objects.values_list("task", flat=True)) == [task]
+    assert worker.log.read_text().count(f"{task} already ran for the period") == 2
