@@ -63,7 +63,8 @@ JOBS_SCHEDULER_LEASE_SECONDS = env.int("JOBS_SCHEDULER_LEASE_SECONDS", default=6
 # A failed job is tried again after JOBS_RETRY_SECONDS, doubling each time up to JOBS_RETRY_MAX_SECONDS, until
 # JOBS_GIVE_UP_SECONDS after it was created; then it is "failed" and staff see it in the admin.
 JOBS_RETRY_SECONDS = env.int("JOBS_RETRY_SECONDS", default=60)
-JOBS_RETRY_MAX_SECONDS = env.int("JOBS_RETRY_MAX_SECONDS", default=3600)
+# Capped at 15 minutes so that an email waits at most that long once the mail server is back after a long outage.
+JOBS_RETRY_MAX_SECONDS = env.int("JOBS_RETRY_MAX_SECONDS", default=900)
 JOBS_GIVE_UP_SECONDS = env.int("JOBS_GIVE_UP_SECONDS", default=86400)
 # A worker holds a job this long; past it the job counts as abandoned (the worker died) and runs again.
 JOBS_LEASE_SECONDS = env.int("JOBS_LEASE_SECONDS", default=300)
