@@ -154,6 +154,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 RATE_LIMITS = {
     "pay_declines_per_order": env.str("RATE_LIMIT_PAY_DECLINES_ORDER", default="5/10m"),
     "pay_declines_per_user": env.str("RATE_LIMIT_PAY_DECLINES_USER", default="20/h"),
+    # Per client address, over every account signed in from it (a card tester with several accounts).
+    "pay_declines_per_ip": env.str("RATE_LIMIT_PAY_DECLINES_IP", default="50/h"),
     "cart_add": env.str("RATE_LIMIT_CART_ADD", default="60/m"),  # per signed-in user, else per client address
     "report": env.str("RATE_LIMIT_REPORT", default="10/h"),  # per signed-in user
 }

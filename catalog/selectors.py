@@ -145,8 +145,8 @@ class InventoryFilters:
 
 
 def _search(q: str) -> Q:
-    """Every word of ``q`` in the book's title or authors, or the start of the listing's SKU; an ISBN (10 or 13,
-    hyphens allowed) is the book's.
+    """Every word of ``q`` in the book's title or authors (accents and case aside), or the start of the listing's
+    SKU; an ISBN (10 or 13, hyphens allowed) is the book's.
 
     Words are checked per listing of the shop (EXISTS on the book's primary key), so the cost follows the shop's
     size, never the catalog's: joined, MariaDB would rather read the whole book table first. An ISBN is one
@@ -158,7 +158,8 @@ def _search(q: str) -> Q:
     digits = q.replace("-", "").replace(" ", "")
     words = Q()
     for word in q.split():
-        words &= Q(title__icontains=word) | Q(authors__icontains=word)
+        # Ignoring accents and case on every database (catalog.folding), as the catalog's search does.
+        words &= Q(title__unaccent_icontains=word) | Q(authors__unaccent_icontains=word)
     if digits.isdigit() and len(digits) >= 4:
         # The start or the middle of an ISBN as printed on the back cover.
         words |= Q(isbn13__contains=digits)

@@ -359,3 +359,34 @@ def test_dismiss_action_keeps_the_listing(client_for, staff, charlie, alice_list
         staff,
     )
     assert alice_listing in Listing.objects.visible()
+
+
+@pytest.mark.parametrize(
+    ("changelist", "action", "selected"),
+    [
+        ("admin:catalog_listing_changelist", "hide_selected", "listing"),
+        ("admin:catalog_report_changelist", "hide_and_resolve", "report"),
+    ],
+)
+def test_hiding_in_the_admin_emails_the_seller_the_reason_and_the_way_to_appeal(
+    client_for,
+    staff,
+    charlie,
+    alice_listing,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    changelist,
+    action,
+    selected,
+    settings,
+):
+    settings.SITE_URL = "https://books.example.org"
+    chosen = alice_listing if selected == "listing" else report(alice_listing, charlie)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_action(client_for(staff), changelist, action, [chosen], reason="Pirated copy")
+    (message,) = mailoutbox
+    assert message.to == ["alice@example.com"]
+    assert "Pirated copy" in message.body and "https://books.example.org/sell/?status=hidden" in message.body
+    # The inventory link leads to the reason and the appeal form.
+    html = client_for(alice_listing.seller).get(reverse("sell:inventory"), {"status": "hidden"}).content.decode()
+    assert "Pirated copy" in html and reverse("sell:listing_appeal", args=[alice_listing.pk]) in html

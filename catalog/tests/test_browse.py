@@ -13,7 +13,7 @@ from accounts.models import User
 from catalog.models import Book, Listing
 from catalog.search import COUNT_LIMIT
 from catalog.search import counts as search_counts
-from conftest import CategoryFactory, ListingFactory, ShopFactory
+from conftest import BookFactory, CategoryFactory, ListingFactory, ShopFactory
 from core.templatetags.site_tags import number as format_number
 
 BROWSE = "/books/"
@@ -394,6 +394,21 @@ def test_result_count_shows_the_page_positions_and_the_total(client, alice, sett
     assert result_count(client.get(BROWSE)) == "1-4 of 10"
     assert result_count(client.get(BROWSE, {"page": 2})) == "5-8 of 10"
     assert result_count(client.get(BROWSE, {"q": "nothing like this"})) == ""
+
+
+def test_each_view_counts_what_it_shows_books_or_copies(client, settings):
+    settings.CATALOG_PAGE_SIZE = 4
+    sellers = [ShopFactory().owner for _ in range(3)]
+    for number in range(5):
+        book = BookFactory(title=f"Volume {number}")
+        for seller in sellers:
+            ListingFactory(seller=seller, book=book)
+    assert result_count(client.get(BROWSE)) == "1-4 of 5"
+    assert result_count(client.get(BROWSE, {"page": 2})) == "5-5 of 5"
+    assert result_count(client.get(BROWSE, {"view": "copies"})) == "1-4 of 15"
+    assert result_count(client.get(BROWSE, {"view": "copies", "page": 4})) == "13-15 of 15"
+    spanish = client.get(BROWSE, {"view": "copies", "page": 2}, HTTP_ACCEPT_LANGUAGE="es")
+    assert result_count(spanish) == "5-8 de 15"
 
 
 def test_result_count_in_spanish(client, alice, settings, monkeypatch):

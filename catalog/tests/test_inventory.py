@@ -219,3 +219,10 @@ def test_every_sortable_column_has_both_orders_in_the_sort_menu():
     values = {value for value, _label in SORT_CHOICES}
     assert values == {f"{sign}{key}" for key in INVENTORY_SORTS for sign in ("", "-")}
     assert {key for key, _label in SORTABLE_COLUMNS} == set(INVENTORY_SORTS)
+
+
+@pytest.mark.parametrize("q", ["marquez", "MÁRQUEZ", "garcia", "cien anos", "CIEN AÑOS soledad"])
+def test_search_ignores_accents_and_case_on_every_database(client_for, alice, q):
+    ListingFactory(seller=alice, book__title="Cien años de soledad", book__authors="Gabriel García Márquez")
+    ListingFactory(seller=alice, book__title="Marquee Moon Stories", book__authors="Tom Verlaine")
+    assert titles(client_for(alice).get(URL, {"q": q})) == ["Cien años de soledad"]

@@ -62,6 +62,15 @@ def test_catalog_search_ignores_accents_and_case(client, shelf, q):
 
 
 @search_db
+@pytest.mark.parametrize("view", ["books", "copies"])
+@pytest.mark.parametrize("q", ["marquez", "GARCÍA márquez", "cien anos", "buendia macondo"])
+def test_both_views_of_the_catalog_ignore_accents_and_case(client, shelf, view, q):
+    response = client.get(BROWSE, {"q": q, "view": view, "category": "novels", "language": "es"})
+    assert response.context["view"] == view
+    assert titles(response) == [SOLEDAD]
+
+
+@search_db
 def test_an_accented_query_finds_text_written_without_the_accent_and_the_other_way_round(client, shelf):
     assert titles(client.get(BROWSE, {"q": "dúne"})) == ["Dune"]
     assert titles(client.get(BROWSE, {"q": "sabato tunel"})) == ["El túnel"]

@@ -189,10 +189,17 @@ class Balances:
     sales: Decimal
     fees: Decimal  # positive: fees charged minus fees given back
     refunds: Decimal  # positive
+    adjustments: Decimal = ZERO  # signed, as staff wrote them
 
     @property
     def total(self) -> Decimal:
         return self.pending + self.available
+
+    @property
+    def earned(self) -> Decimal:
+        """Everything the seller ever earned: sales less fees and refunds, with any adjustment. It equals
+        ``pending + available + paid_out``, which the earnings page shows."""
+        return self.sales - self.fees - self.refunds + self.adjustments
 
 
 def released_q(now: datetime) -> Q:
@@ -213,6 +220,7 @@ def balances(seller: User, now: datetime | None = None) -> Balances:
         sales=Sum("amount", filter=Q(kind=Kind.SALE)),
         fees=Sum("amount", filter=Q(kind=Kind.FEE)),
         refunds=Sum("amount", filter=Q(kind=Kind.REFUND)),
+        adjustments=Sum("amount", filter=Q(kind=Kind.ADJUSTMENT)),
     )
     # Rounded again: SQLite sums decimals as floats.
     sums = {name: to_cents(value or ZERO) + ZERO for name, value in sums.items()}  # + ZERO: no "-0.00"
@@ -223,6 +231,7 @@ def balances(seller: User, now: datetime | None = None) -> Balances:
         sales=sums["sales"],
         fees=-sums["fees"],
         refunds=-sums["refunds"],
+        adjustments=sums["adjustments"],
     )
 
 

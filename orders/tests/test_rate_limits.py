@@ -104,6 +104,40 @@ def test_another_order_stays_payable_until_the_buyers_own_limit(charlie_client, 
     assert GatewayTransaction.objects.filter(kind="charge").count() == 7
 
 
+def test_buyers_paying_from_one_address_share_its_limit(client_for, make_order, settings):
+    """A card tester with several accounts: each stays under its own limits, their address does not."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "pay_declines_per_ip": "4/h"}
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    testers = [make_order() for _n in range(3)]
+    sent = 0
+    for order in testers[:2]:
+        client = client_for(order.buyer)
+        for _n in range(2):
+            page = client.get(pay_url(order))
+            # Each time the client makes up another address; the proxy appends the one it saw.
+            response = client.post(
+                pay_url(order), card_post(page, DECLINE), headers={"x-forwarded-for": f"203.0.113.{sent}, 192.0.2.9"}
+            )
+            sent += 1
+            assert response.status_code == 200
+    order = testers[2]
+    client = client_for(order.buyer)
+    page = client.get(pay_url(order))
+    refused = client.post(pay_url(order), card_post(page, APPROVE), headers={"x-forwarded-for": "192.0.2.9"})
+    assert refused.status_code == 429 and refused["Retry-After"]
+    assert "Too many payments from your network were declined" in refused.content.decode()
+    spanish = client.post(
+        pay_url(order), card_post(page, APPROVE), headers={"x-forwarded-for": "192.0.2.9", "accept-language": "es"}
+    )
+    assert "Demasiados pagos desde tu red fueron rechazados" in spanish.content.decode()
+    assert GatewayTransaction.objects.filter(kind="charge").count() == 4
+    # A buyer elsewhere pays.
+    paid = client.post(pay_url(order), card_post(page, APPROVE), headers={"x-forwarded-for": "198.51.100.7"})
+    assert paid.status_code == 302
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+
+
 def test_another_buyer_is_not_affected(charlie_client, placed_order, make_order, client_for):
     for _n in range(5):
         attempt(charlie_client, placed_order, DECLINE)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -20,7 +21,7 @@ from orders.services import (
     pay_order,
     place_order,
 )
-from orders.services.earnings import balances
+from orders.services.earnings import balances, send_payout
 from orders.services.shipments import advance_shipments, mark_shipped
 from orders.tests.conftest import AddressFactory, assert_admin_pages_render, card
 
@@ -59,6 +60,32 @@ def test_seller_sees_balances_and_ledger(client_for, alice, alice_part):
     assert [e.kind for e in response.context["page"].object_list] == ["fee", "sale"]  # newest first
     html = response.content.decode()
     assert alice_part.order.number in html and reverse("shipping:sale_detail", args=[alice_part.pk]) in html
+
+
+def test_the_balances_add_up_to_what_the_sales_earned(client_for, alice, staff, alice_part, refunded_part, bob):
+    """What the page shows: pending + available + paid out is sales less fees and refunds, each named."""
+    # Alice's part is delivered long ago (available), and part of it paid out; bob's was refunded.
+    mark_shipped(alice_part, alice)
+    for _n in range(3):
+        advance_shipments(push_all=True)
+    type(alice_part).objects.filter(pk=alice_part.pk).update(delivered_at=timezone.now() - timedelta(days=60))
+    send_payout(alice, D("10.00"), staff)
+    for seller in (alice, bob):
+        html = client_for(seller).get(EARNINGS).content.decode()
+        balance = {
+            name: D(re.search(rf'data-balance="{name}">[^0-9-]*(-?[0-9.,]+)', html).group(1).replace(",", ""))
+            for name in ("pending", "available", "paid_out")
+        }
+        line = re.search(r"<p[^>]*data-earned=[^>]*>", html).group(0)
+        parts = {name: D(value) for name, value in re.findall(r'data-(\w+)="(-?[0-9.]+)"', line)}
+        assert parts["earned"] == parts["sales"] - parts["fees"] - parts["refunds"] + parts["adjustments"]
+        assert parts["earned"] == sum(balance.values()), (seller, balance, parts)
+        if seller == alice:
+            assert balance["available"] > 0 and balance["paid_out"] == D("10.00")
+        assert "less fees" in html and "earned, the pending, available and paid-out amounts together" in html
+    assert balance["paid_out"] == 0 and parts["refunds"] > 0  # bob's: all refunded
+    spanish = client_for(alice).get(EARNINGS, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "lo pendiente, lo disponible y lo ya pagado juntos" in spanish
 
 
 def test_other_seller_sees_only_their_own_money(client_for, bob, alice, alice_part):

@@ -46,10 +46,15 @@ def _order_key(group: str, request: HttpRequest) -> str:
     return request.resolver_match.kwargs["number"]
 
 
-# Card testing: declined attempts are counted per order and per buyer; once either is spent, no attempt reaches the
-# gateway until its window ends, whatever card is tried (as allauth's sign-in lockout refuses even the right
-# password). Approved payments count nothing.
-DECLINE_LIMITS = (("pay_declines_per_order", _order_key), ("pay_declines_per_user", "user"))
+# Card testing: declined attempts are counted per order, per buyer and per client address (as the trusted proxies
+# report it: one tester with many accounts); once one is spent, no attempt reaches the gateway until its window
+# ends, whatever card is tried (as allauth's sign-in lockout refuses even the right password). Approved payments
+# count nothing.
+DECLINE_LIMITS = (
+    ("pay_declines_per_order", _order_key),
+    ("pay_declines_per_user", "user"),
+    ("pay_declines_per_ip", "ip"),
+)
 
 
 def _declines_exhausted(request: HttpRequest, order: Order) -> HttpResponse | None:
@@ -62,6 +67,10 @@ def _declines_exhausted(request: HttpRequest, order: Order) -> HttpResponse | No
         "pay_declines_per_user": _(
             "Too many of your payments were declined in a short time. To protect your cards we have paused your "
             "payments for a while; your orders and their books are kept for you until then."
+        ),
+        "pay_declines_per_ip": _(
+            "Too many payments from your network were declined in a short time. To protect the cards used we have "
+            "paused payments from it for a while; your orders and their books are kept for you until then."
         ),
     }
     for name, key in DECLINE_LIMITS:

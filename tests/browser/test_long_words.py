@@ -6,11 +6,18 @@ from django.urls import reverse
 
 from accounts.models import Shop, User
 from catalog.models import Book, Listing
+from claims.services.opening import open_claim
+from claims.states import ClaimKind
 from conftest import ListingFactory, ShopFactory, UserFactory
+from feedback.services import leave_feedback
+from messaging.services import ask_about_listing
 from orders.models import Address, Shipment
-from orders.services import add_to_cart, get_or_create_cart, new_checkout_token, place_order
+from orders.services import add_to_cart, get_or_create_cart, new_checkout_token, pay_order, place_order
+from orders.services.shipments import advance_shipments, mark_shipped
+from orders.tests.conftest import card
 from tests.browser.conftest import expect, path_of, sign_in
 from tests.conftest import AddressFactory
+from wants.models import Want
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,7 +53,7 @@ def scene(carriers):
         book__publisher=longest_word(Book, "publisher", "P"),
         condition_notes=longest_word(Listing, "condition_notes", "n"),
     )
-    ListingFactory(seller=seller, book__title=longest_word(Book, "title", "U"), quantity=5)
+    other = ListingFactory(seller=seller, book__title=longest_word(Book, "title", "U"), quantity=5)
     buyer = UserFactory(email=long_email(User, "b"), first_name=longest_word(User, "first_name", "B"), last_name="")
     address = AddressFactory(
         user=buyer, full_name=longest_word(Address, "full_name", "R"), line1=longest_word(Address, "line1", "L")
@@ -56,7 +63,30 @@ def scene(carriers):
     order = place_order(buyer, cart, address, {seller.pk: carriers["ENVIA"].pk}, new_checkout_token())
     add_to_cart(cart, listing, 1)
     shipment = Shipment.objects.get(order=order)
-    return {"seller": seller, "buyer": buyer, "listing": listing, "order": order, "shipment": shipment}
+    # A second order, delivered: rated, claimed about and asked about, each in one long word; and a long want.
+    add_to_cart(get_or_create_cart(user=buyer), other, 1)
+    delivered = place_order(buyer, cart, address, {seller.pk: carriers["ENVIA"].pk}, new_checkout_token())
+    pay_order(delivered, card(), "long-words-payment-key")
+    add_to_cart(cart, listing, 1)
+    part = delivered.shipments.get()
+    mark_shipped(part, seller)
+    for _ in range(3):
+        advance_shipments(push_all=True)
+    part.refresh_from_db()
+    leave_feedback(part, buyer, 5, long_word("f"))
+    claim = open_claim(part, buyer, ClaimKind.NOT_AS_DESCRIBED, long_word("c"))
+    thread = ask_about_listing(listing, buyer, long_word("m"))
+    Want.objects.create(user=buyer, title=longest_word(Want, "title", "W"), author=longest_word(Want, "author", "X"))
+    return {
+        "seller": seller,
+        "buyer": buyer,
+        "listing": listing,
+        "order": order,
+        "shipment": shipment,
+        "delivered": delivered,
+        "claim": claim,
+        "thread": thread,
+    }
 
 
 def pages(scene):
@@ -66,17 +96,32 @@ def pages(scene):
         ("buyer", "home", "/"),
         ("buyer", "catalog", reverse("catalog:browse")),
         ("buyer", "search", reverse("catalog:browse") + "?q=" + "T" * 50),
+        ("buyer", "copies", reverse("catalog:browse") + "?view=copies"),
         ("buyer", "listing", listing.get_absolute_url()),
+        ("buyer", "book", reverse("catalog:book", args=[listing.book_id])),
         ("buyer", "shop", scene["seller"].shop.get_absolute_url()),
+        ("buyer", "shop-feedback", reverse("feedback:shop", args=[scene["seller"].shop.slug])),
         ("buyer", "cart", reverse("orders:cart")),
         ("buyer", "checkout", reverse("orders:checkout")),
         ("buyer", "orders", reverse("orders:order_list")),
         ("buyer", "order", order.get_absolute_url()),
+        ("buyer", "pay", reverse("orders:pay", args=[order.number])),
+        ("buyer", "delivered-order", scene["delivered"].get_absolute_url()),
+        ("buyer", "claim", reverse("claims:detail", args=[scene["claim"].pk])),
+        ("buyer", "messages", reverse("messaging:inbox")),
+        ("buyer", "thread", reverse("messaging:thread", args=[scene["thread"].pk])),
+        ("buyer", "wants", reverse("wants:list")),
         ("buyer", "profile", reverse("accounts:profile")),
         ("seller", "inventory", reverse("sell:inventory")),
         ("seller", "new-listing", reverse("sell:listing_create")),
         ("seller", "sales", reverse("shipping:sale_list")),
         ("seller", "sale", reverse("shipping:sale_detail", args=[scene["shipment"].pk])),
+        ("seller", "earnings", reverse("shipping:earnings")),
+        ("seller", "shipping-settings", reverse("shop_shipping:settings")),
+        ("seller", "import", reverse("sell:import")),
+        ("seller", "feedback", reverse("feedback:seller_list")),
+        ("seller", "claim", reverse("claims:detail", args=[scene["claim"].pk])),
+        ("seller", "thread", reverse("messaging:thread", args=[scene["thread"].pk])),
         ("seller", "profile", reverse("accounts:profile")),
     ]
 
