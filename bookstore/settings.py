@@ -158,6 +158,8 @@ RATE_LIMITS = {
     "pay_declines_per_ip": env.str("RATE_LIMIT_PAY_DECLINES_IP", default="50/h"),
     "cart_add": env.str("RATE_LIMIT_CART_ADD", default="60/m"),  # per signed-in user, else per client address
     "report": env.str("RATE_LIMIT_REPORT", default="10/h"),  # per signed-in user
+    # Reports from one client address, whoever is signed in: several accounts on one network share it.
+    "report_per_ip": env.str("RATE_LIMIT_REPORT_IP", default="30/h"),
 }
 RATELIMIT_USE_CACHE = "ratelimits" if "ratelimits" in CACHES else "default"
 # The client address as allauth reads it (TRUSTED_PROXY_COUNT), for every limit keyed on it.

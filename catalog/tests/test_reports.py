@@ -167,3 +167,34 @@ def test_reporting_many_listings_quickly_is_refused_with_429(client_for, charlie
     # The limit is charlie's own: another buyer may still report.
     other = client_for(UserFactory())
     assert other.post(report_url(listings[2]), {"reason": "counterfeit"}).status_code == 302
+
+
+def test_accounts_reporting_from_one_address_share_its_limit(client_for, settings):
+    """Several accounts on one network: each under its own limit, their address over its own."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "report_per_ip": "3/h"}
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    listings = [ListingFactory() for _n in range(4)]
+    for number, listing in enumerate(listings[:3]):
+        # Each time the client makes up another address; the proxy appends the one it saw.
+        headers = {"x-forwarded-for": f"203.0.113.{number}, 192.0.2.9"}
+        response = client_for(UserFactory()).post(report_url(listing), {"reason": "counterfeit"}, headers=headers)
+        assert response.status_code == 302
+    client = client_for(UserFactory())
+    refused = client.post(report_url(listings[3]), {"reason": "counterfeit"}, headers={"x-forwarded-for": "192.0.2.9"})
+    assert refused.status_code == 429 and refused["Retry-After"]
+    assert "Many listings were reported from your network" in refused.content.decode()
+    assert not Report.objects.filter(listing=listings[3]).exists()
+    spanish = client.post(
+        report_url(listings[3]),
+        {"reason": "counterfeit"},
+        headers={"x-forwarded-for": "192.0.2.9", "accept-language": "es"},
+    )
+    assert "Se denunciaron muchos anuncios desde tu red" in spanish.content.decode()
+    # Another network is not held back.
+    other = client_for(UserFactory())
+    assert (
+        other.post(
+            report_url(listings[3]), {"reason": "counterfeit"}, headers={"x-forwarded-for": "198.51.100.4"}
+        ).status_code
+        == 302
+    )

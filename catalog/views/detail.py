@@ -92,6 +92,11 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     if (over := ratelimits.is_limited(request, "report", "user")) is not None:
         message = _("You have reported many listings in a short time. Please wait before reporting another one.")
         return ratelimits.too_many_requests(request, message, over, back_url=listing.get_absolute_url())
+    if (over := ratelimits.is_limited(request, "report_per_ip", "ip")) is not None:
+        message = _(
+            "Many listings were reported from your network in a short time. Please wait before reporting another one."
+        )
+        return ratelimits.too_many_requests(request, message, over, back_url=listing.get_absolute_url())
     form = ReportForm(request.POST)
     if not form.is_valid():
         context = _detail_context(request, listing, report_form=form)
