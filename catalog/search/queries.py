@@ -216,7 +216,8 @@ def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogR
         search = apply_text_search(queryset, query.q, books=books)
         queryset = search.queryset
     if book_filters and not (search and search.best_books is not None):
-        queryset = queryset.filter(**{f"book__{name}": value for name, value in book_filters.items()})
+        # The listing's own copies of its book's columns (Listing.book_language ...): one index, no join.
+        queryset = queryset.filter(**{f"book_{name}": value for name, value in book_filters.items()})
 
     sort = query.sort or (SORT_RELEVANCE if query.q else SORT_NEWEST)
     if sort == SORT_RELEVANCE and not (search and search.ranked):

@@ -1,0 +1,57 @@
+"""The catalog's indexes on the listing's own copies of its book's columns (catalog.models._catalog_index)."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('catalog', '0015_backfill_listing_book_columns'),
+    ]
+
+    operations = [
+        migrations.RemoveIndex(
+            model_name='listing',
+            name='listing_newest_idx',
+        ),
+        migrations.RemoveIndex(
+            model_name='listing',
+            name='listing_price_idx',
+        ),
+        migrations.AddIndex(
+            model_name='listing',
+            index=models.Index(fields=['status', '-published_at', '-id', 'seller', 'condition', 'price', 'book_language', 'book_binding', 'book_category'], name='listing_newest_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='listing',
+            index=models.Index(fields=['status', 'price', 'id', 'seller', 'condition', 'book_language', 'book_binding', 'book_category'], name='listing_price_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='listing',
+            index=models.Index(fields=['status', 'book_language', '-published_at', '-id', 'seller', 'condition', 'price', 'book_binding', 'book_category'], name='listing_lang_newest_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='listing',
+            index=models.Index(fields=['status', 'book_language', 'price', 'id', 'seller', 'condition', 'book_binding', 'book_category'], name='listing_lang_price_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='listing',
+            index=models.Index(fields=['status', 'book_binding', '-published_at', '-id', 'seller', 'condition', 'price', 'book_language', 'book_category'], name='listing_bind_newest_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='listing',
+            index=models.Index(fields=['status', 'book_binding', 'price', 'id', 'seller', 'condition', 'book_language', 'book_category'], name='listing_bind_price_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='listing',
+            index=models.Index(fields=['status', 'book_category', '-published_at', '-id', 'seller', 'condition', 'price', 'book_language', 'book_binding'], name='listing_cat_newest_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='listing',
+            index=models.Index(fields=['status', 'book_category', 'price', 'id', 'seller', 'condition', 'book_language', 'book_binding'], name='listing_cat_price_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='listing',
+            index=models.Index(fields=['seller', 'book_title'], name='listing_seller_title_idx'),
+        ),
+    ]
