@@ -93,15 +93,6 @@ class Book(models.Model):
     def __str__(self):
         return self.title
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        book = super().from_db(db, field_names, values)
-        book._copied_as_loaded = book._copied_values()
-        return book
-
-    def _copied_values(self) -> dict:
-        return {name: getattr(self, name) for name in BOOK_COPIED_FIELDS if name in self.__dict__}
-
     def save(self, *args, **kwargs):
         """Save, and give the book's listings its new language, binding, shelf or title when one of them changed."""
         before = getattr(self, "_copied_as_loaded", None)
@@ -110,6 +101,15 @@ class Book(models.Model):
         if before is not None and any(before.get(name, value) != value for name, value in now.items()):
             Listing.objects.filter(book_id=self.pk).update(**{BOOK_COPIED_FIELDS[name]: now[name] for name in now})
         self._copied_as_loaded = now
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        book = super().from_db(db, field_names, values)
+        book._copied_as_loaded = book._copied_values()
+        return book
+
+    def _copied_values(self) -> dict:
+        return {name: getattr(self, name) for name in BOOK_COPIED_FIELDS if name in self.__dict__}
 
 
 def copy_book_columns(listing: "Listing", book: "Book | None" = None) -> None:
@@ -232,8 +232,9 @@ class Listing(models.Model):
         ordering = ["-published_at", "-id"]
         # Each catalog order has an index that also holds the seller and every filtered column, so finding and
         # skipping visible, matching listings reads only the index, never the rows (catalog.search). The language,
-        # binding and shelf filters each have an index per order that starts with them: a rare language sorted by
-        # price reads its own listings only, not the whole price order (see catalog.search.queries.ORDERINGS).
+        # binding, shelf and (one) condition filters each have an index per order that starts with them: a rare
+        # language sorted by price reads its own listings only, not the whole price order
+        # (catalog.search.queries.filter_indexes chooses them).
         indexes = [
             _catalog_index("listing_newest_idx", "status", "-published_at", "-id"),
             _catalog_index("listing_price_idx", "status", "price", "id"),
@@ -243,6 +244,8 @@ class Listing(models.Model):
             _catalog_index("listing_bind_price_idx", "status", "book_binding", "price", "id"),
             _catalog_index("listing_cat_newest_idx", "status", "book_category", "-published_at", "-id"),
             _catalog_index("listing_cat_price_idx", "status", "book_category", "price", "id"),
+            _catalog_index("listing_cond_newest_idx", "status", "condition", "-published_at", "-id"),
+            _catalog_index("listing_cond_price_idx", "status", "condition", "price", "id"),
             models.Index(fields=["seller", "book_title"], name="listing_seller_title_idx"),
             models.Index(fields=["book", "status", "-published_at", "seller"], name="listing_book_idx"),
             models.Index(fields=["seller", "status", "-published_at", "-id"], name="listing_seller_idx"),
@@ -267,15 +270,6 @@ class Listing(models.Model):
     def __str__(self):
         return f"{self.book.title} ({self.get_condition_display()})"
 
-    def get_absolute_url(self):
-        return reverse("catalog:listing", kwargs={"pk": self.pk})
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        listing = super().from_db(db, field_names, values)
-        listing._book_id_as_loaded = listing.__dict__.get("book_id")
-        return listing
-
     def save(self, *args, **kwargs):
         """Save; a listing saved whole, or with its book, takes its book's columns (see book_language).
 
@@ -291,6 +285,15 @@ class Listing(models.Model):
                 kwargs["update_fields"] = [*update_fields, *columns]
         super().save(*args, **kwargs)
         self._book_id_as_loaded = self.book_id
+
+    def get_absolute_url(self):
+        return reverse("catalog:listing", kwargs={"pk": self.pk})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        listing = super().from_db(db, field_names, values)
+        listing._book_id_as_loaded = listing.__dict__.get("book_id")
+        return listing
 
     @property
     def is_visible(self) -> bool:

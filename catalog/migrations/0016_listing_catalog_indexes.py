@@ -1,5 +1,8 @@
-"""The catalog's indexes on the listing's own copies of its book's columns (catalog.models._catalog_index)."""
+"""The catalog's indexes: each sort order, alone and after an equality filter, holding every filtered column
+(catalog.models._catalog_index, chosen by catalog.search.queries.filter_indexes)."""
 
+
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -7,6 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0015_backfill_listing_book_columns'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -49,6 +53,14 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='listing',
             index=models.Index(fields=['status', 'book_category', 'price', 'id', 'seller', 'condition', 'book_language', 'book_binding'], name='listing_cat_price_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='listing',
+            index=models.Index(fields=['status', 'condition', '-published_at', '-id', 'seller', 'price', 'book_language', 'book_binding', 'book_category'], name='listing_cond_newest_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='listing',
+            index=models.Index(fields=['status', 'condition', 'price', 'id', 'seller', 'book_language', 'book_binding', 'book_category'], name='listing_cond_price_idx'),
         ),
         migrations.AddIndex(
             model_name='listing',

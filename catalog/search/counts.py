@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db import connections
 
-from catalog.search.pages import ListingPage, ranked_ids_sql
+from catalog.search.pages import ListingPage, ranked_ids_sql, ranked_statement
 from catalog.search.queries import CatalogResult
 
 # Counting every match of a broad search over a million listings costs more than the page itself. A count reads
@@ -36,8 +36,10 @@ def count_results(result: CatalogResult, page: ListingPage, page_size: int) -> R
         return ResultCount(first=first, last=last, total=last)
     if result.best_books is not None:
         sql, params = ranked_ids_sql(result.queryset, result.ordering, result.best_books, 0, COUNT_LIMIT + 1)
-        with connections[result.queryset.db].cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)  # noqa: S608  # nosec B608 - ORM SQL
+        connection = connections[result.queryset.db]
+        with connection.cursor() as cursor:
+            counted = f"SELECT COUNT(*) FROM ({sql}) AS counted"  # noqa: S608  # nosec B608 - ORM SQL
+            cursor.execute(ranked_statement(counted, connection), params)
             found = cursor.fetchone()[0]
     else:
         found = result.queryset.order_by().values("id")[: COUNT_LIMIT + 1].count()

@@ -177,6 +177,42 @@ class CatalogQuery:
     sort: str = ""
 
 
+# The listing indexes that follow a sort order (catalog.models): by the equality-filtered column that starts
+# them ("" for none), then by the order's first field.
+FILTER_INDEXES = {
+    ("", "published_at"): "listing_newest_idx",
+    ("", "price"): "listing_price_idx",
+    ("category_id", "published_at"): "listing_cat_newest_idx",
+    ("category_id", "price"): "listing_cat_price_idx",
+    ("language", "published_at"): "listing_lang_newest_idx",
+    ("language", "price"): "listing_lang_price_idx",
+    ("binding", "published_at"): "listing_bind_newest_idx",
+    ("binding", "price"): "listing_bind_price_idx",
+    ("condition", "published_at"): "listing_cond_newest_idx",
+    ("condition", "price"): "listing_cond_price_idx",
+}
+
+
+def filter_indexes(filters, ordering: tuple[str, ...], *, price_range: bool = False) -> tuple[str, ...]:
+    """The indexes a page of listings filtered by equality on ``filters`` (the book's columns copied on the listing,
+    "condition") should be read from.
+
+    Each holds the listings of one value of a filtered column in the page's order, so it is never read further than
+    the catalog's general index for that order would be (its rows all match that filter); MariaDB's estimates for
+    ORDER BY ... LIMIT ignore OFFSET, so without the hint a deep page of Spanish books would walk the general order.
+    When several filters have one, the optimizer picks among them; with none, the order's general index (else
+    MariaDB may prefer to read a whole covering index and sort it). With ``price_range`` the price indexes are
+    offered too. Empty for an order without an index (relevance).
+    """
+    first = ordering[0].lstrip("-") if ordering else ""
+    if ("", first) not in FILTER_INDEXES:
+        return ()
+    # A price range may be narrower than any order: the price index (of the filter) reads just that range.
+    firsts = [first, "price"] if price_range else [first]
+    found = [FILTER_INDEXES[name, field] for name in filters for field in firsts if (name, field) in FILTER_INDEXES]
+    return tuple(dict.fromkeys(found or [FILTER_INDEXES["", field] for field in firsts]))
+
+
 @dataclass(frozen=True)
 class CatalogResult:
     queryset: QuerySet
@@ -185,6 +221,7 @@ class CatalogResult:
     isbn: str = ""
     no_usable_words: bool = False
     best_books: QuerySet | None = None  # a ranked search: see SEARCH_BOOKS
+    indexes: tuple[str, ...] = ()  # the listing indexes for its pages (filter_indexes), for fetch_page
 
 
 def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogResult:
@@ -229,4 +266,9 @@ def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogR
         isbn=search.isbn if search else "",
         no_usable_words=bool(search and search.no_usable_words),
         best_books=search.best_books if search else None,
+        indexes=filter_indexes(
+            [*book_filters, *(["condition"] if len(query.conditions) == 1 else [])],
+            ORDERINGS[sort],
+            price_range=query.price_min is not None or query.price_max is not None,
+        ),
     )
