@@ -49,6 +49,7 @@ class ListingPage(PageNumbers):
     listings: list[Listing]
     has_next: bool
     book_limit: int | None = None  # set (to SEARCH_BOOKS) when a search matched more books than it shows
+    total: int | None = None  # how many results, when the page's own query counted them (a ranked search)
 
     @property
     def past_end(self) -> bool:
@@ -163,12 +164,14 @@ def ranked_statement(sql: str, connection) -> str:
 
 
 def ranked_ids_sql(
-    queryset: QuerySet, ordering: tuple[str, ...], best_books: QuerySet, offset: int, limit: int
+    queryset: QuerySet, ordering: tuple[str, ...], best_books: QuerySet, offset: int, limit: int, *, total=False
 ) -> tuple[str, tuple]:
     """The SQL and parameters of the id query of a search ranked book first (see SEARCH_BOOKS).
 
     It joins the visible listings (queryset) to the SEARCH_BOOKS best books as a derived table with their
     relevance; MariaDB reads the books from the full-text index, then their listings from listing_book_idx.
+    With ``total`` each row also carries the number of rows of the whole result (a window count over the join the
+    sort reads anyway), so the page needs no second, counting, pass over the search.
     """
     columns = [
         "id",
@@ -182,7 +185,8 @@ def ranked_ids_sql(
         for field in ordering
     )
     sql = (
-        f"SELECT listing.id FROM ({rows_sql}) AS listing INNER JOIN ({best_sql}) AS best "  # noqa: S608  # nosec B608 - ORM SQL
+        f"SELECT listing.id{', COUNT(*) OVER ()' if total else ''} "  # noqa: S608  # nosec B608 - ORM SQL
+        f"FROM ({rows_sql}) AS listing INNER JOIN ({best_sql}) AS best "
         f"ON best.id = listing.book_id ORDER BY {order} LIMIT %s OFFSET %s"
     )
     return sql, (*rows_params, *best_params, limit, offset)
@@ -192,16 +196,20 @@ def _fetch_ranked_page(
     queryset: QuerySet, ordering: tuple[str, ...], best_books: QuerySet, number: int, page_size: int
 ) -> ListingPage:
     """A page of a search ranked book first in two queries (ids, then rows), three on its last page."""
-    sql, params = ranked_ids_sql(queryset, ordering, best_books, (number - 1) * page_size, page_size + 1)
+    sql, params = ranked_ids_sql(queryset, ordering, best_books, (number - 1) * page_size, page_size + 1, total=True)
     connection = connections[queryset.db]
     with connection.cursor() as cursor:
         cursor.execute(ranked_statement(sql, connection), params)
-        ids = [row[0] for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    ids = [row[0] for row in rows]
     has_next = len(ids) > page_size
     ids = ids[:page_size]
     capped = not has_next and bool(ids) and best_books[SEARCH_BOOKS : SEARCH_BOOKS + 1].exists()
     book_limit = SEARCH_BOOKS if capped else None
-    return ListingPage(number=number, listings=_cards_in_order(ids), has_next=has_next, book_limit=book_limit)
+    total = rows[0][1] if rows else None
+    return ListingPage(
+        number=number, listings=_cards_in_order(ids), has_next=has_next, book_limit=book_limit, total=total
+    )
 
 
 def fetch_page(

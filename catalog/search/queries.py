@@ -222,6 +222,7 @@ class CatalogResult:
     no_usable_words: bool = False
     best_books: QuerySet | None = None  # a ranked search: see SEARCH_BOOKS
     indexes: tuple[str, ...] = ()  # the listing indexes for its pages (filter_indexes), for fetch_page
+    count_indexes: tuple[str, ...] = ()  # the same for counting its rows (count_results): any order will do
 
 
 def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogResult:
@@ -259,6 +260,7 @@ def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogR
     sort = query.sort or (SORT_RELEVANCE if query.q else SORT_NEWEST)
     if sort == SORT_RELEVANCE and not (search and search.ranked):
         sort = SORT_NEWEST
+    prices = query.price_min is not None or query.price_max is not None
     return CatalogResult(
         queryset=queryset,
         ordering=ORDERINGS[sort],
@@ -269,6 +271,10 @@ def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogR
         indexes=filter_indexes(
             [*book_filters, *(["condition"] if len(query.conditions) == 1 else [])],
             ORDERINGS[sort],
-            price_range=query.price_min is not None or query.price_max is not None,
+            price_range=prices,
+        ),
+        # Several conditions are ranges of the condition index too: in no order, they count from there.
+        count_indexes=filter_indexes(
+            [*book_filters, *(["condition"] if query.conditions else [])], ORDERINGS[SORT_NEWEST], price_range=prices
         ),
     )
