@@ -223,6 +223,9 @@ class CatalogResult:
     best_books: QuerySet | None = None  # a ranked search: see SEARCH_BOOKS
     indexes: tuple[str, ...] = ()  # the listing indexes for its pages (filter_indexes), for fetch_page
     count_indexes: tuple[str, ...] = ()  # the same for counting its rows (count_results): any order will do
+    # The same listings with the book filters on the books, for grouping them by book (catalog.search.books):
+    # MariaDB then starts from the matching books and reads their listings in book order from listing_book_group_idx.
+    by_book: QuerySet | None = None
 
 
 def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogResult:
@@ -253,8 +256,10 @@ def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogR
         books = Book.objects.filter(**book_filters) if base is None else None
         search = apply_text_search(queryset, query.q, books=books)
         queryset = search.queryset
+    by_book = queryset
     if book_filters and not (search and search.best_books is not None):
         # The listing's own copies of its book's columns (Listing.book_language ...): one index, no join.
+        by_book = queryset.filter(**{f"book__{name}": value for name, value in book_filters.items()})
         queryset = queryset.filter(**{f"book_{name}": value for name, value in book_filters.items()})
 
     sort = query.sort or (SORT_RELEVANCE if query.q else SORT_NEWEST)
@@ -268,6 +273,7 @@ def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogR
         isbn=search.isbn if search else "",
         no_usable_words=bool(search and search.no_usable_words),
         best_books=search.best_books if search else None,
+        by_book=by_book,
         indexes=filter_indexes(
             [*book_filters, *(["condition"] if len(query.conditions) == 1 else [])],
             ORDERINGS[sort],
