@@ -6,10 +6,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import F, Q
 
 from catalog.models import Book, Category, Listing
 from catalog.search import SORT_PRICE_ASC, CatalogQuery, find_listings
+from catalog.search.pages import hinted_sql
 from catalog.services.listings import create_listing, update_listing
 from catalog.tests.import_files import csv_bytes, good_rows
 from catalog.tests.test_imports import import_file
@@ -127,28 +129,27 @@ def test_catalog_filters_read_the_listing_alone(shelf):
 
 @mysql_only
 @pytest.mark.parametrize(
-    ("query", "index"),
+    "query",
     [
-        (CatalogQuery(language="other", sort=SORT_PRICE_ASC), "listing_lang_price_idx"),
-        (CatalogQuery(language="es"), "listing_lang_newest_idx"),
-        (CatalogQuery(binding="leather"), "listing_bind_newest_idx"),
-        (CatalogQuery(conditions=("good",), sort=SORT_PRICE_ASC), "listing_price_idx"),
+        CatalogQuery(language="other", sort=SORT_PRICE_ASC),
+        CatalogQuery(language="es"),
+        CatalogQuery(binding="leather", sort="price_desc"),
+        CatalogQuery(conditions=("good",), sort=SORT_PRICE_ASC),
+        CatalogQuery(conditions=("good", "fine")),
     ],
 )
-def test_mysql_filters_and_sorts_read_one_index_without_a_sort(query, index):
-    from django.db import connection
-
+def test_mysql_filters_and_sorts_read_their_index_without_a_sort(query):
     ListingFactory.create_batch(3)
-    if query.category_id is None and query.language:
-        ListingFactory.create_batch(2, book__language=query.language)
+    ListingFactory.create_batch(2, book__language="other", book__binding="leather", condition="good")
     result = find_listings(query)
-    sql, params = result.queryset.order_by(*result.ordering).values("id")[:25].query.sql_with_params()
+    ids = result.queryset.order_by(*result.ordering).values_list("id")[24:49]
+    sql, params = hinted_sql(ids, result.indexes)
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN {sql}", params)
         columns = [column[0] for column in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     listing_rows = [row for row in rows if row["table"] == "catalog_listing"]
-    assert [row["key"] for row in listing_rows] == [index], rows
+    assert len(listing_rows) == 1 and listing_rows[0]["key"] in result.indexes, rows
     assert "filesort" not in (listing_rows[0]["Extra"] or ""), rows
     assert "Using index" in (listing_rows[0]["Extra"] or ""), rows
 
