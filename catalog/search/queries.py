@@ -266,6 +266,8 @@ def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogR
     if sort == SORT_RELEVANCE and not (search and search.ranked):
         sort = SORT_NEWEST
     prices = query.price_min is not None or query.price_max is not None
+    # The hints are for the whole catalog; a shop's own listings are found by the seller's indexes.
+    equalities = [*book_filters, *(["condition"] if len(query.conditions) == 1 else [])] if base is None else None
     return CatalogResult(
         queryset=queryset,
         ordering=ORDERINGS[sort],
@@ -274,13 +276,11 @@ def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogR
         no_usable_words=bool(search and search.no_usable_words),
         best_books=search.best_books if search else None,
         by_book=by_book,
-        indexes=filter_indexes(
-            [*book_filters, *(["condition"] if len(query.conditions) == 1 else [])],
-            ORDERINGS[sort],
-            price_range=prices,
-        ),
+        indexes=() if equalities is None else filter_indexes(equalities, ORDERINGS[sort], price_range=prices),
         # Several conditions are ranges of the condition index too: in no order, they count from there.
-        count_indexes=filter_indexes(
+        count_indexes=()
+        if equalities is None
+        else filter_indexes(
             [*book_filters, *(["condition"] if query.conditions else [])], ORDERINGS[SORT_NEWEST], price_range=prices
         ),
     )

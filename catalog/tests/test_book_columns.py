@@ -170,3 +170,8 @@ def test_mysql_filters_and_sorts_read_their_index_without_a_sort(query):
 )
 def test_each_page_reads_the_index_of_its_filter_and_order(query, indexes):
     assert find_listings(query).indexes == indexes
+
+
+def test_a_shops_own_listings_take_no_index_hint():
+    result = find_listings(CatalogQuery(language="es"), base=Listing.objects.filter(seller_id=1))
+    assert (result.indexes, result.count_indexes) == ((), ())
