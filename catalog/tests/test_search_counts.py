@@ -7,7 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from catalog.search import CatalogQuery, count_results, fetch_page, find_listings
 from conftest import ListingFactory
 
-pytestmark = pytest.mark.django_db
+# Committed rows: InnoDB adds them to the full-text index at commit.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_ranked_search_page_knows_its_total_without_a_count_query():
