@@ -215,11 +215,12 @@ class Listing(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     # Copies of the book's columns the catalog filters and sorts by, so that every filter and sort order is read
     # from one index of this table, never from a join to the books (catalog.search). Book.save(), Listing.save()
-    # and the queryset's bulk_create()/bulk_update() keep them in step (BOOK_COPIED_FIELDS).
+    # and the queryset's bulk_create()/bulk_update() keep them in step (BOOK_COPIED_FIELDS). The shelf needs no
+    # protection of its own: the book's already keeps a shelf with books from being deleted.
     book_language = models.CharField(max_length=8, default="", editable=False)
     book_binding = models.CharField(max_length=16, default="", editable=False)
     book_category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, null=True, db_constraint=False, db_index=False, editable=False,
+        Category, on_delete=models.DO_NOTHING, null=True, db_constraint=False, db_index=False, editable=False,
         related_name="+",
     )  # fmt: skip
     book_title = models.CharField(max_length=255, default="", editable=False)
