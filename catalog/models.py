@@ -42,6 +42,12 @@ class Category(models.Model):
         return self.name
 
 
+# The book's columns each listing carries a copy of (see Listing.book_language); kept in step by Book.save(),
+# Listing.save() and ListingQuerySet.bulk_create()/bulk_update().
+BOOK_COPIED_FIELDS = {"language": "book_language", "binding": "book_binding", "category_id": "book_category_id",
+                      "title": "book_title"}  # fmt: skip
+
+
 class Book(models.Model):
     """The work as published: shared by every copy any seller lists."""
 
@@ -87,6 +93,31 @@ class Book(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        """Save, and give the book's listings its new language, binding, shelf or title when one of them changed."""
+        before = getattr(self, "_copied_as_loaded", None)
+        super().save(*args, **kwargs)
+        now = self._copied_values()
+        if before is not None and any(before.get(name, value) != value for name, value in now.items()):
+            Listing.objects.filter(book_id=self.pk).update(**{BOOK_COPIED_FIELDS[name]: now[name] for name in now})
+        self._copied_as_loaded = now
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        book = super().from_db(db, field_names, values)
+        book._copied_as_loaded = book._copied_values()
+        return book
+
+    def _copied_values(self) -> dict:
+        return {name: getattr(self, name) for name in BOOK_COPIED_FIELDS if name in self.__dict__}
+
+
+def copy_book_columns(listing: "Listing", book: "Book | None" = None) -> None:
+    """Set the listing's copies of its book's language, binding, shelf and title (see Listing.book_language)."""
+    book = book if book is not None else listing.book
+    for name, column in BOOK_COPIED_FIELDS.items():
+        setattr(listing, column, getattr(book, name))
+
 
 class ListingQuerySet(models.QuerySet):
     def visible(self):
@@ -94,6 +125,36 @@ class ListingQuerySet(models.QuerySet):
         return self.filter(status=Listing.Status.ACTIVE, seller__is_active=True).exclude(
             seller__shop__away_until__isnull=False
         )
+
+    def _with_book_columns(self, listings):
+        """Fill in each listing's copies of its book's columns: from its book when loaded, else in one query."""
+        missing = {listing.book_id for listing in listings if not Listing.book.is_cached(listing)}
+        books = Book.objects.using(self.db).only(*BOOK_COPIED_FIELDS).in_bulk(missing) if missing else {}
+        for listing in listings:
+            copy_book_columns(listing, listing.book if Listing.book.is_cached(listing) else books[listing.book_id])
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        self._with_book_columns(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if "book" in fields or "book_id" in fields:
+            self._with_book_columns(objs)
+            fields = [*fields, *(column.removesuffix("_id") for column in BOOK_COPIED_FIELDS.values())]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+# What every catalog index holds after its sort order: the visibility rule's seller and each filtered column.
+_COVERED = ("seller", "condition", "price", "book_language", "book_binding", "book_category")
+
+
+def _catalog_index(name: str, *leading: str) -> models.Index:
+    """An index of the catalog: ``leading`` (the equality filter and the sort order), then the columns of _COVERED
+    it does not hold yet, so any filter on top is checked in the index."""
+    held = {field.lstrip("-") for field in leading}
+    return models.Index(fields=[*leading, *(field for field in _COVERED if field not in held)], name=name)
 
 
 class Listing(models.Model):
@@ -152,6 +213,17 @@ class Listing(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Copies of the book's columns the catalog filters and sorts by, so that every filter and sort order is read
+    # from one index of this table, never from a join to the books (catalog.search). Book.save(), Listing.save()
+    # and the queryset's bulk_create()/bulk_update() keep them in step (BOOK_COPIED_FIELDS). The shelf needs no
+    # protection of its own: the book's already keeps a shelf with books from being deleted.
+    book_language = models.CharField(max_length=8, default="", editable=False)
+    book_binding = models.CharField(max_length=16, default="", editable=False)
+    book_category = models.ForeignKey(
+        Category, on_delete=models.DO_NOTHING, null=True, db_constraint=False, db_index=False, editable=False,
+        related_name="+",
+    )  # fmt: skip
+    book_title = models.CharField(max_length=255, default="", editable=False)
 
     objects = ListingQuerySet.as_manager()
 
@@ -159,11 +231,23 @@ class Listing(models.Model):
         verbose_name = _("listing")
         verbose_name_plural = _("listings")
         ordering = ["-published_at", "-id"]
-        # Each catalog order has an index that also holds the seller, so finding and skipping visible listings
-        # (active, of an active seller) reads only the index, never the rows (catalog.search).
+        # Each catalog order has an index that also holds the seller and every filtered column, so finding and
+        # skipping visible, matching listings reads only the index, never the rows (catalog.search). The language,
+        # binding, shelf and (one) condition filters each have an index per order that starts with them: a rare
+        # language sorted by price reads its own listings only, not the whole price order
+        # (catalog.search.queries.filter_indexes chooses them).
         indexes = [
-            models.Index(fields=["status", "-published_at", "-id", "seller"], name="listing_newest_idx"),
-            models.Index(fields=["status", "price", "id", "seller"], name="listing_price_idx"),
+            _catalog_index("listing_newest_idx", "status", "-published_at", "-id"),
+            _catalog_index("listing_price_idx", "status", "price", "id"),
+            _catalog_index("listing_lang_newest_idx", "status", "book_language", "-published_at", "-id"),
+            _catalog_index("listing_lang_price_idx", "status", "book_language", "price", "id"),
+            _catalog_index("listing_bind_newest_idx", "status", "book_binding", "-published_at", "-id"),
+            _catalog_index("listing_bind_price_idx", "status", "book_binding", "price", "id"),
+            _catalog_index("listing_cat_newest_idx", "status", "book_category", "-published_at", "-id"),
+            _catalog_index("listing_cat_price_idx", "status", "book_category", "price", "id"),
+            _catalog_index("listing_cond_newest_idx", "status", "condition", "-published_at", "-id"),
+            _catalog_index("listing_cond_price_idx", "status", "condition", "price", "id"),
+            models.Index(fields=["seller", "book_title"], name="listing_seller_title_idx"),
             models.Index(fields=["book", "status", "-published_at", "seller"], name="listing_book_idx"),
             models.Index(fields=["seller", "status", "-published_at", "-id"], name="listing_seller_idx"),
             # The seller's inventory (catalog.selectors.inventory_listings) pages through one shop's listings in
@@ -187,8 +271,30 @@ class Listing(models.Model):
     def __str__(self):
         return f"{self.book.title} ({self.get_condition_display()})"
 
+    def save(self, *args, **kwargs):
+        """Save; a listing saved whole, or with its book, takes its book's columns (see book_language).
+
+        They come from the book in hand, or (a query) from the database when the listing has a new book_id only.
+        """
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "book" in update_fields or "book_id" in update_fields:
+            new_book = self._state.adding or getattr(self, "_book_id_as_loaded", None) != self.book_id
+            if Listing.book.is_cached(self) or new_book:
+                copy_book_columns(self)
+            if update_fields is not None:
+                columns = [column.removesuffix("_id") for column in BOOK_COPIED_FIELDS.values()]
+                kwargs["update_fields"] = [*update_fields, *columns]
+        super().save(*args, **kwargs)
+        self._book_id_as_loaded = self.book_id
+
     def get_absolute_url(self):
         return reverse("catalog:listing", kwargs={"pk": self.pk})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        listing = super().from_db(db, field_names, values)
+        listing._book_id_as_loaded = listing.__dict__.get("book_id")
+        return listing
 
     @property
     def is_visible(self) -> bool:

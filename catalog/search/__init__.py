@@ -9,7 +9,15 @@ Search uses the FULLTEXT index ``catalog_book_fulltext`` on MySQL/MariaDB (migra
 fetched in two queries: the ids of one page (ordered with a unique tie-breaker, one row
 more than a page to know whether a next page exists), then those listings with their
 book, category, seller and shop. No query counts the whole result: the count shown
-("1-24 of 3,412") stops at COUNT_LIMIT.
+("1-24 of 3,412") stops at COUNT_LIMIT; a ranked search counts its rows in its own id query.
+
+Filters never join the books: each listing carries copies of its book's language, binding, shelf and title
+(Listing.book_language ..., kept in step by the models' save and bulk methods), and every sort order has an index
+of its own and one per equality filter (language, binding, shelf, a single condition), each holding every filtered
+column (catalog.models._catalog_index). ``filter_indexes`` names the ones a page and its count should read, and on
+MariaDB the id query is restricted to them (USE INDEX): its estimates for ORDER BY ... LIMIT ignore OFFSET, so a deep
+page would otherwise walk the general order. A page therefore reads at most its offset and a page of entries of one
+index, divided by how selective the filters its index does not start with are.
 
 The modules, one job each: ``words`` (the query's words and what the index holds), ``queries`` (filters, text
 search, visibility and sort orders: find_listings), ``pages`` (fetch_page, deep-page markers, the home page's and a

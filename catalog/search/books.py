@@ -153,7 +153,7 @@ def fetch_book_page(result: CatalogResult, number: int, page_size: int) -> BookP
             ]
     else:
         ordering = _GROUP_ORDERINGS[result.sort]
-        rows = list(_grouped(result.queryset).order_by(*ordering)[offset : offset + page_size + 1])
+        rows = list(_grouped(result.by_book).order_by(*ordering)[offset : offset + page_size + 1])
     has_next = len(rows) > page_size
     rows = rows[:page_size]
     books = Book.objects.select_related("category").in_bulk([row["book_id"] for row in rows]) if rows else {}
@@ -197,7 +197,7 @@ def count_books(result: CatalogResult, page: BookPage, page_size: int) -> Result
             cursor.execute(sql, (*rows_params, *best_params))
             found = cursor.fetchone()[0]
     else:
-        found = result.queryset.order_by().values("book_id").distinct()[: counts.COUNT_LIMIT + 1].count()
+        found = result.by_book.order_by().values("book_id").distinct()[: counts.COUNT_LIMIT + 1].count()
     found = max(found, last + 1)
     if found > counts.COUNT_LIMIT:
         return ResultCount(first=first, last=last, total=counts.COUNT_LIMIT, capped=True)

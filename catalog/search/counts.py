@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 
 from django.db import connections
+from django.db.models import QuerySet
 
-from catalog.search.pages import ListingPage, ranked_ids_sql
+from catalog.search.pages import ListingPage, hinted_sql, ranked_ids_sql, ranked_statement
 from catalog.search.queries import CatalogResult
 
 # Counting every match of a broad search over a million listings costs more than the page itself. A count reads
@@ -34,15 +35,31 @@ def count_results(result: CatalogResult, page: ListingPage, page_size: int) -> R
     last = first + len(page.listings) - 1
     if not page.has_next:
         return ResultCount(first=first, last=last, total=last)
-    if result.best_books is not None:
+    if page.total is not None:
+        found = page.total
+    elif result.best_books is not None:
         sql, params = ranked_ids_sql(result.queryset, result.ordering, result.best_books, 0, COUNT_LIMIT + 1)
-        with connections[result.queryset.db].cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)  # noqa: S608  # nosec B608 - ORM SQL
+        connection = connections[result.queryset.db]
+        with connection.cursor() as cursor:
+            counted = f"SELECT COUNT(*) FROM ({sql}) AS counted"  # noqa: S608  # nosec B608 - ORM SQL
+            cursor.execute(ranked_statement(counted, connection), params)
             found = cursor.fetchone()[0]
     else:
-        found = result.queryset.order_by().values("id")[: COUNT_LIMIT + 1].count()
+        found = _count(result.queryset.order_by().values("id")[: COUNT_LIMIT + 1], result.count_indexes)
     # Listings may have changed between the page and the count: the total is never less than what is shown.
     found = max(found, last + 1)
     if found > COUNT_LIMIT:
         return ResultCount(first=first, last=last, total=COUNT_LIMIT, capped=True)
     return ResultCount(first=first, last=last, total=found)
+
+
+def _count(ids: QuerySet, indexes: tuple[str, ...]) -> int:
+    """How many rows the (sliced) id queryset has: read through ``indexes`` on MySQL/MariaDB, as its pages are
+    (without them MariaDB may count Spanish listings by walking the whole price index)."""
+    connection = connections[ids.db]
+    if not indexes or connection.vendor != "mysql":
+        return ids.count()
+    sql, params = hinted_sql(ids, indexes)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)  # noqa: S608  # nosec B608 - ORM SQL
+        return cursor.fetchone()[0]

@@ -177,6 +177,42 @@ class CatalogQuery:
     sort: str = ""
 
 
+# The listing indexes that follow a sort order (catalog.models): by the equality-filtered column that starts
+# them ("" for none), then by the order's first field.
+FILTER_INDEXES = {
+    ("", "published_at"): "listing_newest_idx",
+    ("", "price"): "listing_price_idx",
+    ("category_id", "published_at"): "listing_cat_newest_idx",
+    ("category_id", "price"): "listing_cat_price_idx",
+    ("language", "published_at"): "listing_lang_newest_idx",
+    ("language", "price"): "listing_lang_price_idx",
+    ("binding", "published_at"): "listing_bind_newest_idx",
+    ("binding", "price"): "listing_bind_price_idx",
+    ("condition", "published_at"): "listing_cond_newest_idx",
+    ("condition", "price"): "listing_cond_price_idx",
+}
+
+
+def filter_indexes(filters, ordering: tuple[str, ...], *, price_range: bool = False) -> tuple[str, ...]:
+    """The indexes a page of listings filtered by equality on ``filters`` (the book's columns copied on the listing,
+    "condition") should be read from.
+
+    Each holds the listings of one value of a filtered column in the page's order, so it is never read further than
+    the catalog's general index for that order would be (its rows all match that filter); MariaDB's estimates for
+    ORDER BY ... LIMIT ignore OFFSET, so without the hint a deep page of Spanish books would walk the general order.
+    When several filters have one, the optimizer picks among them; with none, the order's general index (else
+    MariaDB may prefer to read a whole covering index and sort it). With ``price_range`` the price indexes are
+    offered too. Empty for an order without an index (relevance).
+    """
+    first = ordering[0].lstrip("-") if ordering else ""
+    if ("", first) not in FILTER_INDEXES:
+        return ()
+    # A price range may be narrower than any order: the price index (of the filter) reads just that range.
+    firsts = [first, "price"] if price_range else [first]
+    found = [FILTER_INDEXES[name, field] for name in filters for field in firsts if (name, field) in FILTER_INDEXES]
+    return tuple(dict.fromkeys(found or [FILTER_INDEXES["", field] for field in firsts]))
+
+
 @dataclass(frozen=True)
 class CatalogResult:
     queryset: QuerySet
@@ -185,6 +221,11 @@ class CatalogResult:
     isbn: str = ""
     no_usable_words: bool = False
     best_books: QuerySet | None = None  # a ranked search: see SEARCH_BOOKS
+    indexes: tuple[str, ...] = ()  # the listing indexes for its pages (filter_indexes), for fetch_page
+    count_indexes: tuple[str, ...] = ()  # the same for counting its rows (count_results): any order will do
+    # The same listings with the book filters on the books, for grouping them by book (catalog.search.books):
+    # MariaDB then starts from the matching books and reads their listings in book order from listing_book_group_idx.
+    by_book: QuerySet | None = None
 
 
 def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogResult:
@@ -215,12 +256,18 @@ def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogR
         books = Book.objects.filter(**book_filters) if base is None else None
         search = apply_text_search(queryset, query.q, books=books)
         queryset = search.queryset
+    by_book = queryset
     if book_filters and not (search and search.best_books is not None):
-        queryset = queryset.filter(**{f"book__{name}": value for name, value in book_filters.items()})
+        # The listing's own copies of its book's columns (Listing.book_language ...): one index, no join.
+        by_book = queryset.filter(**{f"book__{name}": value for name, value in book_filters.items()})
+        queryset = queryset.filter(**{f"book_{name}": value for name, value in book_filters.items()})
 
     sort = query.sort or (SORT_RELEVANCE if query.q else SORT_NEWEST)
     if sort == SORT_RELEVANCE and not (search and search.ranked):
         sort = SORT_NEWEST
+    prices = query.price_min is not None or query.price_max is not None
+    # The hints are for the whole catalog; a shop's own listings are found by the seller's indexes.
+    equalities = [*book_filters, *(["condition"] if len(query.conditions) == 1 else [])] if base is None else None
     return CatalogResult(
         queryset=queryset,
         ordering=ORDERINGS[sort],
@@ -228,4 +275,12 @@ def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogR
         isbn=search.isbn if search else "",
         no_usable_words=bool(search and search.no_usable_words),
         best_books=search.best_books if search else None,
+        by_book=by_book,
+        indexes=() if equalities is None else filter_indexes(equalities, ORDERINGS[sort], price_range=prices),
+        # Several conditions are ranges of the condition index too: in no order, they count from there.
+        count_indexes=()
+        if equalities is None
+        else filter_indexes(
+            [*book_filters, *(["condition"] if query.conditions else [])], ORDERINGS[SORT_NEWEST], price_range=prices
+        ),
     )

@@ -106,3 +106,14 @@ def test_the_page_query_reads_the_listing_table_alone(alice_listing):
     result = find_listings(CatalogQuery())
     sql = str(result.queryset.order_by(*result.ordering).values_list("id", flat=True).query)
     assert " JOIN " not in sql.split(" WHERE ", 1)[0]
+
+
+def test_a_page_past_the_end_found_once_is_answered_without_a_query(deep_catalog):
+    query = CatalogQuery()
+    result = find_listings(query)
+    assert not fetch_page(result.queryset, result.ordering, 40, PAGE_SIZE, scope=query).listings  # found past the end
+    with CaptureQueriesContext(connection) as queries:
+        for number in (40, 41, 60):  # the same segment, or one after it
+            assert fetch_page(result.queryset, result.ordering, number, PAGE_SIZE, scope=query).past_end
+    assert len(queries) == 0
+    assert fetch_page(result.queryset, result.ordering, 11, PAGE_SIZE, scope=query).listings  # the last page

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections
 
 from catalog.imports.resource import export_inventory
 from catalog.models import Book, ImportRun, Listing
@@ -303,7 +304,9 @@ def test_each_batch_takes_the_same_number_of_queries(alice, capture, settings):
     one_batch = _apply_queries(alice, good_rows(50), capture)
     five_batches = _apply_queries(alice, good_rows(250, start=1000), capture)
     per_batch = (five_batches - one_batch) / 4
-    assert per_batch == int(per_batch) and per_batch <= 12, (one_batch, five_batches)
+    # SQLite takes at most 999 parameters a query, so it inserts a batch of 50 listings in two.
+    budget = 13 if connections["default"].vendor == "sqlite" else 12
+    assert per_batch == int(per_batch) and per_batch <= budget, (one_batch, five_batches)
     # Updating instead of creating takes no more.
     updates = good_rows(250, start=1000, price="99.00")
     assert _apply_queries(alice, updates, capture) <= five_batches

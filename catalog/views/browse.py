@@ -75,6 +75,7 @@ def browse(request: HttpRequest) -> HttpResponse:
                 settings.CATALOG_PAGE_SIZE,
                 scope=form.catalog_query(),
                 best_books=result.best_books,
+                indexes=result.indexes,
             )
             context.update(
                 page=page,
