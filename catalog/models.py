@@ -189,6 +189,19 @@ class Listing(models.Model):
         help_text=_("Your own stock code for this copy, unique in your shop. Left empty, one is made for you."),
     )
     condition = models.CharField(_("condition"), max_length=12, choices=Condition.choices)
+    # The grade's place from best (0) to worst, computed by the database, so the seller's inventory sorts by
+    # condition from an index instead of sorting every listing of the shop (catalog.selectors.inventory_listings).
+    condition_rank = models.GeneratedField(
+        expression=models.Case(
+            *[
+                models.When(models.Q(condition=value), then=models.Value(rank))
+                for rank, value in enumerate(Condition.values)
+            ],
+            default=models.Value(len(Condition.values)),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
     condition_notes = models.TextField(_("condition notes"), max_length=2000, blank=True)
     price = models.DecimalField(
         _("price"),
@@ -253,7 +266,8 @@ class Listing(models.Model):
             # The seller's inventory (catalog.selectors.inventory_listings) pages through one shop's listings in
             # the order of a column; the primary key, in every InnoDB index, breaks ties. The quantity index also
             # holds the status, so the inventory's stock summary reads only the index (inventory_summary).
-            models.Index(fields=["seller", "updated_at"], name="listing_seller_updated_idx"),
+            models.Index(fields=["seller", "updated_at", "status"], name="listing_seller_updated_idx"),
+            models.Index(fields=["seller", "condition_rank", "status"], name="listing_seller_condition_idx"),
             models.Index(fields=["seller", "price"], name="listing_seller_price_idx"),
             models.Index(fields=["seller", "quantity", "status"], name="listing_seller_quantity_idx"),
             # The catalog's books view groups the matching listings by book (catalog.search.books): from this index
@@ -296,6 +310,14 @@ class Listing(models.Model):
         listing._book_id_as_loaded = listing.__dict__.get("book_id")
         return listing
 
+    # Django's own get_FOO_display() builds a dictionary of the choices on every call; pages that show a grade
+    # and a status per row (the inventory, the catalog) read these lookups instead.
+    def get_condition_display(self):
+        return CONDITION_LABELS.get(self.condition, self.condition)
+
+    def get_status_display(self):
+        return STATUS_LABELS.get(self.status, self.status)
+
     @property
     def is_visible(self) -> bool:
         return self.status == self.Status.ACTIVE and self.seller.is_active
@@ -331,6 +353,10 @@ class ListingPhoto(models.Model):
 
     def __str__(self):
         return f"Photo {self.position + 1} of listing {self.listing_id}"
+
+
+CONDITION_LABELS = dict(Listing.Condition.choices)
+STATUS_LABELS = dict(Listing.Status.choices)
 
 
 class Report(models.Model):

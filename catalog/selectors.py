@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -126,12 +126,10 @@ INVENTORY_SORTS = {
     "title": "book_title",
     "price": "price",
     "quantity": "quantity",
-    "condition": "condition",
+    "condition": "condition_rank",
     "status": "status",
     "updated": "updated_at",
 }
-# Conditions sort from the best grade to the worst, not alphabetically.
-CONDITION_RANK = {value: rank for rank, value in enumerate(Listing.Condition.values)}
 
 
 @dataclass(frozen=True)
@@ -154,7 +152,10 @@ def _search(q: str) -> Q:
     """
     isbn13 = try_normalize_isbn(q)
     if isbn13:
-        return Q(book__isbn13=isbn13) | Q(sku__iexact=q.strip())
+        # The book's id read once by its unique ISBN (a scalar subquery): compared with a join, MariaDB then finds
+        # the shop's copies of it from an index instead of reading every listing of the shop.
+        book_id = Subquery(Book.objects.filter(isbn13=isbn13).values("pk")[:1])
+        return Q(book_id=book_id) | Q(sku__iexact=q.strip())
     digits = q.replace("-", "").replace(" ", "")
     words = Q()
     for word in q.split():
@@ -183,23 +184,17 @@ def inventory_listings(user: User, filters: InventoryFilters) -> QuerySet[Listin
         listings = listings.filter(_search(filters.q))
     descending = filters.sort.startswith("-")
     key = filters.sort.lstrip("-")
-    if key == "condition":
-        rank = Case(*[When(Q(condition=value), then=Value(r)) for value, r in CONDITION_RANK.items()])
-        order = rank.desc() if descending else rank.asc()
-        listings = listings.order_by(order, "-id" if descending else "id")
-    elif key == "title":
-        # The listing's own copy of its book's title, in the order of the (seller, book_title) index: no join.
-        listings = listings.order_by(*(["-book_title", "-id"] if descending else ["book_title", "id"]))
-    else:
-        field = INVENTORY_SORTS[key]
-        # Quantity ties go by status, then id: the order of the (seller, quantity, status) index.
-        ties = ("status", "id") if key == "quantity" else ("id",)
-        order = [f"-{name}" if descending else name for name in (field, *ties)]
-        listings = listings.order_by(*order)
+    field = INVENTORY_SORTS[key]
+    # Every order reads a page from an index that starts with the seller: (seller, book_title), (seller, price),
+    # and where the index also holds the status, ties go by status, then id: (seller, quantity, status),
+    # (seller, condition_rank, status), (seller, updated_at, status). No order sorts the whole shop.
+    ties = ("status", "id") if key in ("quantity", "condition", "updated") else ("id",)
+    order = [f"-{name}" if descending else name for name in (field, *ties)]
+    listings = listings.order_by(*order)
     return listings.select_related("book", "book__category")
 
 
-def inventory_page(user: User, filters: InventoryFilters, number, per_page: int) -> Page:
+def inventory_page(user: User, filters: InventoryFilters, number, per_page: int, *, count: int | None = None) -> Page:
     """One page of :func:`inventory_listings`, in three queries whatever the shop's size.
 
     The count and the page's ids come from the listing table alone when neither the search nor the sort needs
@@ -207,7 +202,11 @@ def inventory_page(user: User, filters: InventoryFilters, number, per_page: int)
     of the shop), then the page's rows are read with their books by primary key.
     """
     ids = inventory_listings(user, filters).values_list("pk", flat=True)
-    page = Paginator(ids, per_page).get_page(number)
+    paginator = Paginator(ids, per_page)
+    if count is not None:
+        # Known already (the status tabs count every status): no second pass over the shop's listings.
+        paginator.count = count
+    page = paginator.get_page(number)
     rows = Listing.objects.select_related("book", "book__category").in_bulk(list(page.object_list))
     page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
     return page

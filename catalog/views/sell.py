@@ -89,11 +89,13 @@ def _inventory_response(request: HttpRequest, *, status_code: int = 200, appeal:
         status_code = 400
         messages.error(request, query.error_text())
     filters = query.filters()
-    page = inventory_page(request.user, filters, request.GET.get("page"), INVENTORY_PAGE_SIZE)
+    summary = inventory_summary(request.user)
+    # Without a search or a condition, the tab's figure is the number of matching listings.
+    count = None if filters.q or filters.condition else summary[filters.status]
+    page = inventory_page(request.user, filters, request.GET.get("page"), INVENTORY_PAGE_SIZE, count=count)
     held = held_copies([listing.pk for listing in page.object_list])
     for listing in page.object_list:
         listing.held = held.get(listing.pk, 0)
-    summary = inventory_summary(request.user)
     tabs = [
         {"value": value, "label": label, "count": summary[value], "current": value == filters.status}
         for value, label in INVENTORY_TABS
