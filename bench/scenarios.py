@@ -12,6 +12,7 @@ from pathlib import Path
 
 import requests
 
+from bench import longtail
 from bench.common import BENCH, PYTHON, ROOT, log
 from bench.processes import Server
 from bench.profiling import Profiler
@@ -36,6 +37,8 @@ CACHED = [
     ("book_page", "book_page", False),
     ("inventory", "inventory", "inventory_cookie"),
 ]
+# Every request a URL nobody asked before, on the production configuration (bench/longtail.py).
+LONG_TAIL = [(name, key, False) for name, key in longtail.SCENARIOS]
 UNCACHED = [
     ("catalog_anonymous", "catalog", False),
     ("catalog_signed_in", "catalog", True),
@@ -84,9 +87,13 @@ def probe(base: str, paths: list[str], cookie: dict[str, str] | None) -> dict:
     }
 
 
-def run_wrk(base: str, paths_file: Path, cookie: dict[str, str] | None, args: argparse.Namespace) -> dict:
+def run_wrk(
+    base: str, paths_file: Path, cookie: dict[str, str] | None, args: argparse.Namespace, *, once: bool = False
+) -> dict:
+    """once: each wrk thread walks its own half of the file, so no path is asked twice until the file runs out."""
     command = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--timeout", "5s", "--latency"]
     command += ["-s", str(BENCH / "wrk" / "scenario.lua"), base, "--", str(paths_file), cookie_header(cookie)]
+    command += ["once"] if once else []
     output = subprocess.run(command, capture_output=True, text=True, timeout=args.seconds + 60, check=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
     result = json.loads(line.removeprefix("BENCH_JSON "))
@@ -124,7 +131,12 @@ def run_phase(
             profiler = Profiler(server, work)
             if round_number == 0 and name in profiles:
                 profiler.start(f"{phase}-{name}", args.seconds)
-            result = run_wrk(server.base, files[key], cookie, args)
+            # The long tail gives every round URLs of its own; the probe had others.
+            round_file = files.get(f"{key}#{round_number}")
+            result = run_wrk(server.base, round_file or files[key], cookie, args, once=round_file is not None)
+            if round_file is not None:
+                result["distinct_paths"] = len(paths[f"{key}#{round_number}"])
+                result["repeated"] = result["requests"] > result["distinct_paths"]
             profile = profiler.finish()
             if profile:
                 results[name]["profile"] = profile
