@@ -27,6 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from catalog.cache.keys import _key, pages_enabled
 from catalog.cache.versions import VERSION_KEY, CatalogVersion, _version_from, _watcher
+from catalog.seo import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -113,20 +114,29 @@ def _without_visitor_state(request: HttpRequest) -> bool:
 
 
 class CachedPage:
-    """One catalog URL (path and exact query string, in the active language) in the page cache.
+    """One catalog URL (path and query string, in the active language) in the page cache.
+
+    ``query``: the page's parameters in their canonical spelling (see catalog.forms.browse.canonical_query). The
+    request is then answered as if it had asked for them: its GET and query string are replaced before anything is
+    rendered (the layout's links use them too), the page is cached under them, and a page of 200 carries a
+    canonical link to that clean URL. Without it the exact query string is the key.
 
     Usage in a view::
 
-        page = CachedPage(request, "browse")
+        page = CachedPage(request, "browse", query=canonical_query(request.GET))
         if (response := page.cached_response()) is not None:
             return response
         ... build the context, render_content(...) ...
         return page.respond(title, content, status=...)  # share=False for a page that must not be kept
     """
 
-    def __init__(self, request: HttpRequest, name: str):
+    def __init__(self, request: HttpRequest, name: str, *, query: QueryDict | None = None):
         self.request = request
         self.whole = _without_visitor_state(request)
+        if query is not None:
+            request.GET = query
+            request.META["QUERY_STRING"] = query.urlencode()
+        self.canonical = query is not None
         url = f"{request.path}?{request.META.get('QUERY_STRING', '')}"
         self.key = _key("page" if self.whole else "content", name, url)
         self.version: CatalogVersion | None = None
@@ -228,6 +238,8 @@ class CachedPage:
     def render_uncached(self, title: str, content: str, status: int, **extra) -> HttpResponse:
         """Content (HTML, e.g. from render_content) inside the site layout, rendered for this request."""
         context = {"title": mark_safe(title.strip()), "content": mark_safe(content), **extra}  # nosec B308 B703
+        if self.canonical and status == 200:
+            context["canonical_url"] = absolute_url(self.request.get_full_path())
         return render(self.request, SHELL_TEMPLATE, context, status=status)
 
     def _whole_page_response(self, entry: dict) -> HttpResponse:

@@ -1,6 +1,6 @@
 """The front page: a search box, the shelves and the newest books."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -12,7 +12,8 @@ NEWEST_ON_HOME = 12
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    cached = CachedPage(request, "home")
+    # The front page reads no parameter: /?utm_source=... is the front page, from the same cache entry.
+    cached = CachedPage(request, "home", query=QueryDict())
     response = cached.cached_response()
     if response is not None:
         return response
