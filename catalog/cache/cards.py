@@ -8,10 +8,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from catalog.cache import batch
 from catalog.cache.keys import _key, fragments_enabled
 from catalog.models import Listing
 
@@ -61,6 +62,8 @@ def listing_cards(listings: Iterable[Listing]) -> list[SafeString]:
             html = missing[key] = _render_card(listing, index == 0)
         cards.append(mark_safe(html))  # rendered by our template, autoescaped  # nosec B308 B703
     if missing:
+        if all(batch.set_later(key, str(html), FRAGMENT_SECONDS) for key, html in missing.items()):
+            return cards  # stored with the page (catalog.cache.batch)
         try:
             cache.set_many({key: str(html) for key, html in missing.items()}, FRAGMENT_SECONDS)
         except Exception:
@@ -73,23 +76,26 @@ def _render_card(listing: Listing, eager: bool = False) -> SafeString:
 
 
 def cached_fragment(name: str, shown: object, render_fragment: Callable[[], object]):
-    """What render_fragment() returns (HTML, or a tuple of HTML pieces), rendered once and then shared.
+    """What render_fragment() returns (HTML, or a tuple of HTML pieces), rendered once per process and then reused.
 
     It must depend only on ``shown`` (and the language and templates): ``shown`` holds every value it displays,
-    e.g. a bound form's data and the choices it offers.
+    e.g. a bound form's data and the choices it offers. Kept in the process (the "fragments" cache), not the shared
+    one: such a fragment is asked for again mostly by the same URL, which the page cache answers, so a shared copy
+    would cost each page a round trip for little.
     """
     if not fragments_enabled():
         return render_fragment()
     key = _key(name, repr(shown))
+    local = caches["fragments"]
     try:
-        value = cache.get(key)
+        value = local.get(key)
     except Exception:
         logger.exception("The catalog cache is unavailable; rendering %s.", name)
         return render_fragment()
     if value is None:
         value = render_fragment()
         try:
-            cache.set(key, value, FRAGMENT_SECONDS)
+            local.set(key, value, FRAGMENT_SECONDS)
         except Exception:
             logger.exception("Could not store %s in the cache.", name)
     return value

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from catalog.cache import CachedPage, cached_fragment, listing_cards, render_content
 from catalog.forms.browse import FILTER_FORM_ID, VIEW_BOOKS, BrowseForm, canonical_query
-from catalog.search import cached_categories, count_results, fetch_page, find_listings
+from catalog.search import cached_categories, categories_cache_key, count_results, fetch_page, find_listings
 from catalog.search.books import count_books, fetch_book_page
 from catalog.search.suggest import did_you_mean
 
@@ -39,7 +39,7 @@ def browse(request: HttpRequest) -> HttpResponse:
     The parameters are first put in their canonical spelling (unknown ones dropped, see canonical_query): every
     spelling of one page shares its cache entry, and the page links to the clean URL as its canonical one.
     """
-    cached = CachedPage(request, "browse", query=canonical_query(request.GET))
+    cached = CachedPage(request, "browse", query=canonical_query(request.GET), prefetch=[categories_cache_key()])
     response = cached.cached_response()
     if response is not None:
         return response
