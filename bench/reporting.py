@@ -73,10 +73,13 @@ def targets(results: dict, listings: int, worst_filters: list[dict] | None = Non
         queries = cached["inventory"]["probe"]["queries_first_visit_max"]
         check("seller inventory <= 9 SQL queries", queries, 9, False, "")
     worst = max(
-        (r["probe"]["queries_first_visit_max"], name)
-        for phase_results in (cached, uncached)
-        for name, r in phase_results.items()
-        if name not in ("bare", "raw_page", "inventory")
+        [
+            (r["probe"]["queries_first_visit_max"], name)
+            for phase_results in (cached, uncached)
+            for name, r in phase_results.items()
+            if name not in ("bare", "raw_page", "inventory")
+        ]
+        or [(0, "none")]
     )
     check("every catalog page <= 6 SQL queries", worst[0], 6, False, f"most: {worst[1]}")
     long_tail_targets(results.get("longtail", {}), listings, worst_filters or [], check)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import requests
 
-from bench import longtail
 from bench.common import BENCH, PYTHON, ROOT, log
 from bench.processes import Server
 from bench.profiling import Profiler
@@ -37,8 +36,14 @@ CACHED = [
     ("book_page", "book_page", False),
     ("inventory", "inventory", "inventory_cookie"),
 ]
-# Every request a URL nobody asked before, on the production configuration (bench/longtail.py).
-LONG_TAIL = [(name, key, False) for name, key in longtail.SCENARIOS]
+# Every request a URL nobody asked before, on the production configuration, after the cached phase; each round
+# gets URLs of its own (bench/longtail.py makes them).
+LONG_TAIL = [
+    ("longtail_search", "longtail_search", False),
+    ("longtail_filters", "longtail_filters", False),
+    ("longtail_catalog", "longtail_catalog", False),
+    ("longtail_detail", "longtail_detail", False),
+]
 UNCACHED = [
     ("catalog_anonymous", "catalog", False),
     ("catalog_signed_in", "catalog", True),
