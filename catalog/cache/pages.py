@@ -191,6 +191,7 @@ class CachedPage:
         except Exception:  # without the cache the page is simply rendered
             logger.exception("The catalog cache is unavailable; rendering the page.")
             return None
+        batch.end()  # served from the cache: nothing of this request waits to be stored
         _recent_pages.put(self.key, entry)
         if self.whole:
             return self._whole_page_response(entry)
