@@ -34,7 +34,7 @@ stores what it rendered in one more round trip: two in all). Import from ``catal
 reading.
 """
 
-from catalog.cache.cards import FRAGMENT_SECONDS, cached_fragment, listing_cards
+from catalog.cache.cards import FRAGMENT_SECONDS, cached_fragment, cached_parts, catalog_version_token, listing_cards
 from catalog.cache.keys import TEMPLATES_DIGEST, fragments_enabled, pages_enabled
 from catalog.cache.markers import MARKER_SECONDS, page_markers, remember_page_marker
 from catalog.cache.pages import (
@@ -59,7 +59,9 @@ __all__ = [
     "CatalogVersion",
     "PublicRequest",
     "cached_fragment",
+    "cached_parts",
     "catalog_changed",
+    "catalog_version_token",
     "fragments_enabled",
     "listing_cards",
     "page_markers",

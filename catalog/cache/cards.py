@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from catalog.cache import batch
 from catalog.cache.keys import _key, fragments_enabled
+from catalog.cache.versions import VERSION_KEY, _version_from, _watcher
 from catalog.models import Listing
 
 logger = logging.getLogger(__name__)
@@ -99,3 +100,39 @@ def cached_fragment(name: str, shown: object, render_fragment: Callable[[], obje
         except Exception:
             logger.exception("Could not store %s in the cache.", name)
     return value
+
+
+def cached_parts(parts: dict[str, tuple[object, Callable[[], object]]]) -> dict[str, object]:
+    """Several fragments of one page, each ``name: (shown, render)`` as for cached_fragment, in one round trip to
+    read them and, for those missing, one to store them."""
+    if not fragments_enabled():
+        return {name: render() for name, (_shown, render) in parts.items()}
+    keys = {name: _key(name, repr(shown)) for name, (shown, _render) in parts.items()}
+    try:
+        found = cache.get_many(list(keys.values()))
+    except Exception:
+        logger.exception("The catalog cache is unavailable; rendering the page's parts.")
+        found = {}
+    values, missing = {}, {}
+    for name, (_shown, render) in parts.items():
+        value = found.get(keys[name])
+        if value is None:
+            value = missing[keys[name]] = render()
+        values[name] = value
+    if missing:
+        try:
+            cache.set_many(missing, FRAGMENT_SECONDS)
+        except Exception:
+            logger.exception("Could not store the page's parts in the cache.")
+    return values
+
+
+def catalog_version_token() -> str | None:
+    """The current catalog version's token (no round trip with Redis: the process keeps it), None without a cache."""
+    version = _watcher.current()
+    if version is None:
+        try:
+            version = _version_from({VERSION_KEY: cache.get(VERSION_KEY)})
+        except Exception:  # noqa: BLE001 - without the cache the caller renders the part itself
+            return None
+    return version.token
