@@ -43,7 +43,7 @@ from bench.common import RESULTS, ROOT, log
 from bench.database import buffer_pool_bytes, prepare_database, set_buffer_pool
 from bench.processes import Server, bench_environment, free_port, machine
 from bench.reporting import markdown, targets
-from bench.scenarios import CACHED, UNCACHED, run_buying, run_phase
+from bench.scenarios import CACHED, LONG_TAIL, UNCACHED, run_buying, run_phase
 
 
 def parse_args() -> argparse.Namespace:
@@ -57,6 +57,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections (default 8)")
     parser.add_argument("--only", default="", help="comma-separated scenario names (the baselines always run)")
     parser.add_argument("--no-uncached", action="store_true", help="skip the phase with the page cache off")
+    parser.add_argument("--no-longtail", action="store_true", help="skip the long-tail phase (every URL new)")
     parser.add_argument("--no-buying", action="store_true", help="skip the checkout flow and the race")
     parser.add_argument(
         "--buffer-pool-mb",
@@ -111,6 +112,11 @@ def main() -> int:
     rng = random.Random(5)
     prepared = fixtures.prepare(rng)
     paths = fixtures.paths(rng, args.listings)
+    if not args.no_longtail:
+        from bench import longtail
+
+        # Seeded by the time: a run never repeats the URLs of the one before (their cards would be cached).
+        paths.update(longtail.paths(random.Random(time.time_ns()), args.rounds, args.seconds))
     files = {}
     for key, path_list in paths.items():
         files[key] = work / f"{key}.paths"
@@ -119,12 +125,15 @@ def main() -> int:
     only = {name for name in args.only.split(",") if name}
     cached = [s for s in CACHED if not only or s[0] in only]
     uncached = [s for s in UNCACHED if not only or s[0] in only]
+    long_tail = [s for s in LONG_TAIL if not args.no_longtail and (not only or s[0] in only)]
     results: dict = {}
     server = Server(env, port, work / "gunicorn.log")
     try:
         log(f"gunicorn on {server.base} (page cache on)")
         server.start()
         results["cached"] = run_phase("cached", cached, server, prepared, files, paths, args, work)
+        if long_tail:
+            results["longtail"] = run_phase("longtail", long_tail, server, prepared, files, paths, args, work)
         if not args.no_buying:
             results["buying"] = run_buying(server, prepared, args, work)
             results["buying"]["race_outcome"] = fixtures.race_outcome(prepared["race_listing"])
@@ -162,7 +171,11 @@ def main() -> int:
         "results": results,
         "explain": fixtures.explain_plans(args.listings),
     }
-    report["targets"] = targets(results, args.listings)
+    if "longtail_explain" in paths:
+        from bench import longtail
+
+        report["worst_filters"] = longtail.worst_filter_plans(paths["longtail_explain"])
+    report["targets"] = targets(results, args.listings, report.get("worst_filters"))
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     json_path = RESULTS / f"bench-{stamp}-{args.listings}.json"

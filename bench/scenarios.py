@@ -36,6 +36,14 @@ CACHED = [
     ("book_page", "book_page", False),
     ("inventory", "inventory", "inventory_cookie"),
 ]
+# Every request a URL nobody asked before, on the production configuration, after the cached phase; each round
+# gets URLs of its own (bench/longtail.py makes them).
+LONG_TAIL = [
+    ("longtail_search", "longtail_search", False),
+    ("longtail_filters", "longtail_filters", False),
+    ("longtail_catalog", "longtail_catalog", False),
+    ("longtail_detail", "longtail_detail", False),
+]
 UNCACHED = [
     ("catalog_anonymous", "catalog", False),
     ("catalog_signed_in", "catalog", True),
@@ -84,9 +92,13 @@ def probe(base: str, paths: list[str], cookie: dict[str, str] | None) -> dict:
     }
 
 
-def run_wrk(base: str, paths_file: Path, cookie: dict[str, str] | None, args: argparse.Namespace) -> dict:
+def run_wrk(
+    base: str, paths_file: Path, cookie: dict[str, str] | None, args: argparse.Namespace, *, once: bool = False
+) -> dict:
+    """once: each wrk thread walks its own half of the file, so no path is asked twice until the file runs out."""
     command = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--timeout", "5s", "--latency"]
     command += ["-s", str(BENCH / "wrk" / "scenario.lua"), base, "--", str(paths_file), cookie_header(cookie)]
+    command += ["once"] if once else []
     output = subprocess.run(command, capture_output=True, text=True, timeout=args.seconds + 60, check=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
     result = json.loads(line.removeprefix("BENCH_JSON "))
@@ -124,7 +136,12 @@ def run_phase(
             profiler = Profiler(server, work)
             if round_number == 0 and name in profiles:
                 profiler.start(f"{phase}-{name}", args.seconds)
-            result = run_wrk(server.base, files[key], cookie, args)
+            # The long tail gives every round URLs of its own; the probe had others.
+            round_file = files.get(f"{key}#{round_number}")
+            result = run_wrk(server.base, round_file or files[key], cookie, args, once=round_file is not None)
+            if round_file is not None:
+                result["distinct_paths"] = len(paths[f"{key}#{round_number}"])
+                result["repeated"] = result["requests"] > result["distinct_paths"]
             profile = profiler.finish()
             if profile:
                 results[name]["profile"] = profile

@@ -103,6 +103,18 @@ class _Outages:
 
 _outages = _Outages()
 
+# get_many_or_claim: KEYS = claim key, then the keys to read; ARGV = the claim's value, its seconds, the position of
+# the tag among the keys read (from 1), the tag's expected value. Returns the values read, then 1 if claimed.
+_GET_MANY_OR_CLAIM = """
+local found = redis.call('MGET', unpack(KEYS, 2))
+local claimed = 0
+if found[tonumber(ARGV[3])] ~= ARGV[4] and redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
+  claimed = 1
+end
+found[#KEYS] = claimed
+return found
+"""
+
 
 class RedisCache(django_redis.RedisCache):
     """Django's RedisCache with one client per server and, unless ``fail_soft`` is False, no error while Redis is
@@ -114,6 +126,7 @@ class RedisCache(django_redis.RedisCache):
         super().__init__(server, {**params, "OPTIONS": options})
         self._class = RedisCacheClient
         self._server_id = ",".join(self._servers)
+        self._scripts = {}
 
     # --- Outage handling ----------------------------------------------------------------------------
 
@@ -190,6 +203,67 @@ class RedisCache(django_redis.RedisCache):
 
     def delete_many(self, keys, version=None):
         return self._call("delete_many", None, super().delete_many, keys, version, written=self._keys(keys, version))
+
+    # --- Fewer round trips ---------------------------------------------------------------------------
+
+    def get_many_or_claim(self, keys, claim_key, claim_seconds, tag_key, tag_value, version=None):
+        """``get_many(keys)`` and, unless ``tag_key`` (one of ``keys``) holds ``tag_value``, ``add(claim_key, True,
+        claim_seconds)``, in one round trip (a server-side script). Returns (found, claimed).
+
+        A page cache reads a page and its version tag, and takes the claim to render it only when the tag is not
+        the current version, without a second round trip. While Redis is unreachable: ({}, True), as add answers.
+        """
+        return self._call(
+            "get_many_or_claim",
+            ({}, True),
+            self._get_many_or_claim,
+            keys,
+            claim_key,
+            claim_seconds,
+            tag_key,
+            tag_value,
+            version,
+            written=self._keys([claim_key], version),
+        )
+
+    def _get_many_or_claim(self, keys, claim_key, claim_seconds, tag_key, tag_value, version):
+        keys = list(keys)
+        made = [self.make_key(key, version=version) for key in keys]
+        serializer = self._cache._serializer
+        client = self._cache.get_client(write=True)
+        script = self._scripts.get(id(client))
+        if script is None:
+            script = self._scripts[id(client)] = client.register_script(_GET_MANY_OR_CLAIM)
+        values = script(
+            keys=[self.make_key(claim_key, version=version), *made],
+            args=[serializer.dumps(True), int(claim_seconds), keys.index(tag_key) + 1, serializer.dumps(tag_value)],
+        )
+        found = {key: serializer.loads(value) for key, value in zip(keys, values[:-1], strict=True) if value}
+        return found, bool(values[-1])
+
+    def write_many(self, entries, delete=(), version=None):
+        """Set each (key, value, timeout) of ``entries`` and delete the keys of ``delete``, in one round trip."""
+        entries, delete = list(entries), list(delete)
+        keys = [key for key, _value, _timeout in entries] + delete
+        return self._call(
+            "write_many", None, self._write_many, entries, delete, version, written=self._keys(keys, version)
+        )
+
+    def _write_many(self, entries, delete, version):
+        serializer = self._cache._serializer
+        pipeline = self._cache.get_client(write=True).pipeline(transaction=True)
+        for key, value, timeout in entries:
+            seconds = self.get_backend_timeout(timeout)
+            made, data = self.make_key(key, version=version), serializer.dumps(value)
+            if seconds is None:
+                pipeline.set(made, data)
+            elif seconds > 0:
+                pipeline.set(made, data, ex=seconds)
+            else:
+                pipeline.delete(made)
+        if delete:
+            pipeline.delete(*[self.make_key(key, version=version) for key in delete])
+        pipeline.execute()
 
     def clear(self):
         """Delete this cache's keys. With a KEY_PREFIX only the keys under it: the Redis database may be shared

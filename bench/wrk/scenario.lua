@@ -4,7 +4,8 @@
 --   wrk -t2 -c8 -d10s --latency -s bench/wrk/scenario.lua http://127.0.0.1:PORT -- PATHS_FILE [COOKIE]
 --
 -- PATHS_FILE has one path per line ("/books/?q=river"). Each wrk thread starts at a different line, so the
--- connections spread over the list. Responses with a status of 400 or more count as errors (summary.errors.status).
+-- connections spread over the list. With a third argument "once" each thread walks its own half of the list
+-- (the long tail: no path asked twice until the list runs out). Responses with a status of 400 or more count as errors (summary.errors.status).
 
 local paths = {}
 local cookie = nil
@@ -28,6 +29,10 @@ function init(args)
     cookie = args[2]
   end
   counter = (id or 1) * 7919
+  if args[3] == "once" then
+    -- Each of the two threads walks its own half: no path is asked twice until the list runs out.
+    counter = ((id or 1) - 1) * math.floor(#paths / 2) - 1
+  end
 end
 
 function request()

@@ -29,10 +29,12 @@ catalog.search are off while DEBUG is on.
 
 The modules, one job each: ``keys`` (what every key holds, which layers are on), ``versions`` (the version token,
 its watcher and ``catalog_changed``), ``pages`` (layers 1 and 2 and the rendering claim), ``cards`` (layer 3) and
-``markers`` (where deep pages start). Import from ``catalog.cache``; the modules are for reading.
+``markers`` (where deep pages start) and ``batch`` (a page the cache lacks reads what it needs with the page and
+stores what it rendered in one more round trip: two in all). Import from ``catalog.cache``; the modules are for
+reading.
 """
 
-from catalog.cache.cards import FRAGMENT_SECONDS, cached_fragment, listing_cards
+from catalog.cache.cards import FRAGMENT_SECONDS, cached_fragment, cached_parts, catalog_version_token, listing_cards
 from catalog.cache.keys import TEMPLATES_DIGEST, fragments_enabled, pages_enabled
 from catalog.cache.markers import MARKER_SECONDS, page_markers, remember_page_marker
 from catalog.cache.pages import (
@@ -57,7 +59,9 @@ __all__ = [
     "CatalogVersion",
     "PublicRequest",
     "cached_fragment",
+    "cached_parts",
     "catalog_changed",
+    "catalog_version_token",
     "fragments_enabled",
     "listing_cards",
     "page_markers",

@@ -8,11 +8,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from catalog.cache import batch
 from catalog.cache.keys import _key, fragments_enabled
+from catalog.cache.versions import VERSION_KEY, _version_from, _watcher
 from catalog.models import Listing
 
 logger = logging.getLogger(__name__)
@@ -61,6 +63,8 @@ def listing_cards(listings: Iterable[Listing]) -> list[SafeString]:
             html = missing[key] = _render_card(listing, index == 0)
         cards.append(mark_safe(html))  # rendered by our template, autoescaped  # nosec B308 B703
     if missing:
+        if all(batch.set_later(key, str(html), FRAGMENT_SECONDS) for key, html in missing.items()):
+            return cards  # stored with the page (catalog.cache.batch)
         try:
             cache.set_many({key: str(html) for key, html in missing.items()}, FRAGMENT_SECONDS)
         except Exception:
@@ -73,23 +77,62 @@ def _render_card(listing: Listing, eager: bool = False) -> SafeString:
 
 
 def cached_fragment(name: str, shown: object, render_fragment: Callable[[], object]):
-    """What render_fragment() returns (HTML, or a tuple of HTML pieces), rendered once and then shared.
+    """What render_fragment() returns (HTML, or a tuple of HTML pieces), rendered once per process and then reused.
 
     It must depend only on ``shown`` (and the language and templates): ``shown`` holds every value it displays,
-    e.g. a bound form's data and the choices it offers.
+    e.g. a bound form's data and the choices it offers. Kept in the process (the "fragments" cache), not the shared
+    one: such a fragment is asked for again mostly by the same URL, which the page cache answers, so a shared copy
+    would cost each page a round trip for little.
     """
     if not fragments_enabled():
         return render_fragment()
     key = _key(name, repr(shown))
+    local = caches["fragments"]
     try:
-        value = cache.get(key)
+        value = local.get(key)
     except Exception:
         logger.exception("The catalog cache is unavailable; rendering %s.", name)
         return render_fragment()
     if value is None:
         value = render_fragment()
         try:
-            cache.set(key, value, FRAGMENT_SECONDS)
+            local.set(key, value, FRAGMENT_SECONDS)
         except Exception:
             logger.exception("Could not store %s in the cache.", name)
     return value
+
+
+def cached_parts(parts: dict[str, tuple[object, Callable[[], object]]]) -> dict[str, object]:
+    """Several fragments of one page, each ``name: (shown, render)`` as for cached_fragment, in one round trip to
+    read them and, for those missing, one to store them."""
+    if not fragments_enabled():
+        return {name: render() for name, (_shown, render) in parts.items()}
+    keys = {name: _key(name, repr(shown)) for name, (shown, _render) in parts.items()}
+    try:
+        found = cache.get_many(list(keys.values()))
+    except Exception:
+        logger.exception("The catalog cache is unavailable; rendering the page's parts.")
+        found = {}
+    values, missing = {}, {}
+    for name, (_shown, render) in parts.items():
+        value = found.get(keys[name])
+        if value is None:
+            value = missing[keys[name]] = render()
+        values[name] = value
+    if missing:
+        try:
+            cache.set_many(missing, FRAGMENT_SECONDS)
+        except Exception:
+            logger.exception("Could not store the page's parts in the cache.")
+    return values
+
+
+def catalog_version_token() -> str | None:
+    """The current catalog version's token (no round trip with Redis: the process keeps it), None without a cache."""
+    version = _watcher.current()
+    if version is None:
+        try:
+            version = _version_from({VERSION_KEY: cache.get(VERSION_KEY)})
+        except Exception:  # noqa: BLE001 - without the cache the caller renders the part itself
+            return None
+    return version.token

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.core.cache import cache
 
+from catalog.cache import batch
 from catalog.cache.keys import fragments_enabled
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ def page_markers(scope: str, segments: Iterable[int]) -> dict[int, tuple]:
 
 def remember_page_marker(scope: str, segment: int, values: tuple) -> None:
     """Keep the sort key that ends ``segment`` of ``scope`` for MARKER_SECONDS."""
-    if not fragments_enabled():
+    if not fragments_enabled() or batch.set_later(_marker_key(scope, segment), values, MARKER_SECONDS):
         return
     try:
         cache.set(_marker_key(scope, segment), values, MARKER_SECONDS)

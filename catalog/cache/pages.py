@@ -14,6 +14,7 @@ import random
 import secrets
 import threading
 import time
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -25,8 +26,10 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 
+from catalog.cache import batch
 from catalog.cache.keys import _key, pages_enabled
 from catalog.cache.versions import VERSION_KEY, CatalogVersion, _version_from, _watcher
+from catalog.seo import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -113,42 +116,73 @@ def _without_visitor_state(request: HttpRequest) -> bool:
 
 
 class CachedPage:
-    """One catalog URL (path and exact query string, in the active language) in the page cache.
+    """One catalog URL (path and query string, in the active language) in the page cache.
+
+    ``query``: the page's parameters in their canonical spelling (see catalog.forms.browse.canonical_query). The
+    request is then answered as if it had asked for them: its GET and query string are replaced before anything is
+    rendered (the layout's links use them too), the page is cached under them, and a page of 200 carries a
+    canonical link to that clean URL. Without it the exact query string is the key.
 
     Usage in a view::
 
-        page = CachedPage(request, "browse")
+        page = CachedPage(request, "browse", query=canonical_query(request.GET))
         if (response := page.cached_response()) is not None:
             return response
         ... build the context, render_content(...) ...
         return page.respond(title, content, status=...)  # share=False for a page that must not be kept
     """
 
-    def __init__(self, request: HttpRequest, name: str):
+    def __init__(
+        self, request: HttpRequest, name: str, *, query: QueryDict | None = None, prefetch: Iterable[str] = ()
+    ):
         self.request = request
         self.whole = _without_visitor_state(request)
+        if query is not None:
+            request.GET = query
+            request.META["QUERY_STRING"] = query.urlencode()
+        self.canonical = query is not None
         url = f"{request.path}?{request.META.get('QUERY_STRING', '')}"
         self.key = _key("page" if self.whole else "content", name, url)
+        # Other keys the page will read if it is rendered (e.g. the category list): read with the page itself.
+        self.prefetch = list(prefetch)
         self.version: CatalogVersion | None = None
         self.rendering = False  # this request holds the rendering key of its URL
 
+    @property
+    def _tag_key(self) -> str:
+        """The catalog version the stored page belongs to, beside it: the cache server compares it with the current
+        one and takes the rendering claim in the same round trip as the read (core.cache.get_many_or_claim)."""
+        return f"{self.key}:version"
+
     def cached_response(self) -> HttpResponse | None:
-        """The response from the cache, or None when this URL is not cached under the current version."""
+        """The response from the cache, or None when this URL is not cached under the current version.
+
+        With Redis, a page this process served lately costs no round trip, any other one round trip: the page, its
+        version tag and the keys to prefetch are read, and the rendering claim is taken when the page is not of the
+        current version. A page then rendered sends what it stores in one more (catalog.cache.batch).
+        """
+        batch.end()
         if not pages_enabled():
             return None
         now = time.time()
+        claimed = None
         try:
             version = _watcher.current()
             if version is None:
-                found = cache.get_many([VERSION_KEY, self.key])
+                keys = [VERSION_KEY, self.key, *self.prefetch]
+                found = cache.get_many(keys)
                 version = _version_from(found)
                 entry = found.get(self.key)
+                batch.begin(found, keys)
             else:
                 entry = _recent_pages.get(self.key)
                 if entry is None or entry["version"] != version.token or entry["fresh_until"] <= now:
-                    entry = cache.get(self.key)
+                    entry, claimed = self._read(version)
             self.version = version
             if entry is None or entry["version"] != version.token:
+                if claimed:  # taken with the read: this visitor renders the page
+                    self.rendering = True
+                    return None
                 entry = self._await_other_rendering(version)
                 if entry is None:
                     return None
@@ -157,10 +191,23 @@ class CachedPage:
         except Exception:  # without the cache the page is simply rendered
             logger.exception("The catalog cache is unavailable; rendering the page.")
             return None
+        batch.end()  # served from the cache: nothing of this request waits to be stored
         _recent_pages.put(self.key, entry)
         if self.whole:
             return self._whole_page_response(entry)
         return self.render_uncached(entry["title"], entry["content"], entry["status"])
+
+    def _read(self, version: CatalogVersion) -> tuple[dict | None, bool | None]:
+        """The stored page and whether the rendering claim was taken with it (None: not tried)."""
+        keys = [self.key, self._tag_key, *self.prefetch]
+        read_or_claim = getattr(cache, "get_many_or_claim", None)
+        if read_or_claim is not None:
+            claim_seconds = RENDER_WAIT_SECONDS + 1
+            found, claimed = read_or_claim(keys, self._rendering_key, claim_seconds, self._tag_key, version.token)
+        else:
+            found, claimed = cache.get_many(keys), None
+        batch.begin(found, keys)
+        return found.get(self.key), claimed
 
     @property
     def _rendering_key(self) -> str:
@@ -194,14 +241,21 @@ class CachedPage:
     def _done_rendering(self) -> None:
         if self.rendering:
             self.rendering = False
-            with contextlib.suppress(Exception):
-                cache.delete(self._rendering_key)
+            if not batch.delete_later(self._rendering_key):
+                with contextlib.suppress(Exception):
+                    cache.delete(self._rendering_key)
 
     def respond(self, title: str, content: SafeString, status: int = 200, *, share: bool = True) -> HttpResponse:
         """Answer with content inside the site layout, and keep what may be shared for the next visitors.
 
         share=False answers without keeping the page (e.g. a 400 for parameters that did not validate).
         """
+        try:
+            return self._respond(title, content, status, share)
+        finally:
+            batch.flush()  # what the page stored (itself, its cards...) and the claim's release, in one round trip
+
+    def _respond(self, title: str, content: SafeString, status: int, share: bool) -> HttpResponse:
         if not (share and pages_enabled() and self.version is not None and _may_store(self.version)):
             self._done_rendering()
             return self.render_uncached(title, content, status)
@@ -218,8 +272,12 @@ class CachedPage:
         return self._whole_page_response(entry) if self.whole else self.render_uncached(title, content, status)
 
     def _store(self, entry: dict) -> None:
+        seconds = settings.CATALOG_CACHE_SECONDS * STALE_FACTOR
+        if batch.set_later(self.key, entry, seconds) and batch.set_later(self._tag_key, entry["version"], seconds):
+            _recent_pages.put(self.key, entry)
+            return
         try:
-            cache.set(self.key, entry, settings.CATALOG_CACHE_SECONDS * STALE_FACTOR)
+            cache.set_many({self.key: entry, self._tag_key: entry["version"]}, seconds)
         except Exception:  # the page was rendered; only its reuse is lost
             logger.exception("Could not store a catalog page in the cache.")
         else:
@@ -228,6 +286,8 @@ class CachedPage:
     def render_uncached(self, title: str, content: str, status: int, **extra) -> HttpResponse:
         """Content (HTML, e.g. from render_content) inside the site layout, rendered for this request."""
         context = {"title": mark_safe(title.strip()), "content": mark_safe(content), **extra}  # nosec B308 B703
+        if self.canonical and status == 200:
+            context["canonical_url"] = absolute_url(self.request.get_full_path())
         return render(self.request, SHELL_TEMPLATE, context, status=status)
 
     def _whole_page_response(self, entry: dict) -> HttpResponse:

@@ -1,6 +1,9 @@
 """The catalog's query string, validated: search words, filters, sort order and page."""
 
+import re
+
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import MAX_PRICE, Book, Listing
@@ -202,3 +205,78 @@ class ShopListingsForm(SortedPagesMixin, forms.Form):
     def catalog_query(self) -> CatalogQuery:
         """The validated sort as a CatalogQuery; call only after is_valid()."""
         return CatalogQuery(sort=self.cleaned_data["sort"])
+
+
+# --- Canonical parameters ---------------------------------------------------------------------------------------
+
+# Values compared without regard to case or surrounding spaces, and the value each has by default.
+_CHOICE_PARAMETERS = {
+    "category": None,  # any slug: which ones exist is checked by the form
+    "condition": set(Listing.Condition.values),
+    "language": set(Book.Language.values),
+    "binding": set(Book.Binding.values),
+    "sort": {value for value, _label in SORT_CHOICES},
+    "view": {VIEW_BOOKS, VIEW_COPIES},
+}
+
+
+def _canonical_choice(name: str, value: str) -> str:
+    lowered = value.strip().lower()
+    choices = _CHOICE_PARAMETERS[name]
+    return lowered if choices is None or lowered in choices else value
+
+
+_PLAIN_PRICE = re.compile(r"\d{1,12}(\.\d{0,12})?")
+
+
+def _canonical_price(value: str) -> str:
+    """Plain decimals without their trailing zeros ("10.50" is "10.5"); anything else (1e999, -3, "abc") as given."""
+    text = value.strip()
+    if not _PLAIN_PRICE.fullmatch(text):
+        return value
+    whole, _dot, fraction = text.partition(".")
+    whole, fraction = whole.lstrip("0") or "0", fraction.rstrip("0")
+    return f"{whole}.{fraction}" if fraction else whole
+
+
+def canonical_query(data: QueryDict) -> QueryDict:
+    """The catalog's parameters in one spelling, so that every way of asking for a page shares its cache entry.
+
+    Parameters the catalog does not read (``utm_source``, ``fbclid``, a crawler's own) are dropped; blank ones and
+    those equal to their default (page 1, the books view, the search's default order) too. Fixed choices are
+    compared in lower case with spaces stripped, searches have their runs of spaces collapsed (their case is kept:
+    the page shows the words as typed), prices are written without trailing zeros, conditions are sorted, and the
+    parameters come in one order. A value that does not validate is kept as it was given, so that the form
+    reports it exactly as before.
+
+    The catalog answers such a request itself, with a canonical link to the clean URL, rather than redirecting:
+    the filter form submits every field, blank ones included, so a redirect would cost each search a second round
+    trip; and the clean URL is what search engines are told to keep.
+    """
+    canonical = QueryDict(mutable=True)
+    q = " ".join(data.get("q", "").split())
+    if q:
+        canonical["q"] = q
+    for name in BrowseForm.base_fields:
+        if name == "q":
+            continue
+        if name == "condition":
+            values = {_canonical_choice(name, value) for value in data.getlist(name) if value.strip()}
+            canonical.setlist(name, sorted(values))
+            continue
+        value = data.get(name, "")
+        if not value.strip():
+            continue
+        if name in _CHOICE_PARAMETERS:
+            value = _canonical_choice(name, value)
+        elif name in ("price_min", "price_max"):
+            value = _canonical_price(value)
+        elif name == "page":
+            value = str(int(value)) if value.strip().isdigit() else value
+        canonical[name] = value
+    defaults = {"page": "1", "view": VIEW_BOOKS, "sort": SORT_RELEVANCE if q else SORT_NEWEST}
+    for name, default in defaults.items():
+        if canonical.get(name) == default:
+            del canonical[name]
+    canonical._mutable = False
+    return canonical

@@ -30,6 +30,7 @@ from catalog.search.categories import (
     CATEGORY_CACHE_SECONDS,
     CategoryEntry,
     cached_categories,
+    categories_cache_key,
     forget_cached_categories,
 )
 from catalog.search.counts import COUNT_LIMIT, ResultCount, count_results
@@ -84,6 +85,7 @@ __all__ = [
     "apply_text_search",
     "boolean_mode_query",
     "cached_categories",
+    "categories_cache_key",
     "count_results",
     "fetch_page",
     "find_listings",

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import get_language
 
+from catalog.cache import batch
 from catalog.models import Category
 
 logger = logging.getLogger(__name__)
@@ -30,22 +31,35 @@ def _category_cache_key(language: str | None) -> str:
     return CATEGORY_CACHE_KEY.format(language=language or settings.LANGUAGE_CODE)
 
 
+def categories_cache_key() -> str:
+    """The key of the active language's list, for a page to read with itself (catalog.cache.batch)."""
+    return _category_cache_key(get_language())
+
+
 def cached_categories() -> list[CategoryEntry]:
-    """All categories in shelf order, named in the active language, from the shared cache (one query when cold)."""
+    """All categories in shelf order, named in the active language, from the shared cache (one query when cold).
+
+    A page being rendered has read the list with itself (CachedPage's prefetch): then no round trip.
+    """
     key = _category_cache_key(get_language())
-    try:
-        entries = cache.get(key)
-    except Exception:  # the catalog keeps working while the cache server is down
-        logger.exception("The cache is unavailable; reading the categories from the database.")
-        entries = None
+    was_read, entries = batch.lookup(key)
+    if not was_read:
+        try:
+            entries = cache.get(key)
+        except Exception:  # the catalog keeps working while the cache server is down
+            logger.exception("The cache is unavailable; reading the categories from the database.")
+            entries = None
     if entries is None:
         # Category's manager reads "name" in the active language, falling back to English (modeltranslation).
         entries = [
             CategoryEntry(id=pk, slug=slug, name=name)
             for pk, slug, name in Category.objects.order_by("position", "name").values_list("id", "slug", "name")
         ]
-        with contextlib.suppress(Exception):
-            cache.set(key, entries, CATEGORY_CACHE_SECONDS)
+        if batch.set_later(key, entries, CATEGORY_CACHE_SECONDS):
+            batch.remember(key, entries)  # the second reader of this request (the form) finds it
+        else:
+            with contextlib.suppress(Exception):
+                cache.set(key, entries, CATEGORY_CACHE_SECONDS)
     return entries
 
 

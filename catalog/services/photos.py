@@ -182,16 +182,18 @@ def discard_files(names: Iterable[str]) -> None:
 
 
 def sync_cover(listing: Listing) -> None:
-    """Set listing.cover (and its widths) to the first photo's thumbnail (or nothing); save it if it changed."""
+    """After any change to the listing's photos: set listing.cover (and its widths) to the first photo's thumbnail
+    (or nothing), and save the listing, so that its updated_at (the version its page's photos are cached under,
+    catalog/views/detail.py) moves; the catalog is told only when the cover changed."""
     first = listing.photos.order_by("position", "id").first()
     cover = first.thumbnail.name if first else ""
     widths = list((first.renditions or {}).get("cover", [])) if first else []
-    if listing.cover.name != cover or list(listing.cover_widths or []) != widths:
-        listing.cover = cover
-        listing.cover_widths = widths
-        listing.save(update_fields=["cover", "cover_widths", "updated_at"])
-        if listing.status == Listing.Status.ACTIVE:
-            catalog_changed()
+    cover_changed = listing.cover.name != cover or list(listing.cover_widths or []) != widths
+    listing.cover = cover
+    listing.cover_widths = widths
+    listing.save(update_fields=["cover", "cover_widths", "updated_at"])
+    if cover_changed and listing.status == Listing.Status.ACTIVE:
+        catalog_changed()
 
 
 def attach_photos(listing: Listing, stored: Sequence[StoredPhoto]) -> list[ListingPhoto]:

@@ -40,6 +40,7 @@ def redis_down(settings, page_cache):
         "/",
         "/books/",
         "/books/?q=rose",
+        "/books/?view=copies&utm_source=1",
     ],
 )
 def test_each_visitor_gets_the_page_at_once(redis_down, client, client_for, charlie, alice_listing, path):

@@ -216,3 +216,33 @@ def test_query_budget_owner(client_for, bob, busy_listing, django_assert_max_num
     with django_assert_max_num_queries(8):
         response = client.get(url(busy_listing))
     assert response.status_code == 200
+
+
+def test_a_second_visit_takes_the_photos_and_other_copies_from_the_cache(
+    client, busy_listing, django_assert_num_queries, settings
+):
+    settings.DEBUG = False  # fragments are cached as in production
+    first = client.get(url(busy_listing)).content.decode()
+    # The listing with its book, seller, shop and rating, and the shipping quote for this visitor's country.
+    with django_assert_num_queries(2):
+        again = client.get(url(busy_listing)).content.decode()
+    assert again.count('class="text-end price"') == 7 and again.count("Photo ") == first.count("Photo ") > 0
+    assert again == first.replace(_csrf(first), _csrf(again))
+
+
+def _csrf(body: str) -> str:
+    marker = 'name="csrfmiddlewaretoken" value="'
+    start = body.find(marker)
+    return body[start + len(marker) : body.index('"', start + len(marker))] if start >= 0 else ""
+
+
+def test_a_new_photo_shows_on_the_next_visit(client, dune, settings):
+    settings.DEBUG = False
+    add_photos(dune, count=1)
+    from catalog.services.photos import sync_cover
+
+    sync_cover(dune)
+    assert client.get(url(dune)).content.decode().count("Photo 1 of 1") >= 1
+    add_photos(dune, count=1)
+    sync_cover(Listing.objects.get(pk=dune.pk))  # what every photo service does after its change
+    assert "Photo 1 of 2" in client.get(url(dune)).content.decode()

@@ -11,8 +11,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from catalog.cache import CachedPage, cached_fragment, listing_cards, render_content
-from catalog.forms.browse import FILTER_FORM_ID, VIEW_BOOKS, BrowseForm
-from catalog.search import cached_categories, count_results, fetch_page, find_listings
+from catalog.forms.browse import FILTER_FORM_ID, VIEW_BOOKS, BrowseForm, canonical_query
+from catalog.search import cached_categories, categories_cache_key, count_results, fetch_page, find_listings
 from catalog.search.books import count_books, fetch_book_page
 from catalog.search.suggest import did_you_mean
 
@@ -34,8 +34,12 @@ def _form_html(form: BrowseForm, categories) -> tuple[SafeString, SafeString]:
 
 @require_safe
 def browse(request: HttpRequest) -> HttpResponse:
-    """Answer 400 (page and form shown, errors by their fields) for bad parameters, 404 past the last page."""
-    cached = CachedPage(request, "browse")
+    """Answer 400 (page and form shown, errors by their fields) for bad parameters, 404 past the last page.
+
+    The parameters are first put in their canonical spelling (unknown ones dropped, see canonical_query): every
+    spelling of one page shares its cache entry, and the page links to the clean URL as its canonical one.
+    """
+    cached = CachedPage(request, "browse", query=canonical_query(request.GET), prefetch=[categories_cache_key()])
     response = cached.cached_response()
     if response is not None:
         return response

@@ -4,10 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from catalog.cache import cached_parts, catalog_version_token
 from catalog.forms.report import ReportForm
 from catalog.isbn import format_isbn
 from catalog.models import Listing, Report
@@ -17,17 +20,16 @@ from core import ratelimits
 from shipping.zones import is_served_country, served_countries
 
 
-def get_listing_for_viewer(request: HttpRequest, pk: int) -> Listing:
-    """The listing as this visitor may see it, with its photos; 404 unless visible or theirs.
+def get_listing_for_viewer(request: HttpRequest, pk: int, *, photos: bool = True) -> Listing:
+    """The listing as this visitor may see it, with its photos unless ``photos`` is False; 404 unless visible or
+    theirs.
 
     A seller previews their own draft, paused, hidden or archived listing; everyone
     else gets 404 for it, exactly as for an id that does not exist.
     """
-    listing = get_object_or_404(
-        # The seller's figures (accounts.ShopStats) ride along: the page shows their rating.
-        Listing.objects.select_related(*CARD_RELATIONS, "seller__shop__stats").prefetch_related("photos"),
-        pk=pk,
-    )
+    # The seller's figures (accounts.ShopStats) ride along: the page shows their rating.
+    listings = Listing.objects.select_related(*CARD_RELATIONS, "seller__shop__stats")
+    listing = get_object_or_404(listings.prefetch_related("photos") if photos else listings, pk=pk)
     if listing.is_visible or (request.user.is_authenticated and listing.seller_id == request.user.pk):
         return listing
     raise Http404("No listing matches the given query.")
@@ -45,15 +47,46 @@ def _detail_context(request: HttpRequest, listing: Listing, report_form: ReportF
         "listing": listing,
         "book": book,
         "shop": getattr(listing.seller, "shop", None),
-        "photos": list(listing.photos.all()),
+        **_cached_parts(listing),
         "isbn_display": format_isbn(book.isbn13) if book.isbn13 else "",
         "is_owner": is_owner,
-        "other_copies": other_copies(listing) if listing.is_visible else [],
         "can_report": can_report and not already_reported,
         "already_reported": already_reported,
         "report_form": report_form or ReportForm(),
         "report_form_open": report_form is not None,
         "ship_countries": served_countries(),
+    }
+
+
+def _cached_parts(listing: Listing) -> dict:
+    """The photos and the other copies, rendered once and then taken from the cache (one round trip for both).
+
+    The photos belong to a version of the listing: every change to them saves the listing's cover and updated_at.
+    The other copies belong to the catalog version, which every change buyers could see renews. A page then costs
+    the listing's own query (and the visitor's shipping quote); the parts' queries run only when they are rendered.
+    """
+    book = listing.book
+
+    def photos() -> tuple[str, str]:
+        shown = list(listing.photos.all())
+        html = render_to_string("catalog/_listing_photos.html", {"photos": shown, "book": book})
+        return html, shown[0].image.url if shown else ""
+
+    def copies() -> str:
+        return render_to_string("catalog/_other_copies.html", {"other_copies": other_copies(listing)})
+
+    parts = {"listing-photos": ((listing.pk, listing.updated_at.isoformat(), listing.cover.name, book.title), photos)}
+    token = catalog_version_token()
+    if listing.is_visible and token:
+        parts["other-copies"] = ((listing.book_id, listing.seller_id, token), copies)
+    values = cached_parts(parts)
+    if listing.is_visible and not token:  # no catalog version known: nothing to key the copies by
+        values["other-copies"] = copies()
+    photos_html, first_photo_url = values["listing-photos"]
+    return {
+        "photos_html": mark_safe(photos_html),  # our autoescaped template  # nosec B308 B703
+        "first_photo_url": first_photo_url,
+        "other_copies_html": mark_safe(values.get("other-copies", "")),  # nosec B308 B703
     }
 
 
@@ -71,9 +104,10 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The listing, with the shipping price and expected delivery to the visitor's country.
 
     The page is rendered for each request (it is not in the catalog's page cache: it shows the viewer's own
-    country, cart and report state); the shop's quote is one query.
+    country, cart and report state), from the listing's query, the shop's quote (one query) and the photos and
+    other copies from the cache (_cached_parts).
     """
-    listing = get_listing_for_viewer(request, pk)
+    listing = get_listing_for_viewer(request, pk, photos=False)
     ship_to, valid = _ship_to(request)
     context = _detail_context(request, listing)
     context.update({"ship_to": ship_to, "ship_to_invalid": not valid})

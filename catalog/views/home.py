@@ -1,18 +1,19 @@
 """The front page: a search box, the shelves and the newest books."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from catalog.cache import CachedPage, listing_cards, render_content
-from catalog.search import cached_categories, newest_listings
+from catalog.search import cached_categories, categories_cache_key, newest_listings
 
 NEWEST_ON_HOME = 12
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    cached = CachedPage(request, "home")
+    # The front page reads no parameter: /?utm_source=... is the front page, from the same cache entry.
+    cached = CachedPage(request, "home", query=QueryDict(), prefetch=[categories_cache_key()])
     response = cached.cached_response()
     if response is not None:
         return response

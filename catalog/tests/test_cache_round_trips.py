@@ -1,0 +1,127 @@
+"""Round trips to Redis per catalog page, counted by the Redis server itself (MONITOR), not by a mock.
+
+A page the cache lacks costs at most two: one read (the page, its version tag and the category list, with the
+rendering claim taken by the server in the same call) and one write (the page and what it rendered, with the claim
+released); the copy view reads its listing cards in between. A page this process served lately costs none, and no
+request pings Redis. Needs a Redis server: REDIS_TEST_URL, or redis://127.0.0.1:6379/15; skipped when none answers.
+"""
+
+import threading
+import uuid
+
+import pytest
+import redis
+
+from catalog.cache import pages, versions
+from conftest import REDIS_TEST_PREFIX, REDIS_TEST_URL, needs_redis
+
+# Committed rows: MariaDB's FULLTEXT index does not see rows of a transaction still open (the ?q=rose page).
+pytestmark = [pytest.mark.django_db(transaction=True), needs_redis]
+
+
+class RoundTrips:
+    """The commands one connection sends, as MONITOR sees them; a MULTI ... EXEC block is one round trip."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.commands: list[list[str]] = []
+        self.end = f"{REDIS_TEST_PREFIX}:monitor-end:{uuid.uuid4().hex}"
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._listen, daemon=True)
+
+    def _listen(self) -> None:
+        monitor_client = redis.Redis.from_url(REDIS_TEST_URL, decode_responses=True)
+        with monitor_client.monitor() as monitor:
+            self.ready.set()
+            for command in monitor.listen():
+                words = command["command"].split(" ")
+                if self.end in command["command"]:
+                    return
+                if command.get("client_port") == str(self.port) and command.get("client_type") != "lua":
+                    self.commands.append(words)
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.ready.wait(5)
+        return self
+
+    def __exit__(self, *exc):
+        redis.Redis.from_url(REDIS_TEST_URL).get(self.end)
+        self.thread.join(5)
+
+    @property
+    def round_trips(self) -> list[str]:
+        trips, in_transaction = [], False
+        for words in self.commands:
+            name = words[0].upper()
+            if name == "MULTI":
+                trips.append("pipeline")
+                in_transaction = True
+            elif name == "EXEC":
+                in_transaction = False
+            elif not in_transaction:
+                trips.append(name)
+        return trips
+
+
+@pytest.fixture
+def redis_pages(settings, page_cache):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_TEST_URL, "KEY_PREFIX": REDIS_TEST_PREFIX},
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    versions._watcher._reset()
+    versions._watcher.retry_at = 0
+    yield cache
+    cache.clear()
+    versions._watcher._reset()
+    versions._watcher.retry_at = 0
+
+
+def _port(cache) -> int:
+    """The local port of the cache's one connection (the test runs in one thread, so the pool holds one)."""
+    cache.get("warm-up")
+    pool = cache._cache.get_client(write=True).connection_pool
+    connection = pool.get_connection()
+    try:
+        return connection._sock.getsockname()[1]
+    finally:
+        pool.release(connection)
+
+
+def _fresh_visit(client, cache, path: str) -> list[str]:
+    versions._watcher.current()  # its once-a-second confirmation of the version is not this request's
+    pages._recent_pages.entries.clear()
+    with RoundTrips(_port(cache)) as trips:
+        response = client.get(path)
+    assert response.status_code == 200
+    return trips.round_trips
+
+
+@pytest.mark.parametrize("path", ["/books/?q=rose", "/books/?language=en&sort=price_asc", "/"])
+def test_a_page_the_cache_lacks_costs_one_read_and_one_write(redis_pages, client, alice_listing, path):
+    client.get("/books/?q=warm-up")  # loads the server-side script once, as the first page after a deployment does
+    trips = _fresh_visit(client, redis_pages, path + ("&" if "?" in path else "?") + "utm_source=1")
+    if path == "/":  # its cards are read between the two (as the copy view's)
+        assert trips == ["EVALSHA", "MGET", "pipeline"], trips
+    else:
+        assert trips == ["EVALSHA", "pipeline"], trips
+
+
+def test_the_copy_view_reads_its_cards_between(redis_pages, client, alice_listing):
+    client.get("/books/?q=warm-up")
+    trips = _fresh_visit(client, redis_pages, "/books/?view=copies&condition=very_good")
+    assert trips == ["EVALSHA", "MGET", "pipeline"], trips
+
+
+def test_a_page_cached_by_another_process_is_one_round_trip_and_then_none(redis_pages, client, alice_listing):
+    client.get("/books/?language=en")
+    assert _fresh_visit(client, redis_pages, "/books/?language=en") == ["EVALSHA"]
+    versions._watcher.current()
+    with RoundTrips(_port(redis_pages)) as trips:
+        for _ in range(3):
+            assert client.get("/books/?utm_campaign=x&language=EN").status_code == 200
+    assert trips.round_trips == []  # this process's copy, under the version Redis pushed: no ping, no read
