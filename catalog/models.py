@@ -172,11 +172,12 @@ class Listing(models.Model):
             models.Index(fields=["seller", "updated_at"], name="listing_seller_updated_idx"),
             models.Index(fields=["seller", "price"], name="listing_seller_price_idx"),
             models.Index(fields=["seller", "quantity", "status"], name="listing_seller_quantity_idx"),
-            # The catalog's books view groups the matching listings by book (catalog.search.books): from this index
-            # alone, in book order, without reading a row (measured at 50,000 listings: 1 s without it, 0.2 s with).
+            # The catalog's books view, filtered by condition or price, groups the matching copies in stock by book
+            # (catalog.search.books): from this index alone, in book order, without reading a row (measured at
+            # 50,000 listings: 1 s without it, 0.2 s with; without the quantity, reading the rows doubled it).
             models.Index(
-                fields=["status", "book", "price", "published_at", "condition", "seller"],
-                name="listing_book_group_idx",
+                fields=["status", "book", "price", "published_at", "condition", "quantity", "seller"],
+                name="listing_book_stock_idx",
             ),
         ]
         constraints = [

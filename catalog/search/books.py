@@ -8,7 +8,7 @@ page's SQL went from about 135 ms (grouping every visible listing, then counting
 
 With a condition or a price range the figures cannot say which copies match, so the page is aggregated over the
 same filtered listings as the copy view (catalog.search.queries): one GROUP BY book over the visible listings in
-stock that match, through listing_book_group_idx, so a book appears when one of its copies matches and its price
+stock that match, through listing_book_stock_idx, so a book appears when one of its copies matches and its price
 is the lowest matching copy's. Either way a page is two queries (the rows, then the books) and a count at most one
 more.
 """
@@ -178,9 +178,9 @@ _RANKED_FIGURES_ORDER = {
 }
 
 
-def _figures(query: CatalogQuery, result: CatalogResult, figures: QuerySet | None = None) -> QuerySet:
+def _figures(query: CatalogQuery, result: CatalogResult) -> QuerySet:
     """The figures of the books that the query's filters on the book allow (a ranked search filters its books)."""
-    figures = figures if figures is not None else BookStats.objects.all()
+    figures = BookStats.objects.all()
     if result.best_books is None:
         if query.category_id is not None:
             figures = figures.filter(category_id=query.category_id)
@@ -205,8 +205,11 @@ def _ranked_figures_sql(result: CatalogResult, select: str, tail: str = "") -> t
 
 
 def _figure_page(query: CatalogQuery, result: CatalogResult, offset: int, limit: int) -> list[BookSummary]:
-    """Up to ``limit`` books from ``offset``, from their figures: one query, two for a ranked search."""
-    related = BookStats.objects.select_related("book", "book__category")
+    """Up to ``limit`` books from ``offset``, from their figures: two queries (the ids, then the rows).
+
+    The ids come from BookStats alone, in the order of one of its indexes: joined to the books and categories in
+    the same query, MariaDB starts from the categories and sorts every book (400 ms at 20,000 books, measured).
+    """
     if result.best_books is not None:
         sql, params = _ranked_figures_sql(
             result, "stats.book_id", f"ORDER BY {_RANKED_FIGURES_ORDER[result.sort]} LIMIT %s OFFSET %s"
@@ -214,11 +217,10 @@ def _figure_page(query: CatalogQuery, result: CatalogResult, offset: int, limit:
         with connections[result.queryset.db].cursor() as cursor:
             cursor.execute(sql, (*params, limit, offset))
             ids = [row[0] for row in cursor.fetchall()]
-        by_id = related.order_by().in_bulk(ids) if ids else {}
-        figures = [by_id[pk] for pk in ids if pk in by_id]
     else:
         ordering = _FIGURE_ORDERINGS[result.sort]
-        figures = list(_figures(query, result, related).order_by(*ordering)[offset : offset + limit])
+        ids = list(_figures(query, result).order_by(*ordering).values_list("pk", flat=True)[offset : offset + limit])
+    by_id = BookStats.objects.select_related("book", "book__category").order_by().in_bulk(ids) if ids else {}
     return [
         BookSummary(
             book=row.book,
@@ -228,7 +230,7 @@ def _figure_page(query: CatalogQuery, result: CatalogResult, offset: int, limit:
             worst_rank=row.worst_rank,
             stats=row,
         )
-        for row in figures
+        for row in (by_id[pk] for pk in ids if pk in by_id)
     ]
 
 
