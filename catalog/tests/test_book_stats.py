@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.services import close_for_vacation, deactivate_users, reopen_shop
 from catalog.book_stats import rebuild_book_stats, refresh_book_stats
-from catalog.models import BookStats, Listing
 from catalog.forms.browse import BrowseForm
+from catalog.models import BookStats, Listing
 from catalog.search import find_listings
 from catalog.search.books import count_books, fetch_book_page, reads_figures
 from catalog.search.queries import CatalogQuery
