@@ -97,7 +97,7 @@ def prepare(rng: random.Random) -> dict:
     reader = _account(f"bench-reader@{BENCH_DOMAIN}", password, "Reader")
 
     # The previous run's listings leave the catalog; carts start empty.
-    Listing.objects.filter(seller__in=sellers, status=Listing.Status.ACTIVE).update(status=Listing.Status.ARCHIVED)
+    retire([seller.pk for seller in sellers])
     CartLine.objects.filter(cart__user__in=[*buyers, reader]).delete()
 
     book_ids = list(Book.objects.filter(isbn13__startswith="9798").values_list("pk", flat=True)[:5000])
