@@ -26,6 +26,7 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import Shop, User
+from catalog.book_stats import refresh_book_stats
 from catalog.models import Book, Category, Listing
 
 PASSWORD = "correct-horse-battery-staple"
@@ -253,6 +254,7 @@ class BookFactory(factory.django.DjangoModelFactory):
 class ListingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Listing
+        skip_postgeneration_save = True
 
     book = factory.SubFactory(BookFactory)
     seller = factory.LazyAttribute(lambda o: ShopFactory().owner)
@@ -261,6 +263,12 @@ class ListingFactory(factory.django.DjangoModelFactory):
     quantity = 3
     status = Listing.Status.ACTIVE
     published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def book_stats(obj, create, extracted, **kwargs):
+        """The book's figures follow, as every service that saves a listing keeps them (catalog.book_stats)."""
+        if create:
+            refresh_book_stats([obj.book_id])
 
 
 # --- Personas ---------------------------------------------------------------

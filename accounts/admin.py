@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import services
-from accounts.changes import announce_seller_change
+from accounts.changes import announce_seller_change, announce_sellers_shown_or_hidden
 from accounts.forms import ShopForm
 from accounts.models import Shop, ShopStats, User, stats_of
 from core.admin import ReadOnlyAdminMixin, admin_link
@@ -92,7 +92,7 @@ class UserAdmin(DjangoUserAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data:
-            announce_seller_change(User)  # their listings leave or come back to the catalog
+            announce_sellers_shown_or_hidden(User, [obj.pk])  # their listings leave or come back to the catalog
 
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, obj):

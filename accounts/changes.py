@@ -16,3 +16,18 @@ seller_visibility_changed = Signal()
 def announce_seller_change(sender: type) -> None:
     """Send ``seller_visibility_changed`` when the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: seller_visibility_changed.send(sender=sender))
+
+
+# Sellers' listings left or came back to what buyers may see (deactivated or reactivated, a shop away or back):
+# sent inside the transaction that made the change, with ``seller_ids``, so that receivers (the catalog's books'
+# figures) write what follows from it in the same transaction.
+sellers_shown_or_hidden = Signal()
+
+
+def announce_sellers_shown_or_hidden(sender: type, seller_ids) -> None:
+    """Send ``sellers_shown_or_hidden`` now (inside the caller's transaction) and ``seller_visibility_changed``
+    on commit."""
+    seller_ids = sorted(set(seller_ids))
+    if seller_ids:
+        sellers_shown_or_hidden.send(sender=sender, seller_ids=seller_ids)
+    announce_seller_change(sender)

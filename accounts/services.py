@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from accounts.changes import announce_seller_change
+from accounts.changes import announce_seller_change, announce_sellers_shown_or_hidden
 from accounts.models import SHOP_COUNTRIES, FormerShopSlug, Shop, User
 
 SHOP_FIELDS = ("name", "about", "city", "region", "country")
@@ -205,14 +205,15 @@ def deactivate_users(queryset: QuerySet[User], by: User) -> int:
     # Resolve the selection first: MySQL cannot UPDATE a table it also reads in a subquery.
     selected = list(queryset.values_list("pk", flat=True))
     with transaction.atomic():
-        count = (
+        targets = list(
             User.objects.filter(pk__in=selected, is_active=True)
             .exclude(pk=by.pk)
             .exclude(is_superuser=True)
-            .update(is_active=False)
+            .values_list("pk", flat=True)
         )
+        count = User.objects.filter(pk__in=targets, is_active=True).update(is_active=False) if targets else 0
         if count:
-            announce_seller_change(User)
+            announce_sellers_shown_or_hidden(User, targets)
     return count
 
 
@@ -246,7 +247,7 @@ def close_for_vacation(shop: Shop, until: date, message: str = "") -> Shop:
         current.away_until = until
         current.away_message = (message or "").strip()[:500]
         current.save(update_fields=["away_until", "away_message"])
-        announce_seller_change(Shop)
+        announce_sellers_shown_or_hidden(Shop, [current.owner_id])
     return current
 
 
@@ -258,7 +259,7 @@ def reopen_shop(shop: Shop) -> Shop:
             current.away_until = None
             current.away_message = ""
             current.save(update_fields=["away_until", "away_message"])
-            announce_seller_change(Shop)
+            announce_sellers_shown_or_hidden(Shop, [current.owner_id])
     return current
 
 
@@ -266,7 +267,8 @@ def reopen_returned_shops(today: date | None = None) -> int:
     """Reopen every shop whose return date has come (the periodic task); returns how many reopened."""
     today = today or timezone.localdate()
     with transaction.atomic():
+        owners = list(Shop.objects.filter(away_until__lte=today).values_list("owner_id", flat=True))
         count = Shop.objects.filter(away_until__lte=today).update(away_until=None, away_message="")
         if count:
-            announce_seller_change(Shop)
+            announce_sellers_shown_or_hidden(Shop, owners)
     return count

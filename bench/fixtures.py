@@ -13,11 +13,12 @@ from decimal import Decimal
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Shop, User
+from catalog.book_stats import refresh_book_stats
 from catalog.cache import catalog_changed
 from catalog.isbn import format_isbn
 from catalog.models import Book, Category, Listing
@@ -96,7 +97,7 @@ def prepare(rng: random.Random) -> dict:
     reader = _account(f"bench-reader@{BENCH_DOMAIN}", password, "Reader")
 
     # The previous run's listings leave the catalog; carts start empty.
-    Listing.objects.filter(seller__in=sellers, status=Listing.Status.ACTIVE).update(status=Listing.Status.ARCHIVED)
+    retire([seller.pk for seller in sellers])
     CartLine.objects.filter(cart__user__in=[*buyers, reader]).delete()
 
     book_ids = list(Book.objects.filter(isbn13__startswith="9798").values_list("pk", flat=True)[:5000])
@@ -115,6 +116,7 @@ def prepare(rng: random.Random) -> dict:
     ]
     created = Listing.objects.bulk_create(fresh)
     ids = [listing.pk for listing in created] if created[0].pk else _latest_ids(sellers, len(fresh))
+    refresh_book_stats({listing.book_id for listing in fresh})
     inventory_seller = _inventory_shop(password, rng)
     catalog_changed()
     analyze()
@@ -183,9 +185,11 @@ def race_outcome(listing_id: int) -> dict:
 
 def retire(seller_ids: list[int]) -> None:
     """Take this run's listings off the catalog again."""
-    Listing.objects.filter(seller_id__in=seller_ids, status=Listing.Status.ACTIVE).update(
-        status=Listing.Status.ARCHIVED
-    )
+    with transaction.atomic():
+        retired = Listing.objects.filter(seller_id__in=seller_ids, status=Listing.Status.ACTIVE)
+        books = set(retired.values_list("book_id", flat=True))
+        retired.update(status=Listing.Status.ARCHIVED)
+        refresh_book_stats(books)
     catalog_changed()
 
 

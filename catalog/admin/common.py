@@ -8,8 +8,10 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from catalog.book_stats import refresh_book_stats
 from catalog.cache import catalog_changed
 from catalog.isbn import try_normalize_isbn
+from catalog.models import Book, Listing, ListingPhoto
 
 
 class ModerationActionForm(ActionForm):
@@ -52,18 +54,40 @@ def _normalized_search_term(search_term: str) -> str:
     return try_normalize_isbn(search_term) or search_term
 
 
+def _books_of(objects) -> set[int]:
+    """The books whose figures (catalog.models.BookStats) rows of these kinds may change."""
+    books = set()
+    for obj in objects:
+        if isinstance(obj, Book):
+            books.add(obj.pk)
+        elif isinstance(obj, Listing):
+            books.add(obj.book_id)
+        elif isinstance(obj, ListingPhoto):
+            books.add(obj.listing.book_id)
+    return books
+
+
 class CatalogRowAdmin(admin.ModelAdmin):
     """The admin of rows that catalog pages show: saving or deleting one here makes the cached catalog
-    pages stale as soon as the admin's transaction commits, as the services do for their own changes."""
+    pages stale as soon as the admin's transaction commits, and writes the figures of the books concerned again
+    in that transaction, as the services do for their own changes."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        books = _books_of([obj])
+        if isinstance(obj, Listing) and form is not None and form.initial.get("book"):
+            books.add(form.initial["book"])  # the book it was a copy of before
+        refresh_book_stats(books)
         catalog_changed()
 
     def delete_model(self, request, obj):
+        books = _books_of([obj])
         super().delete_model(request, obj)
+        refresh_book_stats(books)
         catalog_changed()
 
     def delete_queryset(self, request, queryset):
+        books = _books_of(queryset)
         super().delete_queryset(request, queryset)
+        refresh_book_stats(books)
         catalog_changed()

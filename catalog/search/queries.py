@@ -224,7 +224,7 @@ class CatalogResult:
     indexes: tuple[str, ...] = ()  # the listing indexes for its pages (filter_indexes), for fetch_page
     count_indexes: tuple[str, ...] = ()  # the same for counting its rows (count_results): any order will do
     # The same listings with the book filters on the books, for grouping them by book (catalog.search.books):
-    # MariaDB then starts from the matching books and reads their listings in book order from listing_book_group_idx.
+    # MariaDB then starts from the matching books and reads their listings in book order from listing_book_stock_idx.
     by_book: QuerySet | None = None
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from catalog.book_stats import refresh_book_stats
 from catalog.cache import catalog_changed
 from catalog.holds import held_copies
 from catalog.models import MAX_PRICE, MAX_QUANTITY, MIN_PRICE, Listing, ListingPhoto
@@ -158,6 +159,7 @@ class _Plan:
     archive: list[int] = field(default_factory=list)
     pause: list[int] = field(default_factory=list)  # delete asked, held by an unpaid order
     visible_change: bool = False  # buyers see the difference: the catalog's pages must be rendered again
+    books: set[int] = field(default_factory=set)  # the books of the listings changed, deleted, archived or paused
 
 
 def _plan(seller: User, action: str, value, selection: Selection, *, lock: bool, sample: int = 0) -> _Plan:
@@ -169,7 +171,7 @@ def _plan(seller: User, action: str, value, selection: Selection, *, lock: bool,
     rows = Listing.objects.filter(seller=seller, pk__in=ids).order_by("pk")
     if lock:
         rows = rows.select_for_update()
-    fields = ("pk", "status", "quantity", "price", "units_sold")
+    fields = ("pk", "status", "quantity", "price", "units_sold", "book_id")
     listings = list(rows.values_list(*fields, named=True))
     outcome.not_found += len(ids) - len(listings)  # deleted since the ids were read
     held = held_copies([row.pk for row in listings]) if action == BulkAction.DELETE else {}
@@ -177,6 +179,8 @@ def _plan(seller: User, action: str, value, selection: Selection, *, lock: bool,
         reason = _sort_row(plan, row, action, value, held)
         if reason:
             outcome.skipped[reason] += 1
+        else:
+            plan.books.add(row.book_id)
     if action in PRICE_ACTIONS and sample and plan.change:
         shown = plan.change[:sample]
         by_pk = {listing.pk: listing for listing in Listing.objects.select_related("book").filter(pk__in=shown)}
@@ -281,6 +285,7 @@ def apply_bulk_action(seller: User, action: str, value, selection: Selection) ->
         if plan.delete:
             _delete(plan.delete)
         if plan.visible_change:
+            refresh_book_stats(plan.books)
             catalog_changed()
         if plan.change and action in (BulkAction.RESUME, BulkAction.SET_QUANTITY, *PRICE_ACTIONS):
             # Resumed, repriced or restocked copies may be what a buyer waits for (wants, above us, listen).

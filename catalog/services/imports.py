@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from catalog.book_stats import refresh_book_stats, refresh_listing_books
 from catalog.cache import catalog_changed
 from catalog.imports.columns import ParsedRow
 from catalog.imports.files import check_size, file_format
@@ -287,9 +288,11 @@ def apply_batch(run: ImportRun, batch: list, offset: int) -> None:
             Listing.objects.bulk_create(new_listings)
         changed_fields: set[str] = set()
         visible_change = any(row.status == Status.ACTIVE for row in plan.creates)
+        books_changed = {listing.book_id for listing in new_listings if listing.status == Status.ACTIVE}
         for update in plan.updates:
             listing, row = update.listing, update.row
             was_active = listing.status == Status.ACTIVE
+            books_changed.add(listing.book_id)  # its book before a change of book
             for name in update.fields:
                 if name == "book":
                     listing.book = next(books)
@@ -303,8 +306,11 @@ def apply_batch(run: ImportRun, batch: list, offset: int) -> None:
                 changed_fields.add(name)
             listing.updated_at = now
             visible_change = visible_change or was_active or listing.status == Status.ACTIVE
+            books_changed.add(listing.book_id)
         if plan.updates:
             Listing.objects.bulk_update([u.listing for u in plan.updates], [*sorted(changed_fields), "updated_at"])
+        if visible_change:
+            refresh_book_stats(books_changed)
         run.applied_rows = offset + len(batch)
         run.created_count += len(plan.creates)
         run.updated_count += len(plan.updates)
@@ -336,6 +342,7 @@ def _finish(run: ImportRun, skus: set[str]) -> None:
                     .values_list("pk", flat=True)
                 )
                 paused += Listing.objects.filter(pk__in=ids).update(status=Status.PAUSED, updated_at=timezone.now())
+                refresh_listing_books(ids)
             if paused:
                 catalog_changed()
         set_run_status(run, RunStatus.DONE)

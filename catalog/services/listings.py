@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from catalog.book_stats import refresh_book_stats
 from catalog.cache import catalog_changed
 from catalog.holds import held_copies
 from catalog.models import MAX_PRICE, MAX_QUANTITY, MIN_PRICE, SKU_MAX_LENGTH, Book, Listing, generate_sku
@@ -128,6 +129,7 @@ def create_listing(
             _save_with_sku(listing)
             photo_service.attach_photos(listing, stored)
             if listing.status == Status.ACTIVE:
+                refresh_book_stats([listing.book_id])
                 catalog_changed()
                 listing_offered.send(sender=Listing, listing=listing)
     except BaseException:
@@ -165,6 +167,7 @@ def _change_status(listing: Listing, target: str, allowed_from: Sequence[str] | 
             raise IllegalTransition(listing, target, Actor.SELLER)
         transition(listing, target)
         listing.save(update_fields=["status", "published_at", "updated_at"])
+        refresh_book_stats([listing.book_id])
         catalog_changed()
         if target == Status.ACTIVE:
             listing_offered.send(sender=Listing, listing=listing)
@@ -201,6 +204,8 @@ def update_listing(
                 raise IllegalTransition(listing, Status.ACTIVE, Actor.SELLER)
             transition(listing, Status.ACTIVE)
         _save_with_sku(listing)
+        if Status.ACTIVE in (before[0], listing.status) or book_data is not None:
+            refresh_book_stats([listing.book_id])  # its price, stock or book may be what the books view shows
         if listing.status == Status.ACTIVE:
             catalog_changed()
             status, price, quantity = before
@@ -261,7 +266,8 @@ def delete_listing(listing: Listing) -> bool:
                     "delete it once the order is paid or has expired."
                 )
             )
-        if listing.status == Status.ACTIVE:
+        was_active = listing.status == Status.ACTIVE
+        if was_active:
             catalog_changed()
         if listing.units_sold == 0 and listing.status != Status.HIDDEN:
             names = [name for photo in listing.photos.all() for name in photo_service.photo_files(photo)]
@@ -271,8 +277,12 @@ def delete_listing(listing: Listing) -> bool:
             except ProtectedError:
                 pass  # an order line still points at it: keep it, archived
             else:
+                if was_active:
+                    refresh_book_stats([listing.book_id])
                 transaction.on_commit(lambda: photo_service.discard_files(names))
                 return True
         transition(listing, Status.ARCHIVED)
         listing.save(update_fields=["status", "updated_at"])
+        if was_active:
+            refresh_book_stats([listing.book_id])
     return False

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from catalog.book_stats import refresh_book_stats
 from catalog.cache import catalog_changed
 from catalog.models import Appeal, Listing, Report
 from catalog.states import Actor, can_transition, check_transition
@@ -65,6 +66,7 @@ def _hide_locked(listing: Listing, reason: str, now) -> None:
     listing.hidden_reason = reason
     listing.hidden_at = now
     listing.save(update_fields=_HIDE_FIELDS)
+    refresh_book_stats([listing.book_id])
     catalog_changed()
     # One email per hiding: the key names this hiding, so a listing hidden again later is told again.
     enqueue(
@@ -128,6 +130,7 @@ def _unhide_locked(locked: Listing, by: User, note: str, now) -> None:
     locked.hidden_reason = ""
     locked.hidden_at = None
     locked.save(update_fields=_HIDE_FIELDS)
+    refresh_book_stats([locked.book_id])
     catalog_changed()
     # However staff unhide it, a waiting appeal has its answer.
     Appeal.objects.filter(listing=locked, status=Appeal.Status.OPEN).update(

@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from catalog.book_stats import refresh_book_stats
 from catalog.cache import catalog_changed
 from catalog.images import ProcessedPhoto, process_photo, rendition_name
 from catalog.models import Listing, ListingPhoto
@@ -193,6 +194,7 @@ def sync_cover(listing: Listing) -> None:
     listing.cover_widths = widths
     listing.save(update_fields=["cover", "cover_widths", "updated_at"])
     if cover_changed and listing.status == Listing.Status.ACTIVE:
+        refresh_book_stats([listing.book_id])  # the book's cover may be this copy's
         catalog_changed()
 
 

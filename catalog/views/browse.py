@@ -68,8 +68,9 @@ def browse(request: HttpRequest) -> HttpResponse:
             ),
         )
         if not result.no_usable_words and context["view"] == VIEW_BOOKS:
-            page = fetch_book_page(result, form.page_number, settings.CATALOG_PAGE_SIZE)
-            context.update(page=page, count=count_books(result, page, settings.CATALOG_PAGE_SIZE))
+            query = form.catalog_query()
+            page = fetch_book_page(result, form.page_number, settings.CATALOG_PAGE_SIZE, query)
+            context.update(page=page, count=count_books(result, page, settings.CATALOG_PAGE_SIZE, query))
             status = 404 if page.past_end else 200
         elif not result.no_usable_words:
             page = fetch_page(

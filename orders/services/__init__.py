@@ -29,7 +29,9 @@ primary-key order, and no order row is locked while a listing or another order's
 2. that order's own rows: its shipments, its payment, its refunds (release on payment: payment then
    shipments; cancellation: shipments, listings, then the payment; refunds: payment then refund);
 3. listings, the rows orders share with each other and with the catalog, in primary-key order
-   (``place_order`` takes stock, ``stock.return_stock`` gives it back on cancellation and expiry).
+   (``place_order`` takes stock, ``stock.return_stock`` gives it back on cancellation and expiry);
+4. the books of listings that sold out or came back in stock, in primary-key order, once per transaction, when
+   their figures are written again (``catalog.book_stats.refresh_book_stats``).
 
 ``place_order`` locks only listings: the order it creates is new. A cart write locks only that cart's lines.
 The payment gateway is never called while any of these locks is held (see ``payments``).

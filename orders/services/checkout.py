@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from catalog.book_stats import refresh_book_stats
 from catalog.cache import catalog_changed
 from catalog.models import Listing
 from core.money import ZERO, to_cents
@@ -293,6 +294,7 @@ def _create_order(buyer: User, address: Address, token: str, groups: dict[int, l
         **address.snapshot(),
     )
     order_lines = []
+    sold_out: set[int] = set()
     rates_by_category = fee_rates(line.listing.book.category_id for ls in groups.values() for line in ls)
     for seller_id, seller_lines in groups.items():
         carrier, _rate, shop = rates[seller_id]
@@ -334,6 +336,8 @@ def _create_order(buyer: User, address: Address, token: str, groups: dict[int, l
             listing.save(update_fields=["quantity", "units_sold"])
             if listing.quantity == 0:
                 catalog_changed()  # its card now says "Sold out"
+                sold_out.add(listing.book_id)
+    refresh_book_stats(sold_out)  # the last copies sold: their books' figures no longer count them
     OrderLine.objects.bulk_create(order_lines)
     CartLine.objects.filter(pk__in=[line.pk for ls in groups.values() for line in ls]).delete()
     enqueue("orders.emails.send_order_placed", key=f"order_placed:{order.pk}", order_id=order.pk)

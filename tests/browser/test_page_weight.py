@@ -68,8 +68,7 @@ def test_page_weight_of_home_catalog_and_listing(new_page, viewport, shelves):
         assert m["bytes"] < BUDGET_BYTES[name], (name, m["by_type"])
         assert m["requests"] <= BUDGET_REQUESTS, (name, [f["url"] for f in m["files"]])
         images = [f["url"] for f in m["files"] if f["type"] == "image" and "/media/" in f["url"]]
-        # Chromium takes the WebP renditions from the <picture>: never the 1200 px original. (The books view's
-        # cards show no cover yet: the catalog's images are only what its navigation carries.)
-        assert images or name == "catalog", name
+        # Chromium takes the WebP renditions from the <picture>: never the 1200 px original.
+        assert images, name
         assert all(re.search(r"_\d+w\.webp$", url) for url in images), (name, images)
         assert not any("bootstrap.min.css" in f["url"] for f in m["files"])

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Shop, User
+from catalog.book_stats import refresh_book_stats
 from catalog.management.demo_books import BOOKS
 from catalog.management.seeding import DEMO_PASSWORD, cover_upload, isbn13, stable_index
 from catalog.models import Book, Category, Listing
@@ -216,6 +217,7 @@ class Command(BaseCommand):
             books, new_books = self.ensure_books()
             new_listings = self.ensure_listings(plan, users, books)
         new_photos = self.ensure_photos(plan, users)
+        refresh_book_stats(book.pk for book in books.values())  # the books view reads each book's figures
 
         self.stdout.write(
             f"Demo data: created {new_users} users, {new_shops} shops, {new_books} books, "

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Shop, User
+from catalog.book_stats import rebuild_book_stats
 from catalog.management.seeding import DEMO_PASSWORD, cover_photo, isbn13
 from catalog.models import Book, Category, Listing, photo_upload_to
 
@@ -137,6 +138,7 @@ class Command(BaseCommand):
         seller_ids = self.create_sellers(sellers)
         book_ids = self.create_books(books, categories)
         self.create_listings(listings, book_ids, seller_ids, covers)
+        rebuild_book_stats()  # the books view reads each book's figures
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Created {sellers:,} sellers with shops, {books:,} books and {listings:,} active listings "
