@@ -314,10 +314,10 @@ class Listing(models.Model):
     # Django's own get_FOO_display() builds a dictionary of the choices on every call; pages that show a grade
     # and a status per row (the inventory, the catalog) read these lookups instead.
     def get_condition_display(self):
-        return CONDITION_LABELS.get(self.condition, self.condition)
+        return str(CONDITION_LABELS.get(self.condition, self.condition))
 
     def get_status_display(self):
-        return STATUS_LABELS.get(self.status, self.status)
+        return str(STATUS_LABELS.get(self.status, self.status))
 
     @property
     def is_visible(self) -> bool:
