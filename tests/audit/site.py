@@ -186,20 +186,23 @@ class RunningSite:
 
 def serve() -> None:
     """Keep a production-like site up until interrupted (python -m tests.audit.site): its address and pages are
-    printed, and written to test-output/audit-site.json for the audit scripts' --url option."""
+    printed, and written to test-output/audit-site.json for the audit scripts' --site option. Ctrl-C or SIGTERM
+    stops it."""
     import time
 
+    def stop(signum, frame):
+        raise SystemExit(0)  # unwinds the `with` below: gunicorn, NGINX and the files go too
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)  # also when started in the background, where SIGINT is ignored
     with ProductionSite() as site:
         info = {"base_url": site.base_url, "certificate": str(site.certificate or ""), **site.scene}
         target = ROOT / "test-output" / "audit-site.json"
         target.parent.mkdir(exist_ok=True)
         target.write_text(json.dumps(info, indent=2))
         print(f"Serving {site.base_url} (gunicorn pid {site.gunicorn.pid}); pages in {target}. Ctrl-C stops.")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
+        while True:
+            time.sleep(3600)
 
 
 if __name__ == "__main__":
