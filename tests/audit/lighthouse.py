@@ -140,7 +140,8 @@ def main(argv: list[str]) -> int:
         if options.pages:
             wanted = options.pages.split(",")
             pages = [page for page in pages if page["name"] in wanted]
-        results = run(site, pages, options.languages.split(","), options.form_factors.split(","), retries=options.retries)
+        languages, form_factors = options.languages.split(","), options.form_factors.split(",")
+        results = run(site, pages, languages, form_factors, retries=options.retries)
     OUTPUT.mkdir(parents=True, exist_ok=True)
     (OUTPUT / "results.json").write_text(json.dumps(results, indent=2))
     (OUTPUT / "summary.md").write_text(summary(results))
