@@ -2,9 +2,10 @@
 
 Run in its own process with the production-like environment of the audited servers (tests/audit/site.py):
 
-    python -m tests.audit.scene PAGES.json
+    python -m tests.audit.scene PAGES.json [--small]
 
-It migrates the (empty) database, loads the demo data (seed_demo), then a Colombian buyer (Valentina) buys two
+It migrates the (empty) database, loads the demo data (seed_demo; with --small, its accounts and books but only
+sixteen listings of each shop, for the test suite), then a Colombian buyer (Valentina) buys two
 books from the Bogotá shop: one delivered, rated and claimed about, one (a Spanish book) paid and still to ship;
 she asked the shop about another book, wants a book, and has a book of the Texas shop in her cart. PAGES.json
 lists (name, path, who) of every page, and a session cookie for each person.
@@ -18,7 +19,26 @@ from pathlib import Path
 import django
 
 
-def build() -> dict:
+def _seed_some_demo_listings(per_seller: int) -> None:
+    """seed_demo's accounts and books, but only the first listings (and photos) of each shop: a quicker build."""
+    from django.db import transaction
+
+    from bookstore.management.commands.seed_demo import Command, plan_listings
+
+    plan, counts = [], {}
+    for planned in plan_listings():
+        counts[planned.seller.email] = counts.get(planned.seller.email, 0) + 1
+        if counts[planned.seller.email] <= per_seller:
+            plan.append(planned)
+    command = Command()
+    with transaction.atomic():
+        users, _, _ = command.ensure_accounts()
+        books, _ = command.ensure_books()
+        command.ensure_listings(plan, users, books)
+    command.ensure_photos(plan, users)
+
+
+def build(small: bool = False) -> dict:
     from django.conf import settings
     from django.core.management import call_command
     from django.test import Client
@@ -45,7 +65,10 @@ def build() -> dict:
     from wants.services import save_want
 
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("seed_demo", verbosity=0)
+    if small:
+        _seed_some_demo_listings(per_seller=16)
+    else:
+        call_command("seed_demo", verbosity=0)
 
     buyer = User.objects.get(email="lectora@example.com")
     seller = User.objects.get(email="libreria@example.com")
@@ -127,7 +150,7 @@ def build() -> dict:
 def main(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bookstore.settings")
     django.setup()
-    Path(argv[1]).write_text(json.dumps(build(), indent=2))
+    Path(argv[1]).write_text(json.dumps(build(small="--small" in argv[2:]), indent=2))
     return 0
 
 

@@ -36,12 +36,13 @@ def _clean_env() -> dict[str, str]:
 class ProductionSite:
     """Start with ``with``; ``url(path)`` is where a page is, ``pages`` what tests/audit/scene.py wrote."""
 
-    def __init__(self, *, behind_nginx: bool | None = None, log=print):
+    def __init__(self, *, small: bool = False, behind_nginx: bool | None = None, log=print):
         # Imported here: they need Django set up, which `python -m tests.audit.site` does only in __main__.
         from bookstore.tests.test_deploy_nginx import NGINX, OPENSSL
 
         self.behind_nginx = (NGINX is not None and OPENSSL is not None) if behind_nginx is None else behind_nginx
         self.log = log
+        self.small = small  # fewer demo listings (tests/audit/scene.py --small): a quicker build
         self.nginx = None
         self.gunicorn: subprocess.Popen | None = None
         self.dir = Path(tempfile.mkdtemp(prefix="bookstore-audit-"))
@@ -125,7 +126,8 @@ class ProductionSite:
         self._run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env, timeout=180)
         self.log("Building the database: migrations, demo data, the scene (about a minute)")
         scene = self.dir / "scene.json"
-        self._run([sys.executable, "-m", "tests.audit.scene", str(scene)], env, timeout=600)
+        command = [sys.executable, "-m", "tests.audit.scene", str(scene)] + (["--small"] if self.small else [])
+        self._run(command, env, timeout=600)
         self.scene = json.loads(scene.read_text())
         self.log("Starting gunicorn" + (" behind NGINX" if self.nginx else ""))
         with (self.dir / "gunicorn.log").open("w") as log:

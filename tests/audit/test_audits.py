@@ -2,8 +2,9 @@
 the deploy/nginx template): the Nu HTML checker finds no error on any audited page in English or Spanish, and
 Lighthouse scores 100 in all four categories on a handful of pages, on a phone and on a desktop.
 
-One site for the module: building its database (migrations, demo data with photos, the scene) is most of the
-time. The full Lighthouse run over every page is script/lighthouse (README, "Audits").
+One site for the module, with a part of the demo data (tests/audit/scene.py --small): building its database
+(migrations, listings with photos, the scene) is much of the time. The full Lighthouse run over every page is
+script/lighthouse (README, "Lighthouse and the Nu HTML checker against a local server").
 """
 
 import pytest
@@ -23,7 +24,7 @@ LIGHTHOUSE_PAGES = {
 
 @pytest.fixture(scope="module")
 def site():
-    with ProductionSite(log=lambda message: None) as site:
+    with ProductionSite(small=True, log=lambda message: None) as site:
         yield site
 
 
