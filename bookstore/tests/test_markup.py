@@ -102,6 +102,41 @@ def test_a_book_in_another_language_says_so(client, alice):
     assert not re.search(r'lang="es">Cien años', catalog)
 
 
+def test_titles_of_books_in_another_language_say_so_on_cart_checkout_order_and_sale_lines(
+    client_for,
+    alice,
+    charlie,
+    carriers,  # noqa: F811 - the fixture imported above
+):
+    spanish = ListingFactory(seller=alice, book__title="Cien años de soledad", book__language="es")
+    english = ListingFactory(seller=alice, book__title="Dune", book__language="en")
+    cart = get_or_create_cart(user=charlie)
+    add_to_cart(cart, spanish, 1)
+    add_to_cart(cart, english, 1)
+    buyer = client_for(charlie)
+    for path in (reverse("orders:cart"), reverse("orders:checkout")):
+        page = _html(buyer, path)
+        assert re.search(r'lang="es">Cien años de soledad<', page), path
+        assert not re.search(r'lang="en">Dune<', page), path
+        page = _html(buyer, path, **SPANISH)
+        assert re.search(r'lang="en">Dune<', page), path
+        assert not re.search(r'lang="es">Cien años', page), path
+
+    address = AddressFactory(user=charlie)
+    order = place_order(charlie, cart, address, {alice.pk: carriers["SERVI"].pk}, new_checkout_token())
+    assert {line.title: line.language for line in order.lines.all()} == {"Cien años de soledad": "es", "Dune": "en"}
+    page = _html(buyer, order.get_absolute_url())
+    assert re.search(r'lang="es">Cien años de soledad<', page) and not re.search(r'lang="en">Dune<', page)
+    page = _html(buyer, order.get_absolute_url(), **SPANISH)
+    assert re.search(r'lang="en">Dune<', page) and not re.search(r'lang="es">Cien', page)
+
+    sale = order.shipments.get()
+    seller = client_for(alice)
+    for path in (reverse("shipping:sale_detail", args=[sale.pk]), reverse("shipping:sale_list")):
+        assert re.search(r'lang="es">Cien años de soledad<', _html(seller, path)), path
+        assert not re.search(r'lang="es">Cien', _html(seller, path, **SPANISH)), path
+
+
 def test_lang_attr_names_only_known_other_languages():
     with translation.override("en"):
         assert lang_attr("es") == ' lang="es"'

@@ -21,6 +21,11 @@ def _srcset(storage, base: str, widths, ext: str, full: tuple[int, str] | None =
     return ", ".join(f"{url} {width}w" for url, width in entries)
 
 
+def _kept(attribute: str, value) -> bool:
+    """Empty attributes are left out, but for alt: alt="" says the image is decorative (HTML requires alt)."""
+    return attribute == "alt" or value not in (None, "")
+
+
 def _picture(src, *, webp: str, jpeg: str, sizes: str, alt: str, width, height, css_class: str, eager: bool, style):
     loading = {"fetchpriority": "high"} if eager else {"loading": "lazy", "decoding": "async"}
     attrs = {"src": src, "alt": alt, "width": width, "height": height, "class": css_class, "style": style}
@@ -29,7 +34,7 @@ def _picture(src, *, webp: str, jpeg: str, sizes: str, alt: str, width, height, 
     attrs.update(loading)
     img = format_html(
         "<img{}>",
-        format_html_join("", ' {}="{}"', ((key, value) for key, value in attrs.items() if value not in (None, ""))),
+        format_html_join("", ' {}="{}"', ((key, value) for key, value in attrs.items() if _kept(key, value))),
     )
     if not webp:
         return img

@@ -80,6 +80,8 @@ def test_inventory_rows_use_small_renditions(client_for, alice):
     add_photos(listing, [make_upload()])
     body = client_for(alice).get("/sell/").content.decode()
     assert 'sizes="48px"' in body and "_96w.webp 96w" in body
+    # The row's title says what the thumbnail shows: it is decorative, and says so (HTML requires the alt).
+    assert '" alt="" width="48" height="64"' in body
 
 
 def test_photo_without_renditions_is_a_plain_image_until_the_command_makes_them(client, alice, settings):

@@ -127,6 +127,9 @@ class OrderLine(models.Model):
     title = models.CharField(_("title"), max_length=255)
     authors = models.CharField(_("authors"), max_length=255, blank=True)
     isbn13 = models.CharField(_("ISBN-13"), max_length=13, blank=True)
+    # The book's language (catalog's Book.language), so the title is marked up in it (lang) wherever it shows.
+    # Lines written before it was kept, or by a previous release while a new one rolls out, have "".
+    language = models.CharField(_("language"), max_length=8, blank=True, default="", db_default="")
     condition = models.CharField(_("condition"), max_length=12, choices=Listing.Condition.choices)
     seller_name = models.CharField(_("seller"), max_length=120)
     unit_price = money_field(_("unit price"))

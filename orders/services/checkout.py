@@ -322,6 +322,7 @@ def _create_order(buyer: User, address: Address, token: str, groups: dict[int, l
                     title=listing.book.title,
                     authors=listing.book.authors,
                     isbn13=listing.book.isbn13 or "",
+                    language=listing.book.language,
                     condition=listing.condition,
                     seller_name=shop.name if shop else seller.display_name,
                     unit_price=listing.price,
