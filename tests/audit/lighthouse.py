@@ -79,11 +79,17 @@ def run(
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def below_100(results: list[dict]) -> list[str]:
-    """One line per run with a score below 100, naming the audits that failed."""
+def below_100(results: list[dict], floors: dict[str, int] | None = None) -> list[str]:
+    """One line per run with a score below 100 (or below its category's floor in ``floors``), naming the audits
+    that failed."""
+    floors = floors or {}
     problems = []
     for result in results:
-        low = {category: score for category, score in result["scores"].items() if score != 100}
+        low = {
+            category: score
+            for category, score in result["scores"].items()
+            if score is None or score < floors.get(category, 100)
+        }
         if low or result.get("runtimeError"):
             audits = "; ".join(
                 f"{audit['id']} ({audit['displayValue'] or audit['score']}): {' | '.join(audit['items'][:3])}"
