@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "feedback",
     "messaging",
     "wants",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +241,10 @@ RATE_LIMITS = {
     "pay_declines_per_user": env.str("RATE_LIMIT_PAY_DECLINES_USER", default="20/h"),
     "cart_add": env.str("RATE_LIMIT_CART_ADD", default="60/m"),  # per signed-in user, else per client address
     "report": env.str("RATE_LIMIT_REPORT", default="10/h"),  # per signed-in user
+    # The JSON API (api/ratelimit.py): per token, per signed-in user of the site, per client address otherwise.
+    "api_token": env.str("RATE_LIMIT_API_TOKEN", default="600/m"),
+    "api_user": env.str("RATE_LIMIT_API_USER", default="300/m"),
+    "api_ip": env.str("RATE_LIMIT_API_IP", default="120/m"),
 }
 RATELIMIT_USE_CACHE = "ratelimits" if "ratelimits" in CACHES else "default"
 # The client address as allauth reads it (TRUSTED_PROXY_COUNT), for every limit keyed on it.

@@ -1,0 +1,5 @@
+"""Messages between buyers and sellers."""
+
+from ninja import Router
+
+router = Router(tags=["messages"])

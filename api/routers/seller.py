@@ -1,0 +1,5 @@
+"""The seller's inventory and sales."""
+
+from ninja import Router
+
+router = Router(tags=["sell"])
