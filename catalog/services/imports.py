@@ -23,10 +23,11 @@ primary-key order, as every listing write locks them), the books with its ISBNs,
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -108,11 +109,19 @@ def read_rows(data: bytes, name: str) -> ReadFile:
             % {"missing": ", ".join(f"“{name}”" for name in missing), "columns": ", ".join(COLUMNS)},
             code="columns",
         )
+    rows = parse_rows(
+        (line, {name: cell_text(value) for name, value in raw.items()}) for line, raw in iter_cells(table, columns)
+    )
+    skus = {cell_text(raw.get("sku")) for _line, raw in iter_cells(table, columns)} - {""}
+    return ReadFile(rows, skus)
+
+
+def parse_rows(lines: Iterable[tuple[int, dict[str, str]]]) -> list[ParsedRow | list[RowError]]:
+    """Parse rows given as (line, cells by column name); a SKU on an earlier line makes the later row an error."""
     vocabulary = Vocabulary()
     rows: list[ParsedRow | list[RowError]] = []
     first_line: dict[str, int] = {}
-    for line, raw in iter_cells(table, columns):
-        cells = {name: cell_text(value) for name, value in raw.items()}
+    for line, cells in lines:
         row = parse_row(line, cells, vocabulary)
         if isinstance(row, ParsedRow):
             if row.sku in first_line:
@@ -128,8 +137,7 @@ def read_rows(data: bytes, name: str) -> ReadFile:
             else:
                 first_line[row.sku] = line
         rows.append(row)
-    skus = {cell_text(raw.get("sku")) for _line, raw in iter_cells(table, columns)} - {""}
-    return ReadFile(rows, skus)
+    return rows
 
 
 @dataclass
@@ -456,50 +464,8 @@ def _apply(run: ImportRun) -> None:
 
 def apply_batch(run: ImportRun, batch: list, offset: int) -> None:
     """Apply one batch and record it on the run, in one transaction: all of it or none of it."""
-    seller = run.seller
     with transaction.atomic():
-        existing, known = _batch_lookups(seller, batch, lock=True)
-        plan = plan_batch(batch, existing, known)
-        now = timezone.now()
-        book_rows = [row.book_data() for row in plan.creates]
-        book_rows += [update.row.book_data() for update in plan.updates if "book" in update.fields]
-        books = iter(find_or_create_books(book_rows)) if book_rows else iter(())
-        new_listings = [
-            Listing(
-                seller=seller,
-                book=next(books),
-                sku=row.sku,
-                condition=row.condition,
-                condition_notes=row.notes,
-                price=row.price,
-                quantity=row.quantity,
-                status=row.status,
-                published_at=now if row.status == Status.ACTIVE else None,
-            )
-            for row in plan.creates
-        ]
-        if new_listings:
-            Listing.objects.bulk_create(new_listings)
-        changed_fields: set[str] = set()
-        visible_change = any(row.status == Status.ACTIVE for row in plan.creates)
-        for update in plan.updates:
-            listing, row = update.listing, update.row
-            was_active = listing.status == Status.ACTIVE
-            for name in update.fields:
-                if name == "book":
-                    listing.book = next(books)
-                elif name == "status":
-                    listing.status = row.status
-                    if row.status == Status.ACTIVE and listing.published_at is None:
-                        listing.published_at = now
-                        changed_fields.add("published_at")
-                else:
-                    setattr(listing, name, getattr(row, "notes" if name == "condition_notes" else name))
-                changed_fields.add(name)
-            listing.updated_at = now
-            visible_change = visible_change or was_active or listing.status == Status.ACTIVE
-        if plan.updates:
-            Listing.objects.bulk_update([u.listing for u in plan.updates], [*sorted(changed_fields), "updated_at"])
+        plan = write_batch(run.seller, batch)
         run.applied_rows = offset + len(batch)
         run.created_count += len(plan.creates)
         run.updated_count += len(plan.updates)
@@ -512,8 +478,123 @@ def apply_batch(run: ImportRun, batch: list, offset: int) -> None:
                 "updated_at",
             ]
         )  # fmt: skip
-        if visible_change:
-            catalog_changed()
+
+
+def write_batch(seller: User, batch: Sequence[ParsedRow | list[RowError]]) -> BatchPlan:
+    """Plan one batch against the seller's listings (locked) and the catalog's books, write it, and return the plan.
+
+    Call it inside the caller's transaction (the listings stay locked until it ends). A constant number of queries,
+    whatever the batch holds; the page cache is told when buyers could see a change.
+    """
+    existing, known = _batch_lookups(seller, batch, lock=True)
+    plan = plan_batch(batch, existing, known)
+    now = timezone.now()
+    book_rows = [row.book_data() for row in plan.creates]
+    book_rows += [update.row.book_data() for update in plan.updates if "book" in update.fields]
+    books = iter(find_or_create_books(book_rows)) if book_rows else iter(())
+    new_listings = [
+        Listing(
+            seller=seller,
+            book=next(books),
+            sku=row.sku,
+            condition=row.condition,
+            condition_notes=row.notes,
+            price=row.price,
+            quantity=row.quantity,
+            status=row.status,
+            published_at=now if row.status == Status.ACTIVE else None,
+        )
+        for row in plan.creates
+    ]
+    if new_listings:
+        Listing.objects.bulk_create(new_listings)
+    changed_fields: set[str] = set()
+    visible_change = any(row.status == Status.ACTIVE for row in plan.creates)
+    for update in plan.updates:
+        listing, row = update.listing, update.row
+        was_active = listing.status == Status.ACTIVE
+        for name in update.fields:
+            if name == "book":
+                listing.book = next(books)
+            elif name == "status":
+                listing.status = row.status
+                if row.status == Status.ACTIVE and listing.published_at is None:
+                    listing.published_at = now
+                    changed_fields.add("published_at")
+            else:
+                setattr(listing, name, getattr(row, "notes" if name == "condition_notes" else name))
+            changed_fields.add(name)
+        listing.updated_at = now
+        visible_change = visible_change or was_active or listing.status == Status.ACTIVE
+    if plan.updates:
+        Listing.objects.bulk_update([u.listing for u in plan.updates], [*sorted(changed_fields), "updated_at"])
+    if visible_change:
+        catalog_changed()
+    return plan
+
+
+# --- Upserting rows given one by one (the JSON API) --------------------------------------------------------------
+
+UPSERT_MAX_ROWS = 1000
+
+
+class Outcome:
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    REFUSED = "refused"
+
+
+@dataclass
+class RowResult:
+    """What an upsert did with one row: its outcome, the listing's id (none when refused) and the row's errors."""
+
+    line: int
+    sku: str
+    outcome: str
+    listing_id: int | None = None
+    errors: list[RowError] = field(default_factory=list)
+
+
+def upsert_listings(seller: User, rows: Sequence[Mapping[str, Any]]) -> list[RowResult]:
+    """Create or update ``seller``'s listings by SKU from rows keyed by the file's columns (``COLUMNS``).
+
+    The rules of a listings file, row for row: the cells are read by the same parser, each batch of
+    SELLER_IMPORT_BATCH_SIZE rows is planned and written by :func:`write_batch` (constant queries per batch), and
+    a refused row leaves the others alone. Row ``n`` of ``rows`` is line ``n + 1`` in the messages. Everything is
+    one transaction: an unexpected failure writes nothing. Returns one RowResult per row, in order.
+
+    Raises PermissionDenied when the seller has no shop, ValueError for more than UPSERT_MAX_ROWS rows.
+    """
+    if not hasattr(seller, "shop"):
+        raise PermissionDenied(_("Open a shop before listing books."))
+    if len(rows) > UPSERT_MAX_ROWS:
+        raise ValueError(f"at most {UPSERT_MAX_ROWS} rows in one upsert")
+    parsed = parse_rows(
+        (index + 1, {name: cell_text(row.get(name)) for name in COLUMNS}) for index, row in enumerate(rows)
+    )
+    started = timezone.now()
+    results: list[RowResult] = []
+    with transaction.atomic():
+        for _offset, batch in _batches(parsed):
+            plan = write_batch(seller, batch)
+            outcomes = {row.line: Outcome.CREATED for row in plan.creates}
+            outcomes.update((update.row.line, Outcome.UPDATED) for update in plan.updates)
+            errors: dict[int, list[RowError]] = {}
+            for error in plan.errors:
+                errors.setdefault(error.line, []).append(error)
+            skus = [row.sku for row in batch if isinstance(row, ParsedRow)]
+            ids = dict(Listing.objects.filter(seller=seller, sku__in=skus).values_list("sku", "pk")) if skus else {}
+            for row in batch:
+                line = row.line if isinstance(row, ParsedRow) else row[0].line
+                sku = row.sku if isinstance(row, ParsedRow) else cell_text(rows[line - 1].get("sku"))
+                if line in errors:
+                    results.append(RowResult(line, sku, Outcome.REFUSED, errors=errors[line]))
+                else:
+                    results.append(RowResult(line, sku, outcomes.get(line, Outcome.UNCHANGED), ids.get(sku)))
+        if any(result.outcome in (Outcome.CREATED, Outcome.UPDATED) for result in results):
+            listings_offered.send(sender=Listing, seller_id=seller.pk, since=started)
+    return results
 
 
 def _finish(run: ImportRun, skus: set[str]) -> None:
