@@ -15,6 +15,7 @@ from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -156,6 +157,8 @@ def install_handlers(api: NinjaAPI) -> None:
         return problem(409, str(exc), code="illegal_transition")
 
     def on_unexpected(request: HttpRequest, exc: Exception):
+        if isinstance(exc, OperationalError | InterfaceError):
+            raise exc  # bookstore.middleware answers 503 while the database is away
         logger.exception("Unexpected error in %s %s", request.method, request.path, exc_info=exc)
         return problem(500, _("Something went wrong on our side."), code="server_error")
 
