@@ -97,11 +97,11 @@ def domain_status(code: str) -> int:
 
 
 def _field_name(loc) -> str:
-    # ninja reports ("query", "limit") or ("body", "payload", "items", 3, "price"): keep what names the field.
-    parts = [str(part) for part in loc]
-    if parts and parts[0] in {"query", "path", "header", "cookie", "form", "file"}:
-        parts = parts[1:]
-    elif parts and parts[0] == "body":
+    # ninja reports ("query", "limit") for a plain parameter, ("query", "filters", "sort") for a field of a
+    # parameter schema, ("body", "payload", "items", 3, "price") for the body: keep what names the field, and
+    # leave out pydantic's tags of a union's member ("literal['a']", "function-after[...]").
+    parts = [str(part) for part in loc if "[" not in str(part)]
+    if parts and parts[0] in {"query", "path", "header", "cookie", "form", "file", "body"}:
         parts = parts[2:] if len(parts) > 2 else parts[1:]
     return ".".join(parts) or "__all__"
 
