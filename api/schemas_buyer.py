@@ -156,7 +156,3 @@ class OrderOut(Schema):
 class OrderPageOut(Schema):
     items: list[OrderSummaryOut]
     next: str | None
-
-
-class CancelIn(Schema):
-    reason: str = Field("", max_length=255)

@@ -24,7 +24,6 @@ from api.pagination import paginate
 from api.schemas import MoneyOut, ProblemOut
 from api.schemas_buyer import (
     AddressOut,
-    CancelIn,
     CartAddIn,
     CartLineIn,
     CartOut,
@@ -58,6 +57,7 @@ orders_router = Router(tags=["orders"], auth=AUTH)
 
 PROBLEMS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 409: ProblemOut, 422: ProblemOut}
 MAX_KEY_LENGTH = 255
+MAX_REASON_LENGTH = 255
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=MAX_KEY_LENGTH)]
 
 
@@ -222,13 +222,13 @@ def order_out(request: HttpRequest, order: Order) -> dict:
     """An order fetched by ``get_order_for_buyer`` (lines, shipments and their events prefetched)."""
     shipments = []
     for shipment in order.shipments.all():
-        shop = getattr(shipment.seller, "shop", None)
+        lines = list(shipment.lines.all())
         events = sorted(shipment.events.all(), key=lambda e: (e.happened_at, e.pk))
         shipments.append(
             {
                 "id": shipment.pk,
                 "seller_id": shipment.seller_id,
-                "seller": shop.name if shop else shipment.seller.display_name,
+                "seller": lines[0].seller_name if lines else shipment.seller.display_name,
                 "status": shipment.status,
                 "carrier": shipment.carrier.name,
                 "carrier_code": shipment.carrier.code,
@@ -374,11 +374,40 @@ def read_order(request: HttpRequest, number: str):
     return order_out(request, get_order_for_buyer(caller(request), number))
 
 
-@orders_router.post("/{number}/cancel", response={200: OrderOut, **PROBLEMS}, summary="Cancel an order")
-def cancel(request: HttpRequest, number: str, payload: CancelIn | None = None):
-    """Cancel the whole order before anything has shipped; what was paid is refunded. 409 once it has shipped."""
+CANCEL_BODY = {
+    "required": False,
+    "content": {"application/json": {"schema": {"type": "object", "properties": {
+        "reason": {"type": "string", "maxLength": MAX_REASON_LENGTH, "description": "Shown on the timeline."},
+    }}}},
+}  # fmt: skip
+
+
+def _cancel_reason(request: HttpRequest) -> str:
+    """The optional ``reason`` of a cancel request's JSON body (the body itself may be left out)."""
+    if request.content_type != "application/json" or not request.body.strip():
+        return ""
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        raise ApiError(400, "Bad Request", _("The body is not JSON."), code="invalid_json") from None
+    reason = data.get("reason", "") if isinstance(data, dict) else None
+    if not isinstance(reason, str) or len(reason) > MAX_REASON_LENGTH:
+        message = _("Give the reason as text of at most %(max)d characters.") % {"max": MAX_REASON_LENGTH}
+        raise invalid({"reason": [message]})
+    return reason.strip()
+
+
+@orders_router.post(
+    "/{number}/cancel",
+    response={200: OrderOut, **PROBLEMS},
+    summary="Cancel an order",
+    openapi_extra={"requestBody": CANCEL_BODY},
+)
+def cancel(request: HttpRequest, number: str):
+    """Cancel the whole order before anything has shipped; what was paid is refunded. 409 once it has shipped.
+    An optional JSON body ``{"reason": "..."}`` is shown on the tracking timeline."""
     require_scope(request, "buy")
     user = caller(request)
     order = get_order_for_buyer(user, number)
-    cancel_order(order, user, reason=payload.reason.strip() if payload else "")
+    cancel_order(order, user, reason=_cancel_reason(request))
     return order_out(request, get_order_for_buyer(user, order.pk))
