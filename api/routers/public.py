@@ -15,7 +15,6 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
-from ninja.responses import codes_4xx
 
 from accounts.models import Shop
 from api.errors import ApiError
@@ -57,6 +56,8 @@ shops_router = Router(tags=["shops"])
 carriers_router = Router(tags=["carriers"])
 
 MAX_ID = 2**63 - 1
+# The problems a public endpoint answers (bad parameters, not found, too many requests).
+PROBLEMS = frozenset({400, 404, 429})
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 DEFAULT_LIMIT = 24
 MAX_LIMIT = 100
@@ -118,7 +119,7 @@ def _listing_page(request: HttpRequest, queryset: QuerySet, ordering, limit: int
     return {"items": [listing_out(request, rows[pk]) for pk in ids if pk in rows], "next": next_cursor}
 
 
-@catalog_router.get("/listings", response={200: ListingPageOut, codes_4xx: ProblemOut}, summary="Search copies")
+@catalog_router.get("/listings", response={200: ListingPageOut, PROBLEMS: ProblemOut}, summary="Search copies")
 def search_listings(request: HttpRequest, filters: Query[CatalogFilters]):
     """The catalog's copies view: every visible copy that matches, in the sort order asked for."""
     result = _catalog_result(request)
@@ -131,7 +132,7 @@ def search_listings(request: HttpRequest, filters: Query[CatalogFilters]):
 RELEVANCE_GROUP_ORDERING = ("-relevance", "-newest", "-book_id")
 
 
-@catalog_router.get("/books", response={200: BookPageOut, codes_4xx: ProblemOut}, summary="Search books")
+@catalog_router.get("/books", response={200: BookPageOut, PROBLEMS: ProblemOut}, summary="Search books")
 def search_books(request: HttpRequest, filters: Query[CatalogFilters]):
     """The catalog's books view: each book once, with how many of its copies match and the lowest price."""
     result = _catalog_result(request)
@@ -160,7 +161,7 @@ def search_books(request: HttpRequest, filters: Query[CatalogFilters]):
     return {"items": [book_summary_out(summary) for summary in summaries], "next": next_cursor}
 
 
-@listings_router.get("/{listing_id}", response={200: ListingDetailOut, codes_4xx: ProblemOut}, summary="A listing")
+@listings_router.get("/{listing_id}", response={200: ListingDetailOut, PROBLEMS: ProblemOut}, summary="A listing")
 def get_listing(request: HttpRequest, listing_id: Id):
     """A copy on sale with its photos and its book; 404 for one that is not on sale."""
     return listing_detail_out(request, get_listing_for_viewer(request, listing_id))
@@ -172,7 +173,7 @@ class QuoteQuery(Schema):
 
 
 @listings_router.get(
-    "/{listing_id}/shipping", response={200: ShippingQuoteOut, codes_4xx: ProblemOut}, summary="Shipping quotes"
+    "/{listing_id}/shipping", response={200: ShippingQuoteOut, PROBLEMS: ProblemOut}, summary="Shipping quotes"
 )
 def shipping_quote(request: HttpRequest, listing_id: Id, query: Query[QuoteQuery]):
     """The carriers the seller sends this copy with to ``country``, cheapest first, with the expected delivery
@@ -203,7 +204,7 @@ class CopiesQuery(Schema):
     sort: Literal["price", "condition", "newest"] = "price"
 
 
-@books_router.get("/{book_id}", response={200: BookDetailOut, codes_4xx: ProblemOut}, summary="A book and its copies")
+@books_router.get("/{book_id}", response={200: BookDetailOut, PROBLEMS: ProblemOut}, summary="A book and its copies")
 def get_book(request: HttpRequest, book_id: Id, query: Query[CopiesQuery]):
     """The book with every visible copy in stock (the book page's list)."""
     book = get_object_or_404(Book.objects.select_related("category"), pk=book_id)
@@ -216,7 +217,7 @@ def get_book(request: HttpRequest, book_id: Id, query: Query[CopiesQuery]):
     return {**book_out(book), "copies": [listing_out(request, copy) for copy in copies]}
 
 
-@shops_router.get("/{slug}", response={200: ShopOut, codes_4xx: ProblemOut}, summary="A shop and its rating")
+@shops_router.get("/{slug}", response={200: ShopOut, PROBLEMS: ProblemOut}, summary="A shop and its rating")
 def get_shop(request: HttpRequest, slug: Annotated[str, Path(max_length=90)]):
     return shop_out(request, get_public_shop(slug))
 
@@ -227,7 +228,7 @@ class ShopListingsQuery(Schema):
     cursor: str | None = Field(None, max_length=1000)
 
 
-@shops_router.get("/{slug}/listings", response={200: ListingPageOut, codes_4xx: ProblemOut}, summary="A shop's copies")
+@shops_router.get("/{slug}/listings", response={200: ListingPageOut, PROBLEMS: ProblemOut}, summary="A shop's copies")
 def shop_listings(request: HttpRequest, slug: Annotated[str, Path(max_length=90)], query: Query[ShopListingsQuery]):
     """The shop's copies on sale (its page's list)."""
     shop: Shop = get_public_shop(slug)
@@ -238,7 +239,7 @@ def shop_listings(request: HttpRequest, slug: Annotated[str, Path(max_length=90)
     return _listing_page(request, result.queryset, result.ordering, query.limit, query.cursor, f"shop-{result.sort}")
 
 
-@carriers_router.get("", response={200: list[CarrierOut], codes_4xx: ProblemOut}, summary="Carriers")
+@carriers_router.get("", response={200: list[CarrierOut], PROBLEMS: ProblemOut}, summary="Carriers")
 def list_carriers(request: HttpRequest):
     """The active carriers, with their delivery times in business days."""
     return [carrier_out(carrier) for carrier in sorted(cached_active_carriers(), key=lambda c: (c.scope, c.name))]
