@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -170,7 +170,7 @@ def inventory(request: HttpRequest, query: Query[InventoryQuery]):
     filters = InventoryFilters(q=query.q.strip(), status=query.status, condition=query.condition, sort=query.sort)
     listings = inventory_listings(seller, filters)
     if query.sort.lstrip("-") == "condition":
-        rank = Case(*[When(condition=value, then=Value(r)) for value, r in CONDITION_RANK.items()],
+        rank = Case(*[When(Q(condition=value), then=Value(r)) for value, r in CONDITION_RANK.items()],
                     output_field=IntegerField())  # fmt: skip
         listings = listings.annotate(condition_rank=rank)
     rows, next_cursor = paginate(
