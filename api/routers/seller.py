@@ -179,6 +179,33 @@ def inventory(request: HttpRequest, query: Query[InventoryQuery]):
     return {"items": [listing_out(listing) for listing in rows], "next": next_cursor}
 
 
+# --- Bulk upsert (before /listings/{pk}, which would take "bulk" for an id) ------------------------------------
+
+
+@router.post("/listings/bulk", response={200: BulkOut, **PROBLEMS}, summary="Create or update listings by SKU")
+def bulk_upsert(request: HttpRequest, payload: BulkIn):
+    """Up to 1,000 listings in one call, matched on your ``sku``: new SKUs are created, known ones updated in the
+    fields that differ. The rules of a listings file (CSV import) apply to each item; a refused item leaves the
+    others alone and its result says why (``errors``: field, value, message)."""
+    seller = require_seller(request)
+    require_confirmed_email(request)
+    results = upsert_listings(seller, [item.dict() for item in payload.items])
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "refused": 0}
+    out = []
+    for result in results:
+        counts[result.outcome] += 1
+        out.append(
+            {
+                "index": result.line - 1,
+                "sku": result.sku,
+                "outcome": result.outcome,
+                "listing_id": result.listing_id,
+                "errors": [{"field": e.column, "value": e.value, "message": e.message} for e in result.errors],
+            }
+        )
+    return {**counts, "results": out}
+
+
 # --- One listing ------------------------------------------------------------------------------------------------
 
 
@@ -307,33 +334,6 @@ def add_photos(request: HttpRequest, pk: int, response: HttpResponse, photos: Fi
         raise validation_error(exc) from None
     created_at(request, response, reverse("api-v1:sell_listing", kwargs={"pk": listing.pk}))
     return Status(201, [photo_out(request, photo) for photo in added])
-
-
-# --- Bulk upsert ------------------------------------------------------------------------------------------------
-
-
-@router.post("/listings/bulk", response={200: BulkOut, **PROBLEMS}, summary="Create or update listings by SKU")
-def bulk_upsert(request: HttpRequest, payload: BulkIn):
-    """Up to 1,000 listings in one call, matched on your ``sku``: new SKUs are created, known ones updated in the
-    fields that differ. The rules of a listings file (CSV import) apply to each item; a refused item leaves the
-    others alone and its result says why (``errors``: field, value, message)."""
-    seller = require_seller(request)
-    require_confirmed_email(request)
-    results = upsert_listings(seller, [item.dict() for item in payload.items])
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "refused": 0}
-    out = []
-    for result in results:
-        counts[result.outcome] += 1
-        out.append(
-            {
-                "index": result.line - 1,
-                "sku": result.sku,
-                "outcome": result.outcome,
-                "listing_id": result.listing_id,
-                "errors": [{"field": e.column, "value": e.value, "message": e.message} for e in result.errors],
-            }
-        )
-    return {**counts, "results": out}
 
 
 # --- Sales ------------------------------------------------------------------------------------------------------

@@ -527,10 +527,30 @@ def write_batch(seller: User, batch: Sequence[ParsedRow | list[RowError]]) -> Ba
         listing.updated_at = now
         visible_change = visible_change or was_active or listing.status == Status.ACTIVE
     if plan.updates:
-        Listing.objects.bulk_update([u.listing for u in plan.updates], [*sorted(changed_fields), "updated_at"])
+        _save_updates([u.listing for u in plan.updates], sorted(changed_fields), now)
     if visible_change:
         catalog_changed()
     return plan
+
+
+def _save_updates(listings: list[Listing], fields: list[str], now) -> None:
+    """Write ``fields`` of ``listings`` and stamp them updated ``now``, in two queries or so.
+
+    A field with one value over all of them (a status, a stamp) is a plain UPDATE; only the others need
+    bulk_update's per-row CASE, which costs the ORM about a millisecond a row and field to build.
+    """
+    uniform: dict[str, object] = {"updated_at": now}
+    varying = []
+    for name in fields:
+        attname = Listing._meta.get_field(name).attname
+        values = {getattr(listing, attname) for listing in listings}
+        if len(values) == 1:
+            uniform[attname] = values.pop()
+        else:
+            varying.append(name)
+    if varying:
+        Listing.objects.bulk_update(listings, varying)
+    Listing.objects.filter(pk__in=[listing.pk for listing in listings]).update(**uniform)
 
 
 # --- Upserting rows given one by one (the JSON API) --------------------------------------------------------------
