@@ -8,15 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from http import HTTPStatus
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from ninja import Field, Path
 
 from accounts.models import User
 from accounts.verification import needs_confirmed_email
 from api.auth import request_token, require_scope
 from api.errors import ApiError
+
+# Ids are the database's 64-bit integers: a larger number is a bad request, not an overflow in the driver.
+MAX_ID = 2**63 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def caller(request: HttpRequest) -> User:

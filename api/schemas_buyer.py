@@ -6,6 +6,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from api.access import BodyId
 from api.schemas import MoneyOut
 from orders.models import MAX_LINE_QUANTITY
 
@@ -43,7 +44,7 @@ class CartOut(Schema):
 
 
 class CartAddIn(Schema):
-    listing_id: int
+    listing_id: BodyId
     quantity: int = Field(1, ge=1, le=MAX_LINE_QUANTITY)
 
 
@@ -88,8 +89,8 @@ class AddressOut(Schema):
 
 
 class PlaceOrderIn(Schema):
-    address_id: int = Field(..., description="One of the buyer's saved addresses (GET /orders/addresses).")
-    carriers: dict[int, int] = Field(
+    address_id: BodyId = Field(..., description="One of the buyer's saved addresses (GET /orders/addresses).")
+    carriers: dict[BodyId, BodyId] = Field(
         ..., description="Seller id to the id of the carrier chosen for that seller's parcel (GET /cart/shipping)."
     )
 

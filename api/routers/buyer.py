@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 
-from api.access import caller, created_at, invalid, not_found, require_confirmed_email, require_reader
+from api.access import MAX_ID, PathId, caller, created_at, invalid, not_found, require_confirmed_email, require_reader
 from api.auth import AUTH, require_scope
 from api.errors import ApiError
 from api.pagination import paginate
@@ -120,7 +120,7 @@ def add_line(request: HttpRequest, payload: CartAddIn, response: HttpResponse):
 
 
 @cart_router.patch("/lines/{line_id}", response={200: CartOut, **PROBLEMS}, url_name="cart_line")
-def change_line(request: HttpRequest, line_id: int, payload: CartLineIn):
+def change_line(request: HttpRequest, line_id: PathId, payload: CartLineIn):
     """Set the number of copies on a line (404 for a line of another cart)."""
     require_scope(request, "buy")
     cart = _cart(request)
@@ -131,7 +131,7 @@ def change_line(request: HttpRequest, line_id: int, payload: CartLineIn):
 
 
 @cart_router.delete("/lines/{line_id}", response={204: None, **PROBLEMS})
-def delete_line(request: HttpRequest, line_id: int):
+def delete_line(request: HttpRequest, line_id: PathId):
     """Remove a line from the cart."""
     require_scope(request, "buy")
     cart = _cart(request)
@@ -152,7 +152,7 @@ def accept_prices(request: HttpRequest):
 
 
 class ShippingQuery(Schema):
-    address_id: int | None = None
+    address_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 @cart_router.get("/shipping", response={200: ShippingOptionsOut, **PROBLEMS}, summary="Carriers per seller")

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from api.access import caller, created_at, invalid, not_found
+from api.access import BodyId, PathId, caller, created_at, invalid, not_found
 from api.auth import AUTH, request_token, require_scope
 from api.errors import ApiError
 from api.pagination import paginate
@@ -69,7 +69,7 @@ class MessageIn(Schema):
 
 
 class AskIn(MessageIn):
-    listing_id: int
+    listing_id: BodyId
 
 
 def _require_any(request: HttpRequest) -> None:
@@ -169,7 +169,7 @@ def ask(request: HttpRequest, payload: AskIn, response: HttpResponse):
 
 
 @router.get("/{pk}", response={200: ThreadOut, **PROBLEMS}, url_name="thread", summary="A conversation")
-def read_thread(request: HttpRequest, pk: int):
+def read_thread(request: HttpRequest, pk: PathId):
     """A conversation's latest messages, oldest first; reading it marks it read (with a token that may write)."""
     _require_any(request)
     user = caller(request)
@@ -181,7 +181,7 @@ def read_thread(request: HttpRequest, pk: int):
 
 
 @router.post("/{pk}/messages", response={201: MessageOut, **PROBLEMS}, summary="Reply")
-def reply(request: HttpRequest, pk: int, payload: MessageIn, response: HttpResponse):
+def reply(request: HttpRequest, pk: PathId, payload: MessageIn, response: HttpResponse):
     """Write in a conversation; the other side is told by email. 403 when the seller blocked you."""
     thread = _thread(request, pk)
     _require_side(request, thread)

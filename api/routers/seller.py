@@ -18,6 +18,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from api.access import (
+    PathId,
     created_at,
     form_error,
     invalid,
@@ -246,14 +247,14 @@ def create(request: HttpRequest, payload: ListingIn, response: HttpResponse):
 @router.get(
     "/listings/{pk}", response={200: SellerListingDetailOut, **PROBLEMS}, url_name="sell_listing", summary="A listing"
 )
-def read_listing(request: HttpRequest, pk: int):
+def read_listing(request: HttpRequest, pk: PathId):
     """One of your listings with its photos (404 for anyone else's)."""
     require_seller(request, write=False)
     return listing_detail_out(request, _own_listing(request, pk))
 
 
 @router.patch("/listings/{pk}", response={200: SellerListingDetailOut, **PROBLEMS}, summary="Change a listing")
-def change(request: HttpRequest, pk: int, payload: ListingPatchIn):
+def change(request: HttpRequest, pk: PathId, payload: ListingPatchIn):
     """Change the fields given; the book's only while no other seller lists it (its fields are ignored then).
     ``publish`` puts a draft on sale. 409 for an archived listing."""
     require_seller(request)
@@ -291,25 +292,25 @@ def _status_change(request: HttpRequest, pk: int, action) -> dict:
 
 
 @router.post("/listings/{pk}/pause", response={200: SellerListingDetailOut, **PROBLEMS}, summary="Pause")
-def pause(request: HttpRequest, pk: int):
+def pause(request: HttpRequest, pk: PathId):
     """Take a listing off sale for a while (409 unless it is on sale)."""
     return _status_change(request, pk, pause_listing)
 
 
 @router.post("/listings/{pk}/resume", response={200: SellerListingDetailOut, **PROBLEMS}, summary="Resume")
-def resume(request: HttpRequest, pk: int):
+def resume(request: HttpRequest, pk: PathId):
     """Put a paused listing back on sale (409 unless paused, or without stock)."""
     return _status_change(request, pk, resume_listing)
 
 
 @router.post("/listings/{pk}/publish", response={200: SellerListingDetailOut, **PROBLEMS}, summary="Publish")
-def publish(request: HttpRequest, pk: int):
+def publish(request: HttpRequest, pk: PathId):
     """Put a draft on sale (409 unless a draft, or without stock)."""
     return _status_change(request, pk, publish_listing)
 
 
 @router.delete("/listings/{pk}", response={200: DeletedOut, 204: None, **PROBLEMS}, summary="Delete a listing")
-def delete(request: HttpRequest, pk: int):
+def delete(request: HttpRequest, pk: PathId):
     """Delete a listing: 204; one that sold or an order refers to is archived instead: 200 with ``archived``.
     409 while an unpaid order holds some of its copies (pause it), or when it is archived already."""
     require_seller(request)
@@ -319,7 +320,7 @@ def delete(request: HttpRequest, pk: int):
 
 
 @router.post("/listings/{pk}/photos", response={201: list[PhotoOut], **PROBLEMS}, summary="Add photos")
-def add_photos(request: HttpRequest, pk: int, response: HttpResponse, photos: File[list[UploadedFile]]):
+def add_photos(request: HttpRequest, pk: PathId, response: HttpResponse, photos: File[list[UploadedFile]]):
     """Upload photos (multipart, field ``photos``, one or more files) after the listing's own; the first photo is
     the cover. Each is checked as on the site (an image of an accepted type, size and dimensions); if one is
     refused, none is kept (422)."""
@@ -405,7 +406,7 @@ def sales(request: HttpRequest, query: Query[SalesQuery]):
 
 
 @router.get("/sales/{pk}", response={200: SaleDetailOut, **PROBLEMS}, url_name="sell_sale", summary="A sale")
-def read_sale(request: HttpRequest, pk: int):
+def read_sale(request: HttpRequest, pk: PathId):
     """One of your sales with its tracking timeline (404 for anyone else's)."""
     seller = require_seller(request, write=False)
     return sale_out(request, get_shipment_for_seller(seller, pk), events=True)
@@ -416,7 +417,7 @@ SHIP_FIELD_ERRORS = {"carrier_not_serving": "carrier", "bad_tracking_number": "t
 
 
 @router.post("/sales/{pk}/ship", response={200: SaleDetailOut, **PROBLEMS}, summary="Mark shipped")
-def ship(request: HttpRequest, pk: int, payload: ShipIn):
+def ship(request: HttpRequest, pk: PathId, payload: ShipIn):
     """You handed the parcel to a carrier: with its tracking number (checked against the carrier's format), or
     one made in its series. 409 unless the sale is paid and not yet shipped, or when the number is taken."""
     seller = require_seller(request)

@@ -107,3 +107,22 @@ def test_shipping_options_per_seller(api, charlie, charlie_address, carriers, al
     (group,) = body["sellers"]
     assert group["seller_id"] == alice.pk
     assert "SERVI" in {carrier["code"] for carrier in group["carriers"]}
+
+
+def test_ids_beyond_the_databases_integers_are_bad_requests(api, charlie):
+    client = api(charlie, "buy")
+    huge = 2**64
+    assert client.patch(f"{CART}/lines/{huge}", {"quantity": 1}).status_code == 400
+    assert client.post(f"{CART}/lines", {"listing_id": huge}).status_code == 422
+    assert client.get(f"/api/v1/sell/listings/{huge}").status_code in (400, 403)
+    assert client.post("/api/v1/orders", {"address_id": huge, "carriers": {str(huge): 1}},
+                       headers={"Idempotency-Key": "huge-ids-key-0001"}).status_code == 422  # fmt: skip
+
+
+def test_every_buyer_seller_and_message_operation_is_in_the_openapi(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path in ("/api/v1/cart", "/api/v1/cart/lines/{line_id}", "/api/v1/orders", "/api/v1/orders/{number}/cancel",
+                 "/api/v1/sell/listings", "/api/v1/sell/listings/bulk", "/api/v1/sell/listings/{pk}/photos",
+                 "/api/v1/sell/sales/{pk}/ship", "/api/v1/messages/{pk}/messages"):  # fmt: skip
+        assert path in paths, sorted(paths)
+    assert any(p["name"] == "Idempotency-Key" for p in paths["/api/v1/orders"]["post"]["parameters"])

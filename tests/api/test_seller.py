@@ -255,3 +255,20 @@ def test_a_tracking_number_in_the_carriers_format_is_kept(api, bob, placed_order
     response = api(bob, "sell").post(f"{SELL}/sales/{shipment.pk}/ship", {"tracking_number": "1234 5678 9012"})
     assert response.status_code == 200, response.content
     assert response.json()["tracking_number"] == "123456789012"
+
+
+def test_listings_changed_in_one_batch_page_without_a_gap(api, alice):
+    """An upsert stamps a whole batch with one time: the cursor's key keeps every digit of it."""
+    from django.utils import timezone
+
+    listings = [ListingFactory(seller=alice) for _ in range(7)]
+    Listing.objects.filter(seller=alice).update(updated_at=timezone.now().replace(microsecond=123456))
+    client = api(alice, "read")
+    seen, cursor = [], None
+    for _ in range(10):
+        page = client.get(f"{SELL}/listings", {"limit": 2} | ({"cursor": cursor} if cursor else {})).json()
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next"]
+        if not cursor:
+            break
+    assert seen == sorted((listing.pk for listing in listings), reverse=True)
