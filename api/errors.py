@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
@@ -156,6 +157,12 @@ def install_handlers(api: NinjaAPI) -> None:
     def on_illegal_transition(request: HttpRequest, exc: Exception):
         return problem(409, str(exc), code="illegal_transition")
 
+    def on_unreadable_body(request: HttpRequest, exc: Exception):
+        # A multipart body without its boundary, too many fields, a body cut short: the request, not us.
+        if isinstance(exc, RequestDataTooBig):
+            return problem(413, _("The request body is too large."), code="too_large")
+        return problem(400, _("The request body cannot be read: %(error)s") % {"error": exc}, code="unreadable")
+
     def on_unexpected(request: HttpRequest, exc: Exception):
         if isinstance(exc, OperationalError | InterfaceError):
             raise exc  # bookstore.middleware answers 503 while the database is away
@@ -175,4 +182,6 @@ def install_handlers(api: NinjaAPI) -> None:
         api.add_exception_handler(domain_error, on_domain_error)
     api.add_exception_handler(ListingStateError, on_illegal_transition)
     api.add_exception_handler(IllegalTransition, on_illegal_transition)
+    for unreadable in (MultiPartParserError, SuspiciousOperation, UnreadablePostError):
+        api.add_exception_handler(unreadable, on_unreadable_body)
     api.add_exception_handler(Exception, on_unexpected)

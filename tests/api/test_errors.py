@@ -105,3 +105,9 @@ def test_strange_input_is_a_4xx_not_a_500(client, db, path):
     response = client.get(path)
     assert 400 <= response.status_code < 500, response.content
     assert response["Content-Type"] == PROBLEM
+
+
+def test_an_unreadable_body_is_a_400(api, alice, alice_listing):
+    client = api(alice, "sell")
+    response = client.post(f"/api/v1/sell/listings/{alice_listing.pk}/photos", content_type="multipart/form-data")
+    assert_problem(response, 400, "unreadable")
