@@ -13,7 +13,7 @@
       domNode: root,
       deepLinking: false,
       docExpansion: "list",
-      defaultModelsExpandDepth: 0,
+      defaultModelsExpandDepth: -1,
       requestInterceptor: function (request) {
         if (csrfToken && !request.headers.Authorization) {
           request.headers["X-CSRFToken"] = csrfToken;
