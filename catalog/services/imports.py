@@ -34,7 +34,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -534,10 +534,12 @@ def write_batch(seller: User, batch: Sequence[ParsedRow | list[RowError]]) -> Ba
 
 
 def _save_updates(listings: list[Listing], fields: list[str], now) -> None:
-    """Write ``fields`` of ``listings`` and stamp them updated ``now``, in two queries or so.
+    """Write ``fields`` of ``listings`` (rows that exist, locked by the caller) and stamp them updated ``now``.
 
-    A field with one value over all of them (a status, a stamp) is a plain UPDATE; only the others need
-    bulk_update's per-row CASE, which costs the ORM about a millisecond a row and field to build.
+    A field with one value over all of them (a status, a stamp) is a plain UPDATE. The others are written by an
+    upsert of the rows as they are in memory (INSERT ... ON CONFLICT / ON DUPLICATE KEY UPDATE of those fields
+    only): every row conflicts on its primary key, so nothing is inserted, and the ORM builds it several times
+    faster than bulk_update's CASE per row and field. Two queries per batch of the database's size.
     """
     uniform: dict[str, object] = {"updated_at": now}
     varying = []
@@ -549,7 +551,8 @@ def _save_updates(listings: list[Listing], fields: list[str], now) -> None:
         else:
             varying.append(name)
     if varying:
-        Listing.objects.bulk_update(listings, varying)
+        target = ["pk"] if connection.features.supports_update_conflicts_with_target else None
+        Listing.objects.bulk_create(listings, update_conflicts=True, update_fields=varying, unique_fields=target)
     Listing.objects.filter(pk__in=[listing.pk for listing in listings]).update(**uniform)
 
 
