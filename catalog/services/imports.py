@@ -16,6 +16,9 @@ The rules, in the order a file meets them:
   at the end. Each batch that wrote something tells the catalog's page cache (catalog_changed), and the seller
   gets a summary by email through the outbox. The stored file is removed once the run is done.
 
+``upsert_listings`` applies rows given one by one (the JSON API's bulk upsert) with the same parser and batches,
+in one transaction, and answers per row: created, updated, unchanged or refused with its reasons.
+
 A batch takes a constant number of queries, whatever its rows: the seller's listings with its SKUs (locked, in
 primary-key order, as every listing write locks them), the books with its ISBNs, then bulk inserts and updates.
 """
