@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from ninja.errors import Throttled
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
@@ -15,6 +16,7 @@ from ninja.utils import check_csrf
 from api.errors import ApiError
 from api.models import ApiToken
 from api.services import find_token, mark_used
+from core.ratelimits import is_limited
 
 
 class TokenAuth(HttpBearer):
@@ -23,6 +25,11 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         found = find_token(token.strip())
         if found is None:
+            # Guessing tokens counts against the caller's address like an anonymous call (the throttle runs only
+            # after a successful authentication).
+            over = is_limited(request, "api_ip", "ip")
+            if over is not None:
+                raise Throttled(wait=over.seconds_left)
             return None
         mark_used(found)
         request.api_token = found

@@ -176,3 +176,11 @@ def test_the_site_session_is_limited_per_person(client_for, charlie, low_limits)
     client = client_for(charlie)
     assert [client.get(ME).status_code for _ in range(2)] == [200, 200]
     assert client.get(ME).status_code == 429
+
+
+def test_guessing_tokens_is_limited_per_client_address(client, db, low_limits):
+    wrong = {"Authorization": "Bearer bks_guess"}
+    assert [client.get(ME, headers=wrong).status_code for _ in range(2)] == [401, 401]
+    response = client.get(ME, headers=wrong)
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
