@@ -16,6 +16,28 @@ from bench.common import BENCH, PYTHON, ROOT, log
 from bench.processes import Server
 from bench.profiling import Profiler
 
+# The JSON API's catalog search (/api/v1/catalog/books), on the same searches and filters as the web scenarios.
+API_SEARCH = ("api_search", "api_search", False)
+API_SOURCES = ("search", "filters", "long_tail")
+
+
+def api_search_paths(paths: dict[str, list[str]]) -> list[str]:
+    """The web catalog's search URLs as API calls: ``/books/?q=river`` -> ``/api/v1/catalog/books?q=river``."""
+    return [
+        "/api/v1/catalog/books?" + path.split("?", 1)[1]
+        for key in API_SOURCES
+        for path in paths.get(key, [])
+        if path.startswith("/books/?")
+    ]
+
+
+def add_api_paths(paths: dict[str, list[str]], files: dict[str, Path], work: Path) -> None:
+    if API_SEARCH[1] not in paths:
+        paths[API_SEARCH[1]] = api_search_paths(paths)
+        files[API_SEARCH[1]] = work / f"{API_SEARCH[1]}.paths"
+        files[API_SEARCH[1]].write_text("\n".join(paths[API_SEARCH[1]]) + "\n")
+
+
 # (name, paths key, signed in?) per phase. The baselines run in every round of both phases. "Signed in" is True for
 # the reader's session, or the key of another session in what fixtures.prepare returns.
 BASELINES = [("bare", "bare", False), ("raw_page", "raw_page", False)]
@@ -35,6 +57,7 @@ CACHED = [
     ("filters_copies", "filters_copies", False),
     ("book_page", "book_page", False),
     ("inventory", "inventory", "inventory_cookie"),
+    API_SEARCH,
 ]
 # Every request a URL nobody asked before, on the production configuration, after the cached phase; each round
 # gets URLs of its own (bench/longtail.py makes them).
@@ -56,6 +79,7 @@ UNCACHED = [
     ("search_copies", "search_copies", False),
     ("filters_copies", "filters_copies", False),
     ("book_page", "book_page", False),
+    API_SEARCH,
 ]
 
 
@@ -118,6 +142,7 @@ def run_phase(
     work: Path,
 ) -> dict:
     results: dict[str, dict] = {}
+    add_api_paths(paths, files, work)
     everything = BASELINES + scenarios
     profiles = {name for name in args.profile.split(",") if name}
     for name, key, signed_in in everything:

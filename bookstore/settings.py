@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "feedback",
     "messaging",
     "wants",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +161,10 @@ RATE_LIMITS = {
     "report": env.str("RATE_LIMIT_REPORT", default="10/h"),  # per signed-in user
     # Reports from one client address, whoever is signed in: several accounts on one network share it.
     "report_per_ip": env.str("RATE_LIMIT_REPORT_IP", default="30/h"),
+    # The JSON API (api/ratelimit.py): per token, per signed-in user of the site, per client address otherwise.
+    "api_token": env.str("RATE_LIMIT_API_TOKEN", default="600/m"),
+    "api_user": env.str("RATE_LIMIT_API_USER", default="300/m"),
+    "api_ip": env.str("RATE_LIMIT_API_IP", default="120/m"),
 }
 RATELIMIT_USE_CACHE = "ratelimits" if "ratelimits" in CACHES else "default"
 # The client address as allauth reads it (TRUSTED_PROXY_COUNT), for every limit keyed on it.

@@ -168,6 +168,19 @@ def _search(q: str) -> Q:
     return Q(Exists(Book.objects.filter(words, pk=OuterRef("book_id")))) | Q(sku__istartswith=q.strip())
 
 
+def inventory_ordering(sort: str) -> tuple[str, ...]:
+    """The fields the inventory orders by for ``sort`` (a key of INVENTORY_SORTS, "-" first for descending).
+
+    Every order reads a page from an index that starts with the seller: (seller, book_title), (seller, price),
+    and where the index also holds the status, ties go by status, then id: (seller, quantity, status),
+    (seller, condition_rank, status), (seller, updated_at, status). No order sorts the whole shop.
+    """
+    key = sort.lstrip("-")
+    sign = "-" if sort.startswith("-") else ""
+    ties = ("status", "id") if key in ("quantity", "condition", "updated") else ("id",)
+    return tuple(f"{sign}{name}" for name in (INVENTORY_SORTS[key], *ties))
+
+
 def inventory_listings(user: User, filters: InventoryFilters) -> QuerySet[Listing]:
     """The seller's listings that match ``filters``, with book and category, in the asked order.
 
@@ -182,15 +195,7 @@ def inventory_listings(user: User, filters: InventoryFilters) -> QuerySet[Listin
         listings = listings.filter(condition=filters.condition)
     if filters.q:
         listings = listings.filter(_search(filters.q))
-    descending = filters.sort.startswith("-")
-    key = filters.sort.lstrip("-")
-    field = INVENTORY_SORTS[key]
-    # Every order reads a page from an index that starts with the seller: (seller, book_title), (seller, price),
-    # and where the index also holds the status, ties go by status, then id: (seller, quantity, status),
-    # (seller, condition_rank, status), (seller, updated_at, status). No order sorts the whole shop.
-    ties = ("status", "id") if key in ("quantity", "condition", "updated") else ("id",)
-    order = [f"-{name}" if descending else name for name in (field, *ties)]
-    listings = listings.order_by(*order)
+    listings = listings.order_by(*inventory_ordering(filters.sort))
     return listings.select_related("book", "book__category")
 
 

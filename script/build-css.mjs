@@ -22,7 +22,7 @@ const content = [
   "*/templates/**/*.html",
   "static/js/**/*.js",
   // Python that names classes: widgets' attrs, template tags, status tabs.
-  "{accounts,bookstore,catalog,claims,core,feedback,jobs,messaging,orders,shipping}/**/*.py",
+  "{accounts,api,bookstore,catalog,claims,core,feedback,jobs,messaging,orders,shipping}/**/*.py",
   ...allauth,
 ];
 

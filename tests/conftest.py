@@ -10,7 +10,16 @@ from pathlib import Path
 import pytest
 from django.apps import apps as django_apps
 
-from orders.tests.conftest import AddressFactory, carriers, charlie_address  # noqa: F401 - fixtures
+from orders.tests.conftest import (  # noqa: F401 - fixtures
+    AddressFactory,
+    carriers,
+    charlie_address,
+    charlie_cart,
+    choice,
+    make_order,
+    placed_order,
+    shipped_order,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 # Screenshots, logs and other things a person may want to look at after a run (ignored by git).

@@ -8,7 +8,7 @@ creates a listing, updates the fields whose values differ, or leaves the listing
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -61,11 +61,19 @@ def read_rows(data: bytes, name: str) -> ReadFile:
             % {"missing": ", ".join(f"“{name}”" for name in missing), "columns": ", ".join(COLUMNS)},
             code="columns",
         )
+    rows = parse_rows(
+        (line, {name: cell_text(value) for name, value in raw.items()}) for line, raw in iter_cells(table, columns)
+    )
+    skus = {cell_text(raw.get("sku")) for _line, raw in iter_cells(table, columns)} - {""}
+    return ReadFile(rows, skus)
+
+
+def parse_rows(lines: Iterable[tuple[int, dict[str, str]]]) -> list[ParsedRow | list[RowError]]:
+    """Parse rows given as (line, cells by column name); a SKU on an earlier line makes the later row an error."""
     vocabulary = Vocabulary()
     rows: list[ParsedRow | list[RowError]] = []
     first_line: dict[str, int] = {}
-    for line, raw in iter_cells(table, columns):
-        cells = {name: cell_text(value) for name, value in raw.items()}
+    for line, cells in lines:
         row = parse_row(line, cells, vocabulary)
         if isinstance(row, ParsedRow):
             if row.sku in first_line:
@@ -81,8 +89,7 @@ def read_rows(data: bytes, name: str) -> ReadFile:
             else:
                 first_line[row.sku] = line
         rows.append(row)
-    skus = {cell_text(raw.get("sku")) for _line, raw in iter_cells(table, columns)} - {""}
-    return ReadFile(rows, skus)
+    return rows
 
 
 @dataclass

@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from catalog.book_stats import refresh_book_stats, refresh_listing_books
+from catalog.book_stats import refresh_listing_books
 from catalog.cache import catalog_changed
 from catalog.imports.columns import ParsedRow
 from catalog.imports.files import check_size, file_format
@@ -52,7 +52,7 @@ from catalog.imports.planning import (
     read_rows,
 )
 from catalog.models import ImportRun, Listing
-from catalog.services.books import find_or_create_books
+from catalog.services.batches import write_batch
 from catalog.signals import listings_offered
 from core.states import check_transition
 from jobs.services import enqueue
@@ -262,55 +262,8 @@ def _apply(run: ImportRun) -> None:
 
 def apply_batch(run: ImportRun, batch: list, offset: int) -> None:
     """Apply one batch and record it on the run, in one transaction: all of it or none of it."""
-    seller = run.seller
     with transaction.atomic():
-        existing, known = batch_lookups(seller, batch, lock=True)
-        plan = plan_batch(batch, existing, known)
-        now = timezone.now()
-        book_rows = [row.book_data() for row in plan.creates]
-        book_rows += [update.row.book_data() for update in plan.updates if "book" in update.fields]
-        books = iter(find_or_create_books(book_rows)) if book_rows else iter(())
-        new_listings = [
-            Listing(
-                seller=seller,
-                book=next(books),
-                sku=row.sku,
-                condition=row.condition,
-                condition_notes=row.notes,
-                price=row.price,
-                quantity=row.quantity,
-                status=row.status,
-                published_at=now if row.status == Status.ACTIVE else None,
-            )
-            for row in plan.creates
-        ]
-        if new_listings:
-            Listing.objects.bulk_create(new_listings)
-        changed_fields: set[str] = set()
-        visible_change = any(row.status == Status.ACTIVE for row in plan.creates)
-        books_changed = {listing.book_id for listing in new_listings if listing.status == Status.ACTIVE}
-        for update in plan.updates:
-            listing, row = update.listing, update.row
-            was_active = listing.status == Status.ACTIVE
-            books_changed.add(listing.book_id)  # its book before a change of book
-            for name in update.fields:
-                if name == "book":
-                    listing.book = next(books)
-                elif name == "status":
-                    listing.status = row.status
-                    if row.status == Status.ACTIVE and listing.published_at is None:
-                        listing.published_at = now
-                        changed_fields.add("published_at")
-                else:
-                    setattr(listing, name, getattr(row, "notes" if name == "condition_notes" else name))
-                changed_fields.add(name)
-            listing.updated_at = now
-            visible_change = visible_change or was_active or listing.status == Status.ACTIVE
-            books_changed.add(listing.book_id)
-        if plan.updates:
-            Listing.objects.bulk_update([u.listing for u in plan.updates], [*sorted(changed_fields), "updated_at"])
-        if visible_change:
-            refresh_book_stats(books_changed)
+        plan = write_batch(run.seller, batch)
         run.applied_rows = offset + len(batch)
         run.created_count += len(plan.creates)
         run.updated_count += len(plan.updates)
@@ -323,8 +276,6 @@ def apply_batch(run: ImportRun, batch: list, offset: int) -> None:
                 "updated_at",
             ]
         )  # fmt: skip
-        if visible_change:
-            catalog_changed()
 
 
 def _finish(run: ImportRun, skus: set[str]) -> None:

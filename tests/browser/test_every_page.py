@@ -147,6 +147,8 @@ def main_pages(scene) -> list[tuple[str | None, str, str]]:
         ("charlie", "buyer-thread", reverse("messaging:thread", args=[scene["thread"].pk])),
         ("charlie", "buyer-claim", reverse("claims:detail", args=[scene["claim"].pk])),
         ("charlie", "profile", reverse("accounts:profile")),
+        # The API reference waits for Swagger UI to render: tests/browser/test_api_pages.py walks it.
+        ("charlie", "api-tokens", reverse("api:tokens")),
     ]
     return buyer + [("alice", name, path) for name, path in seller_pages(scene)]
 
