@@ -41,8 +41,8 @@ from api.schemas import (
 from catalog.forms.book import BookCopiesForm
 from catalog.forms.browse import MAX_QUERY_LENGTH, BrowseForm, ShopListingsForm
 from catalog.models import MAX_PRICE, Book, Listing
-from catalog.search import CARD_RELATIONS, SEARCH_BOOKS, CatalogResult, find_listings
-from catalog.search.books import _GROUP_ORDERINGS, BookSummary, _grouped, book_copies
+from catalog.search import CARD_RELATIONS, SEARCH_BOOKS, CatalogQuery, CatalogResult, find_listings
+from catalog.search.books import _GROUP_ORDERINGS, BookSummary, _grouped, book_copies, book_rows
 from catalog.search.queries import SORT_RELEVANCE
 from catalog.views.detail import get_listing_for_viewer
 from catalog.views.shop import get_public_shop
@@ -90,12 +90,16 @@ def _form_errors(form) -> ApiError:
     return ApiError(400, "Bad Request", _("The request has invalid fields."), errors=errors, code="invalid")
 
 
-def _catalog_result(request: HttpRequest) -> CatalogResult:
-    """The catalog's result for the query string, validated by the catalog page's own form."""
+def _catalog_query(request: HttpRequest) -> CatalogQuery:
+    """The catalog's query for the query string, validated by the catalog page's own form."""
     form = BrowseForm(request.GET)
     if not form.is_valid():
         raise _form_errors(form)
-    return find_listings(form.catalog_query())
+    return form.catalog_query()
+
+
+def _catalog_result(request: HttpRequest) -> CatalogResult:
+    return find_listings(_catalog_query(request))
 
 
 def _ranked(result: CatalogResult) -> QuerySet:
@@ -135,16 +139,38 @@ RELEVANCE_GROUP_ORDERING = ("-relevance", "-newest", "-book_id")
 @catalog_router.get("/books", response={200: BookPageOut, PROBLEMS: ProblemOut}, summary="Search books")
 def search_books(request: HttpRequest, filters: Query[CatalogFilters]):
     """The catalog's books view: each book once, with how many of its copies match and the lowest price."""
-    result = _catalog_result(request)
+    query = _catalog_query(request)
+    result = find_listings(query)
     if result.no_usable_words:
         return {"items": [], "next": None}
-    if result.best_books is not None:
-        groups = _grouped(_ranked(result)).annotate(relevance=Max("relevance"))
-        ordering = RELEVANCE_GROUP_ORDERING if result.sort == SORT_RELEVANCE else _GROUP_ORDERINGS[result.sort]
+    tag = f"books-{result.sort}"
+    if result.best_books is None:
+        rows, ordering, figures = book_rows(query, result)
+        if figures:
+            # The books' figures, as the web page reads them when no copy filter applies.
+            page, next_cursor = paginate(
+                request, rows.select_related("book", "book__category"), ordering=ordering,
+                limit=filters.limit, cursor=filters.cursor, tag=f"{tag}-figures",
+            )  # fmt: skip
+            summaries = [
+                BookSummary(
+                    book=row.book,
+                    copies=row.copies,
+                    lowest_price=row.lowest_price,
+                    best_rank=row.best_rank,
+                    worst_rank=row.worst_rank,
+                    stats=row,
+                )
+                for row in page
+            ]
+            return {"items": [book_summary_out(summary) for summary in summaries], "next": next_cursor}
+        groups = rows
     else:
-        groups, ordering = _grouped(result.queryset), _GROUP_ORDERINGS[result.sort]
+        # The copies in stock of the best books, as the web page counts them (catalog.search.books).
+        groups = _grouped(_ranked(result).filter(quantity__gt=0)).annotate(relevance=Max("relevance"))
+        ordering = RELEVANCE_GROUP_ORDERING if result.sort == SORT_RELEVANCE else _GROUP_ORDERINGS[result.sort]
     rows, next_cursor = paginate(
-        request, groups, ordering=ordering, limit=filters.limit, cursor=filters.cursor, tag=f"books-{result.sort}"
+        request, groups, ordering=ordering, limit=filters.limit, cursor=filters.cursor, tag=tag
     )
     books = Book.objects.select_related("category").in_bulk([row["book_id"] for row in rows]) if rows else {}
     summaries = [

@@ -235,6 +235,15 @@ def _figure_page(query: CatalogQuery, result: CatalogResult, offset: int, limit:
     ]
 
 
+def book_rows(query: CatalogQuery, result: CatalogResult) -> tuple[QuerySet, tuple[str, ...], bool]:
+    """The books of a result that is not a ranked search, as rows to page through by their key (the JSON API's
+    cursor), chosen as the books view chooses: the books' figures when they answer ``query``, else the matching
+    copies in stock grouped by book. Returns the rows, their order, and whether they are figures (BookStats)."""
+    if reads_figures(query):
+        return _figures(query, result), _FIGURE_ORDERINGS[result.sort], True
+    return _grouped(_on_sale(result)), _GROUP_ORDERINGS[result.sort], False
+
+
 def _grouped_page(result: CatalogResult, offset: int, limit: int) -> list[BookSummary]:
     """Up to ``limit`` books from ``offset``, grouping their matching copies: two queries (groups, then books)."""
     if result.best_books is not None:

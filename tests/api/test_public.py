@@ -201,6 +201,22 @@ def test_books_pages_cover_every_book_once(client, shelf, params):
     assert seen == everything and len(set(seen)) == len(seen)
 
 
+@pytest.mark.parametrize(
+    "params", [{}, {"sort": "price_desc"}, {"language": "es"}, {"condition": "good"}, {"price_max": "10"}]
+)
+def test_books_view_shows_the_books_the_web_page_shows(client, shelf, alice, params):
+    """Same books, counted the same way (copies in stock), from the books' figures or the grouped copies."""
+    sold_out = BookFactory(title="Sold Out Saga")
+    ListingFactory(seller=alice, book=sold_out, quantity=0, status=Listing.Status.ACTIVE)
+    api = [
+        (item["book"]["id"], item["copies"]) for item in client.get("/api/v1/catalog/books", params).json()["items"]
+    ]
+    page = client.get("/books/", params).context["page"]
+    web = [(summary.book.pk, summary.copies) for summary in page.books]
+    assert api == web
+    assert sold_out.pk not in {book_id for book_id, _copies in api}
+
+
 # --- A listing, a book, a shop --------------------------------------------------
 
 
