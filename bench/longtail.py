@@ -25,7 +25,13 @@ from catalog.models import Book, Category, Listing
 PROBE_PATHS = 25
 # URLs per second of a round to prepare: more than the fastest of these pages answers on this kind of machine, so
 # that no URL of a round is asked twice (the report says when a round ran out of URLs and started over).
-URLS_PER_SECOND = {"longtail_search": 350, "longtail_filters": 300, "longtail_catalog": 300, "longtail_detail": 500}
+URLS_PER_SECOND = {
+    "longtail_search": 350,
+    "longtail_filters": 300,
+    "longtail_catalog": 300,
+    "longtail_detail": 500,
+    "longtail_api": 300,
+}
 EXPLAIN_SAMPLE = 60
 JUNK_SHARE = 0.1
 JUNK = ["utm_source", "utm_medium", "utm_campaign", "fbclid", "gclid", "ref", "sessionid_x"]
@@ -135,6 +141,12 @@ def _url(path: str, params: dict, rng: random.Random) -> str:
     return f"{path}?{query}" if query else path
 
 
+def _api_params(vocabulary: _Vocabulary, rng: random.Random) -> dict:
+    """A search or a filter combination as the API asks it: a cursor instead of pages, books only."""
+    params = vocabulary.search() if rng.random() < 0.5 else vocabulary.filters()
+    return {name: value for name, value in params.items() if name not in ("page", "view")}
+
+
 def paths(rng: random.Random, rounds: int, seconds: int) -> dict[str, list[str]]:
     """Per scenario key: ``key`` (the probe's URLs) and ``key#N`` for round N, every URL distinct."""
     vocabulary = _Vocabulary(rng)
@@ -158,6 +170,8 @@ def paths(rng: random.Random, rounds: int, seconds: int) -> dict[str, list[str]]
             "/books/", vocabulary.search() if rng.random() < 0.5 else vocabulary.filters(), rng
         ),
         "longtail_detail": lambda: _url(f"/books/{next(detail_ids)}/", {}, rng),
+        # The JSON API's books search on the same kinds of searches and filters, each asked once.
+        "longtail_api": lambda: _url("/api/v1/catalog/books", _api_params(vocabulary, rng), rng),
     }
     result: dict[str, list[str]] = {}
     for key, make in makers.items():

@@ -66,6 +66,7 @@ LONG_TAIL = [
     ("longtail_filters", "longtail_filters", False),
     ("longtail_catalog", "longtail_catalog", False),
     ("longtail_detail", "longtail_detail", False),
+    ("longtail_api", "longtail_api", False),
 ]
 UNCACHED = [
     ("catalog_anonymous", "catalog", False),
