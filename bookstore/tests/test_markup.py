@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from conftest import ListingFactory
+from core.templatetags.site_tags import select_options
 from core.templatetags.site_tags import lang_attr
 from orders.services import add_to_cart, get_or_create_cart, new_checkout_token, pay_order, place_order
 from orders.services.shipments import advance_shipments, mark_shipped
@@ -207,3 +208,12 @@ def test_tables_that_stack_on_a_phone_label_every_cell(client_for, alice, shippe
                 if "data-label=" not in cell and "table-stack-actions" not in cell and "table-stack-media" not in cell
             ]
             assert unlabelled == [], path
+
+
+def test_select_options_marks_the_chosen_value_and_escapes_the_labels():
+    html = select_options([("CO", "Colombia"), ("US", "United States"), ("XX", "<b>&</b>")], "US")
+    assert html == (
+        '<option value="CO">Colombia</option><option value="US" selected>United States</option>'
+        '<option value="XX">&lt;b&gt;&amp;&lt;/b&gt;</option>'
+    )
+    assert "selected" not in select_options([("CO", "Colombia")], None)
