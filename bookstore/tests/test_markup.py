@@ -15,8 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from conftest import ListingFactory
-from core.templatetags.site_tags import select_options
-from core.templatetags.site_tags import lang_attr
+from core.templatetags.site_tags import lang_attr, select_options
 from orders.services import add_to_cart, get_or_create_cart, new_checkout_token, pay_order, place_order
 from orders.services.shipments import advance_shipments, mark_shipped
 from orders.tests.conftest import card, carriers  # noqa: F401 - the carriers fixture
