@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-TOKEN_PREFIX = "bks_"  # noqa: S105 - the visible start of every token, not a secret
+TOKEN_PREFIX = "bks_"  # noqa: S105  # nosec B105 - the visible start of every token, not a secret
 PREFIX_LENGTH = 12  # "bks_" and the first 8 characters of the secret
 
 

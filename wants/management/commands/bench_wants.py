@@ -59,7 +59,7 @@ class Command(BaseCommand):
             raise CommandError("Rows of an earlier run are still there: delete users bench-want-* first.")
         from wants.services.matching import match_listing
 
-        rng = random.Random(seed)  # reproducible fake data, not security  # noqa: S311
+        rng = random.Random(seed)  # noqa: S311  # nosec B311 - reproducible fake data for the bench, not security
         vocabulary = _vocabulary(rng, 20_000)
         started = time.perf_counter()
         users, _rows, targets = self._seed_wants(rng, vocabulary, wants)
