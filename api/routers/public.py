@@ -152,17 +152,7 @@ def search_books(request: HttpRequest, filters: Query[CatalogFilters]):
                 request, rows.select_related("book", "book__category"), ordering=ordering,
                 limit=filters.limit, cursor=filters.cursor, tag=f"{tag}-figures",
             )  # fmt: skip
-            summaries = [
-                BookSummary(
-                    book=row.book,
-                    copies=row.copies,
-                    lowest_price=row.lowest_price,
-                    best_rank=row.best_rank,
-                    worst_rank=row.worst_rank,
-                    stats=row,
-                )
-                for row in page
-            ]
+            summaries = [BookSummary.of_figures(row) for row in page]
             return {"items": [book_summary_out(summary) for summary in summaries], "next": next_cursor}
         groups = rows
     else:
@@ -173,17 +163,7 @@ def search_books(request: HttpRequest, filters: Query[CatalogFilters]):
         request, groups, ordering=ordering, limit=filters.limit, cursor=filters.cursor, tag=tag
     )
     books = Book.objects.select_related("category").in_bulk([row["book_id"] for row in rows]) if rows else {}
-    summaries = [
-        BookSummary(
-            book=books[row["book_id"]],
-            copies=row["copies"],
-            lowest_price=Decimal(row["lowest"]),
-            best_rank=int(row["best"]),
-            worst_rank=int(row["worst"]),
-        )
-        for row in rows
-        if row["book_id"] in books
-    ]
+    summaries = [BookSummary.of_group(row, books[row["book_id"]]) for row in rows if row["book_id"] in books]
     return {"items": [book_summary_out(summary) for summary in summaries], "next": next_cursor}
 
 

@@ -62,6 +62,17 @@ class BookSummary:
     worst_rank: int
     stats: BookStats | None = None  # the book's figures, for its cover
 
+    @classmethod
+    def of_figures(cls, stats: BookStats) -> BookSummary:
+        """A book from its figures (its book loaded with them)."""
+        return cls(stats.book, stats.copies, stats.lowest_price, stats.best_rank, stats.worst_rank, stats)
+
+    @classmethod
+    def of_group(cls, row: dict, book: Book) -> BookSummary:
+        """A book from a row of its matching copies grouped (:func:`_grouped`: copies, lowest, best, worst)."""
+        stats = getattr(book, "stats", None) if Book.stats.is_cached(book) else None
+        return cls(book, row["copies"], Decimal(row["lowest"]), int(row["best"]), int(row["worst"]), stats)
+
     @property
     def cover(self):
         return self.stats.cover if self.stats is not None else None
@@ -222,17 +233,7 @@ def _figure_page(query: CatalogQuery, result: CatalogResult, offset: int, limit:
         ordering = _FIGURE_ORDERINGS[result.sort]
         ids = list(_figures(query, result).order_by(*ordering).values_list("pk", flat=True)[offset : offset + limit])
     by_id = BookStats.objects.select_related("book", "book__category").order_by().in_bulk(ids) if ids else {}
-    return [
-        BookSummary(
-            book=row.book,
-            copies=row.copies,
-            lowest_price=row.lowest_price,
-            best_rank=row.best_rank,
-            worst_rank=row.worst_rank,
-            stats=row,
-        )
-        for row in (by_id[pk] for pk in ids if pk in by_id)
-    ]
+    return [BookSummary.of_figures(by_id[pk]) for pk in ids if pk in by_id]
 
 
 def book_rows(query: CatalogQuery, result: CatalogResult) -> tuple[QuerySet, tuple[str, ...], bool]:
@@ -259,18 +260,7 @@ def _grouped_page(result: CatalogResult, offset: int, limit: int) -> list[BookSu
         rows = list(_grouped(_on_sale(result)).order_by(*ordering)[offset : offset + limit])
     ids = [row["book_id"] for row in rows]
     books = Book.objects.select_related("category", "stats").in_bulk(ids) if rows else {}
-    return [
-        BookSummary(
-            book=books[row["book_id"]],
-            copies=row["copies"],
-            lowest_price=Decimal(row["lowest"]),
-            best_rank=int(row["best"]),
-            worst_rank=int(row["worst"]),
-            stats=getattr(books[row["book_id"]], "stats", None),
-        )
-        for row in rows
-        if row["book_id"] in books
-    ]
+    return [BookSummary.of_group(row, books[row["book_id"]]) for row in rows if row["book_id"] in books]
 
 
 def fetch_book_page(result: CatalogResult, number: int, page_size: int, query: CatalogQuery | None = None) -> BookPage:
