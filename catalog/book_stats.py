@@ -41,7 +41,7 @@ def refresh_book_stats(book_ids: Iterable[int | None]) -> None:
         return
     with transaction.atomic(savepoint=False):
         for chunk in _chunks(ids, BATCH_BOOKS):
-            _write(chunk, lock=True)
+            _write(chunk)
 
 
 def refresh_seller_books(seller_ids: Iterable[int]) -> None:
@@ -73,21 +73,19 @@ def rebuild_book_stats(batch: int = BATCH_BOOKS) -> int:
         if not ids:
             break
         with transaction.atomic():
-            written += _write(ids, lock=True)
+            written += _write(ids)
         last = ids[-1]
     BookStats.objects.filter(book_id__gt=last).delete()
     return written
 
 
-def _write(ids: list[int], *, lock: bool) -> int:
+def _write(ids: list[int]) -> int:
     """Compute and store the rows of the books ``ids`` (sorted); return how many books have copies for sale.
 
     Four queries (lock the books, group their copies, find their covers, upsert the rows), and a delete when some
     book has no copy for sale left.
     """
-    books = Book.objects.filter(pk__in=ids).order_by("pk")
-    if lock:
-        books = books.select_for_update()
+    books = Book.objects.filter(pk__in=ids).order_by("pk").select_for_update()
     details = {
         pk: (category_id, language, binding)
         for pk, category_id, language, binding in books.values_list("pk", "category_id", "language", "binding")

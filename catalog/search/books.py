@@ -39,7 +39,8 @@ CONDITION_ORDER = tuple(Listing.Condition.values)
 
 
 def condition_rank():
-    """An expression: 0 for As New ... 5 for Poor."""
+    """An expression: 0 for As New ... 5 for Poor, as Listing.condition_rank. Grouped copies rank their condition
+    with it, as the listing indexes they are read from hold the condition, not its rank."""
     return Case(
         *(When(Q(condition=value), then=Value(rank)) for rank, value in enumerate(CONDITION_ORDER)),
         output_field=IntegerField(),
@@ -338,12 +339,11 @@ def book_copies(book: Book, conditions: tuple[str, ...] = (), sort: str = "price
         visible_listings()
         .filter(book=book, quantity__gt=0)
         .select_related("seller", "seller__shop", "seller__shop__stats")
-        .alias(rank=condition_rank())
     )
     if conditions:
         queryset = queryset.filter(condition__in=conditions)
     if sort == "condition":
-        queryset = queryset.order_by("rank", "price", "id")
+        queryset = queryset.order_by("condition_rank", "price", "id")
     elif sort == "newest":
         queryset = queryset.order_by("-published_at", "-id")
     else:
