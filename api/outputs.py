@@ -121,3 +121,18 @@ def quote_out(quote: CarrierQuote) -> dict:
         "earliest_delivery": window[0] if window else None,
         "latest_delivery": window[1] if window else None,
     }
+
+
+def order_line_out(line) -> dict:
+    """A line of an order or of a seller's shipment (orders.OrderLine), as the buyer and the seller see it."""
+    return {
+        "listing_id": line.listing_id,
+        "title": line.title,
+        "authors": line.authors,
+        "isbn13": line.isbn13,
+        "condition": line.condition,
+        "seller": line.seller_name,
+        "unit_price": MoneyOut.of(line.unit_price),
+        "quantity": line.quantity,
+        "line_total": MoneyOut.of(line.line_total),
+    }

@@ -21,6 +21,7 @@ from ninja import Field, Header, Query, Router, Schema, Status
 from api.access import MAX_ID, PathId, caller, created_at, invalid, not_found, require_confirmed_email, require_reader
 from api.auth import AUTH, require_scope
 from api.errors import ApiError
+from api.outputs import order_line_out
 from api.pagination import paginate
 from api.schemas import MoneyOut, ProblemOut
 from api.schemas_buyer import (
@@ -62,10 +63,6 @@ MAX_REASON_LENGTH = 255
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=MAX_KEY_LENGTH)]
 
 
-def money(value) -> MoneyOut:
-    return MoneyOut.of(value)
-
-
 # --- Cart -------------------------------------------------------------------------------------------------------
 
 
@@ -89,16 +86,16 @@ def cart_out(cart: Cart | None) -> dict:
                     "seller": group.seller_name,
                     "quantity": view.quantity,
                     "available": view.available,
-                    "unit_price": money(view.unit_price),
-                    "price_seen": money(view.price_seen),
-                    "line_total": money(view.line_total),
+                    "unit_price": MoneyOut.of(view.unit_price),
+                    "price_seen": MoneyOut.of(view.price_seen),
+                    "line_total": MoneyOut.of(view.line_total),
                     "problems": [{"code": p.code, "message": str(p.message)} for p in view.problems],
                 }
             )
     return {
         "lines": lines,
         "copies": summary.item_count,
-        "items_total": money(summary.items_total),
+        "items_total": MoneyOut.of(summary.items_total),
         "can_checkout": summary.can_checkout,
     }
 
@@ -171,13 +168,13 @@ def shipping_options(request: HttpRequest, query: Query[ShippingQuery]):
                 "seller_id": choice.group.seller.pk,
                 "seller": choice.group.seller_name,
                 "copies": choice.group.item_count,
-                "subtotal": money(choice.group.subtotal),
+                "subtotal": MoneyOut.of(choice.group.subtotal),
                 "carriers": [
                     {
                         "carrier_id": quote.carrier.pk,
                         "code": quote.carrier.code,
                         "name": quote.carrier.name,
-                        "price": money(quote.price),
+                        "price": MoneyOut.of(quote.price),
                         "delivery_time": quote.carrier.delivery_time,
                     }
                     for quote in choice.options
@@ -234,7 +231,7 @@ def order_out(request: HttpRequest, order: Order) -> dict:
                 "carrier": shipment.carrier.name,
                 "carrier_code": shipment.carrier.code,
                 "tracking_number": shipment.tracking_number,
-                "shipping_cost": money(shipment.shipping_cost),
+                "shipping_cost": MoneyOut.of(shipment.shipping_cost),
                 "copies": shipment.item_count,
                 "shipped_at": shipment.shipped_at,
                 "delivered_at": shipment.delivered_at,
@@ -259,24 +256,11 @@ def order_out(request: HttpRequest, order: Order) -> dict:
         "expires_at": order.expires_at,
         "paid_at": order.paid_at,
         "cancelled_at": order.cancelled_at,
-        "items_total": money(order.items_total),
-        "shipping_total": money(order.shipping_total),
-        "total": money(order.total),
+        "items_total": MoneyOut.of(order.items_total),
+        "shipping_total": MoneyOut.of(order.shipping_total),
+        "total": MoneyOut.of(order.total),
         "ship_to": order.shipping_address_lines,
-        "lines": [
-            {
-                "listing_id": line.listing_id,
-                "title": line.title,
-                "authors": line.authors,
-                "isbn13": line.isbn13,
-                "condition": line.condition,
-                "seller": line.seller_name,
-                "unit_price": money(line.unit_price),
-                "quantity": line.quantity,
-                "line_total": money(line.line_total),
-            }
-            for line in order.lines.all()
-        ],
+        "lines": [order_line_out(line) for line in order.lines.all()],
         "shipments": shipments,
         "cancellable": order_is_cancellable(order),
         "pay_url": pay_url,
@@ -362,7 +346,7 @@ def list_orders(request: HttpRequest, query: Query[OrderListQuery]):
             "number": order.number,
             "status": order.status,
             "created_at": order.created_at,
-            "total": money(order.total),
+            "total": MoneyOut.of(order.total),
             "copies": order.copies or 0,
         }
         for order in rows

@@ -27,6 +27,7 @@ from api.access import (
 )
 from api.auth import AUTH
 from api.errors import ApiError
+from api.outputs import order_line_out
 from api.pagination import paginate
 from api.schemas import MoneyOut, ProblemOut
 from api.schemas_seller import (
@@ -344,20 +345,7 @@ def sale_out(request: HttpRequest, shipment: Shipment, *, events: bool = False) 
         "copies": shipment.item_count,
         "shipped_at": shipment.shipped_at,
         "delivered_at": shipment.delivered_at,
-        "lines": [
-            {
-                "listing_id": line.listing_id,
-                "title": line.title,
-                "authors": line.authors,
-                "isbn13": line.isbn13,
-                "condition": line.condition,
-                "seller": line.seller_name,
-                "unit_price": MoneyOut.of(line.unit_price),
-                "quantity": line.quantity,
-                "line_total": MoneyOut.of(line.line_total),
-            }
-            for line in shipment.lines.all()
-        ],
+        "lines": [order_line_out(line) for line in shipment.lines.all()],
     }
     if events:
         out["events"] = [
