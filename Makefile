@@ -16,8 +16,8 @@ help: ## List the targets
 install: ## System packages, .venv and requirements (script/bootstrap)
 	./script/bootstrap
 
-css: ## Rebuild static/vendor/bootstrap/bootstrap.used.css after a template change (needs npm)
-	npm ci --no-audit --no-fund && npm run build:css
+css: ## Rebuild static/vendor/bootstrap/bootstrap.used.{css,js} after a template change (needs npm)
+	npm ci --no-audit --no-fund && npm run build:css && npm run build:js
 
 run: ## Migrate, load demo data and serve on http://127.0.0.1:8000/ (script/run)
 	./script/run

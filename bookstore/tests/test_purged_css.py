@@ -1,8 +1,8 @@
-"""The pages link only the Bootstrap rules they use (static/vendor/bootstrap/bootstrap.used.css, built by
-script/build-css.mjs): every Bootstrap class a template names must still be in that file.
+"""The pages link only the Bootstrap rules and plugins they use (static/vendor/bootstrap/bootstrap.used.css and
+bootstrap.used.js, built by script/build-css.mjs and script/build-js.mjs): every Bootstrap class a template names must
+still be in the CSS, and every plugin a template calls on (data-bs-toggle, data-bs-dismiss) in the script.
 
-When this fails after a template change, run `npm ci && npm run build:css` (script/bootstrap does) and commit
-the rebuilt file.
+When this fails after a template change, run `make css` (script/bootstrap does) and commit the rebuilt files.
 """
 
 import re
@@ -38,10 +38,24 @@ def template_classes() -> dict[str, set[str]]:
     return found
 
 
-def test_the_base_layout_links_the_purged_file_and_defers_its_script():
+def test_the_base_layout_links_the_purged_files_and_defers_its_script():
     base = (TEMPLATE_DIRS[0] / "base.html").read_text(encoding="utf-8")
     assert "vendor/bootstrap/bootstrap.used.css" in base and "bootstrap.min.css" not in base
-    assert re.search(r"bootstrap\.bundle\.min\.js' %\}\"[^>]*\bdefer\b", base)
+    assert re.search(r"bootstrap\.used\.js' %\}\"[^>]*\bdefer\b", base)
+    assert "bootstrap.bundle" not in base
+
+
+def test_every_plugin_the_templates_call_on_is_in_the_built_script():
+    build = (Path(settings.BASE_DIR) / "script" / "build-js.mjs").read_text(encoding="utf-8")
+    plugins = set(re.findall(r'"(\w+)"', re.search(r"PLUGINS = \[([^\]]*)\]", build).group(1)))
+    called = set()
+    for directory in TEMPLATE_DIRS:
+        for template in directory.rglob("*.html"):
+            called |= set(re.findall(r'data-bs-(?:toggle|dismiss)="(\w+)"', template.read_text(encoding="utf-8")))
+    assert {"alert", "collapse", "dropdown"} <= called
+    assert called <= plugins, f"add {sorted(called - plugins)} to PLUGINS in script/build-js.mjs, then `make css`"
+    header = (VENDOR / "bootstrap.used.js").read_text(encoding="utf-8").split("*/", 1)[0]
+    assert all(name in header for name in plugins), "rebuild with `npm run build:js`"
 
 
 def test_every_bootstrap_class_the_templates_use_is_in_the_purged_css():
