@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import NotSupportedError, connections
-from django.db.models import Case, FloatField, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, FloatField, Func, IntegerField, Q, QuerySet, Subquery, Value, When
 
 from accounts.models import Shop, User
 from catalog.isbn import try_normalize_isbn
@@ -91,7 +91,10 @@ def apply_text_search(queryset: QuerySet, q: str, books: QuerySet | None = None)
     """
     isbn = try_normalize_isbn(q)
     if isbn:
-        return TextSearch(queryset.filter(book__isbn13=isbn), ranked=False, isbn=isbn)
+        # The book's id read once by its unique ISBN (a scalar subquery), so its copies come from the listing's
+        # book index: joined instead, MariaDB walked a sort order's index over the whole catalog (190 ms at 100k).
+        book_id = Subquery(Book.objects.filter(isbn13=isbn).values("pk")[:1])
+        return TextSearch(queryset.filter(book_id=book_id), ranked=False, isbn=isbn)
 
     words = search_words(q)
     if not words:
@@ -266,8 +269,10 @@ def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogR
     if sort == SORT_RELEVANCE and not (search and search.ranked):
         sort = SORT_NEWEST
     prices = query.price_min is not None or query.price_max is not None
-    # The hints are for the whole catalog; a shop's own listings are found by the seller's indexes.
-    equalities = [*book_filters, *(["condition"] if len(query.conditions) == 1 else [])] if base is None else None
+    # The hints are for the whole catalog; a shop's own listings are found by the seller's indexes, and an ISBN's
+    # copies by the book's.
+    hinted = base is None and not (search and search.isbn)
+    equalities = [*book_filters, *(["condition"] if len(query.conditions) == 1 else [])] if hinted else None
     return CatalogResult(
         queryset=queryset,
         ordering=ORDERINGS[sort],

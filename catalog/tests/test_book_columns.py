@@ -175,3 +175,31 @@ def test_each_page_reads_the_index_of_its_filter_and_order(query, indexes):
 def test_a_shops_own_listings_take_no_index_hint():
     result = find_listings(CatalogQuery(language="es"), base=Listing.objects.filter(seller_id=1))
     assert (result.indexes, result.count_indexes) == ((), ())
+
+
+def test_an_isbn_search_takes_no_index_hint_and_finds_its_book_by_id():
+    book = BookFactory(isbn13="9780306406157")
+    copy = ListingFactory(book=book)
+    ListingFactory.create_batch(2)
+    result = find_listings(CatalogQuery(q="978-0-306-40615-7", sort="newest", language="en"))
+    assert (result.indexes, result.count_indexes) == ((), ())
+    assert list(result.queryset) == ([copy] if book.language == "en" else [])
+    assert "catalog_book`.`isbn13`" not in str(result.queryset.query).replace('"', "`")
+
+
+@mysql_only
+def test_mysql_an_isbn_search_reads_its_books_copies_from_the_book_index():
+    book = BookFactory(isbn13="9780306406157")
+    ListingFactory.create_batch(2, book=book)
+    ListingFactory.create_batch(5)
+    result = find_listings(CatalogQuery(q="9780306406157", sort="newest"))
+    ids = result.queryset.order_by(*result.ordering).values_list("id")[:25]
+    # As catalog.search.pages reads a page: with the result's index hints, when it has any.
+    sql, params = hinted_sql(ids, result.indexes) if result.indexes else ids.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        columns = [column[0] for column in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    listing_rows = [row for row in rows if row["table"] == "catalog_listing"]
+    assert listing_rows and listing_rows[0]["key"] in ("listing_book_idx", "listing_book_stock_idx"), rows
+    assert len(list(ids)) == 2
