@@ -14,6 +14,7 @@ import contextlib
 import difflib
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -27,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 VOCABULARY_KEY = "catalog:suggest:vocabulary:v1"
 VOCABULARY_SECONDS = 600
+# How long a process uses its own copy of the list before reading the shared one again.
+VOCABULARY_LOCAL_SECONDS = 60
 VOCABULARY_BOOKS = 20_000
 SUGGEST_KEY = "catalog:suggest:q:v1:{}"
 SUGGEST_SECONDS = 300
@@ -63,8 +66,19 @@ def _build() -> Vocabulary:
     return Vocabulary(tuple(titles.values()), tuple(authors.values()), frozenset(words))
 
 
+# This process's copy of the shared list, and until when it is used without asking the cache (time.monotonic()):
+# the list is a few hundred kilobytes, which every search without a result and every suggestion would otherwise
+# fetch and unpickle again.
+_local: tuple[float, Vocabulary] | None = None
+
+
 def vocabulary() -> Vocabulary:
     """The cached titles, authors and words of the books on sale (one query when the cache lacks them)."""
+    global _local
+    now = time.monotonic()
+    local = _local
+    if local is not None and local[0] > now:
+        return local[1]
     try:
         found = cache.get(VOCABULARY_KEY)
     except Exception:
@@ -74,7 +88,14 @@ def vocabulary() -> Vocabulary:
         found = _build()
         with contextlib.suppress(Exception):
             cache.set(VOCABULARY_KEY, found, VOCABULARY_SECONDS)
+    _local = (now + VOCABULARY_LOCAL_SECONDS, found)
     return found
+
+
+def forget_local_vocabulary() -> None:
+    """Drop this process's copy (tests that change the books on sale and want the next request to see it)."""
+    global _local
+    _local = None
 
 
 def did_you_mean(q: str) -> str | None:

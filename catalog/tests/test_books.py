@@ -318,6 +318,16 @@ def test_suggest_vocabulary_is_one_query_then_cached(client, dune, django_assert
     assert Book.objects.count() == 2
 
 
+def test_suggest_vocabulary_is_kept_in_the_process_for_a_minute(dune, monkeypatch):
+    first = suggest_module.vocabulary()
+    reads = []
+    monkeypatch.setattr(suggest_module.cache, "get", lambda *args, **kwargs: reads.append(args) or first)
+    assert suggest_module.vocabulary() is first and reads == []  # no round trip to the shared cache
+    clock = suggest_module.time.monotonic() + suggest_module.VOCABULARY_LOCAL_SECONDS + 1
+    monkeypatch.setattr(suggest_module.time, "monotonic", lambda: clock)
+    assert suggest_module.vocabulary() is first and len(reads) == 1  # a minute later: the shared copy again
+
+
 @mysql_only
 @pytest.mark.django_db(transaction=True)
 def test_mysql_books_view_shows_the_best_books_only_and_says_so(client, settings, monkeypatch):
