@@ -50,7 +50,10 @@ def load(listings: int) -> None:
 
 def analyze() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE TABLE catalog_listing, catalog_book, accounts_user, accounts_shop")
+        cursor.execute(
+            "ANALYZE TABLE catalog_listing, catalog_book, catalog_bookstats, catalog_category, "
+            "accounts_user, accounts_shop"
+        )
         cursor.fetchall()
 
 

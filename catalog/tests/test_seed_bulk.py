@@ -5,11 +5,14 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from stdnum import isbn
 
 from accounts.models import SHOP_COUNTRIES, Shop, User
 from catalog.management.seeding import DEMO_PASSWORD
 from catalog.models import Book, Listing
+from conftest import mysql_only
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +74,20 @@ def test_seed_bulk_refuses_counts_below_one(option):
     with pytest.raises(CommandError, match="must be positive"):
         seed_bulk(option, "0")
     assert not Listing.objects.exists()
+
+
+@mysql_only
+@pytest.mark.django_db(transaction=True)
+def test_mysql_seed_bulk_refreshes_the_optimizers_statistics_of_what_it_loaded():
+    with CaptureQueriesContext(connection) as queries:
+        seed_bulk("--listings", "20", "--books", "4", "--sellers", "2", "-v", "0")
+    analyzed = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("ANALYZE TABLE")]
+    assert len(analyzed) == 1
+    assert all(table in analyzed[0] for table in ("catalog_listing", "catalog_book", "catalog_bookstats"))
+
+
+def test_seed_bulk_inside_a_transaction_leaves_the_statistics_alone():
+    # ANALYZE TABLE would commit the caller's transaction on MariaDB/MySQL.
+    with CaptureQueriesContext(connection) as queries:
+        seed_bulk("--listings", "20", "--books", "4", "--sellers", "2", "-v", "0")
+    assert not [query for query in queries.captured_queries if query["sql"].startswith("ANALYZE")]
