@@ -26,6 +26,8 @@ def fold(text: str | None) -> str | None:
     """The text lower-cased (case-folded) and without accents: "García MÁRQUEZ" → "garcia marquez"."""
     if text is None:
         return None
+    if text.isascii():  # no accent to take off (most titles): the same result, many times faster
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char)).translate(_UNDECOMPOSABLE)
 

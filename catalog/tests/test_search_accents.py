@@ -5,6 +5,8 @@ MariaDB does it by its collation (utf8mb4_unicode_ci), SQLite through catalog.fo
 DATABASE_URL=mysql://...
 """
 
+import unicodedata
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -156,3 +158,9 @@ def test_sqlite_compares_folded_text(client, shelf):
 )
 def test_fold(text, folded):
     assert fold(text) == folded
+
+
+@pytest.mark.parametrize("text", ["Dune", "THE LORD of the Rings", "1984", "a-b_c (d) 'e'", "", "\x7f~"])
+def test_folding_ascii_text_takes_the_short_way_to_the_same_result(text):
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    assert fold(text) == "".join(char for char in decomposed if not unicodedata.combining(char))
