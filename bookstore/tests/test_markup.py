@@ -216,3 +216,19 @@ def test_select_options_marks_the_chosen_value_and_escapes_the_labels():
         '<option value="XX">&lt;b&gt;&amp;&lt;/b&gt;</option>'
     )
     assert "selected" not in select_options([("CO", "Colombia")], None)
+
+
+def test_select_options_are_kept_per_list_language_and_selection():
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    countries = [("CO", gettext_lazy("Colombia")), ("ES", gettext_lazy("Spain"))]
+    from core.templatetags.site_tags import _options_html
+
+    first = select_options(countries, "CO")
+    hits = _options_html.cache_info().hits
+    assert select_options(countries, "CO") == first and _options_html.cache_info().hits == hits + 1
+    assert 'value="ES" selected' in select_options(countries, "ES")  # another selection, another entry
+    with translation.override("es"):
+        assert ">España</option>" in select_options(countries, "CO")  # labels read in the page's language
+    assert ">Spain</option>" in select_options(countries, "CO")
