@@ -75,8 +75,13 @@ class PayoutForm(forms.ModelForm):
         model = Payout
         fields = ("seller", "amount", "reference")
 
+    # Set by PayoutAdmin on the form it shows again when the write refused what this form had accepted.
+    refused: str = ""
+
     def clean(self):
         cleaned = super().clean()
+        if self.refused:
+            self.add_error(None, self.refused)
         seller, amount = cleaned.get("seller"), cleaned.get("amount")
         if seller is not None and amount is not None:
             if amount <= 0:
@@ -88,6 +93,14 @@ class PayoutForm(forms.ModelForm):
                     % {"available": money(balances(seller).available)},
                 )
         return cleaned
+
+
+class PayoutRefused(Exception):
+    """send_payout refused a payout its form had accepted: another payout took the balance in between."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 @admin.register(Payout)
@@ -113,11 +126,24 @@ class PayoutAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except PayoutRefused as refused:
+            # The add ran in one transaction, now rolled back: the form again, with what was typed and the reason.
+            request.payout_refused = refused.message
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refused = getattr(request, "payout_refused", "")
+        return type(form.__name__, (form,), {"refused": refused}) if refused else form
+
     def save_model(self, request, obj, form, change):
         try:
             payout = send_payout(obj.seller, obj.amount, request.user, obj.reference)
         except PayoutError as error:  # the balance changed between the form's check and the write
-            raise forms.ValidationError(error.message) from error
+            raise PayoutRefused(error.message) from error
         obj.pk, obj.created_by, obj.created_at = payout.pk, payout.created_by, payout.created_at
         obj._state.adding = False
 

@@ -68,3 +68,41 @@ def test_a_refund_processed_twice_at_once_is_entered_once(delivered_sale):
     assert run_together([process, process, process]) == ["succeeded"] * 3
     assert LedgerEntry.objects.filter(refund=refund, kind="refund").count() == 1
     assert Payment.objects.get(order=order).refunded_amount == Decimal("5.00")
+
+
+def test_an_admin_payout_overtaken_by_another_shows_its_form_again_with_the_reason(delivered_sale, staff, monkeypatch):
+    """Another desk's payout commits between the admin form's check of the balance and its own write."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from orders.admin.earnings import PayoutForm
+
+    _order, seller, _shipment = delivered_sale
+    available = balances(seller).available
+    checked = PayoutForm.clean
+
+    def clean_then_the_other_desk_pays(form):
+        cleaned = checked(form)
+        if not Payout.objects.filter(reference="other desk").exists():
+            # Its own connection and transaction, committed before this request writes.
+            thread = threading.Thread(
+                target=lambda: (send_payout(seller, available, None, "other desk"), connection.close())
+            )
+            thread.start()
+            thread.join()
+        return cleaned
+
+    monkeypatch.setattr(PayoutForm, "clean", clean_then_the_other_desk_pays)
+    client = Client()
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:orders_payout_add"), {"seller": seller.pk, "amount": str(available), "reference": "T-3"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "at most the available balance" in html
+    assert 'value="T-3"' in html and f'value="{available}"' in html  # what staff typed is still there
+    assert list(Payout.objects.values_list("reference", flat=True)) == ["other desk"]
+    assert balances(seller).available == 0
