@@ -129,15 +129,17 @@ def _save_file(field, content, written: list[str]) -> str:
     return written[-1]
 
 
-def store_photos(processed: Iterable[ProcessedPhoto], *, renditions: bool = False) -> list[StoredPhoto]:
+def store_photos(processed: Iterable[ProcessedPhoto], *, renditions: bool = False, field=None) -> list[StoredPhoto]:
     """Write processed photos (and, with ``renditions``, their srcset renditions) through the storage API.
+
+    ``field``: the image field whose storage and folder (upload_to) the files take; a listing photo's by default.
 
     On failure, what was written is removed.
 
     Raises ValidationError on "photos" when the storage cannot take them (a full or read-only disk, an
     unreachable bucket): the seller is told to try again and nothing is kept. Anything else is re-raised.
     """
-    field = _image_field()
+    field = field or _image_field()
     stored: list[StoredPhoto] = []
     written: list[str] = []
     try:

@@ -47,7 +47,8 @@ def open_claim(shipment: Shipment, buyer: User, kind: str, message: str, photos:
     problem = kind_problem(shipment, kind)  # checked again under the lock; this spares storing photos for nothing
     if problem:
         raise ClaimError(problem, code="not_eligible")
-    stored = store_photos(prepare_photos(photos)) if photos else []
+    # In the claims' own folder (ClaimPhoto's upload_to), apart from the listings' photos.
+    stored = store_photos(prepare_photos(photos), field=ClaimPhoto._meta.get_field("image")) if photos else []
     try:
         return _open(shipment, buyer, kind, message, stored)
     except BaseException:

@@ -26,7 +26,7 @@ def decide_url(claim) -> str:
 
 
 def test_admin_pages_render(client_for, staff, escalated, django_assert_max_num_queries):
-    ClaimPhoto.objects.create(claim=escalated, image="listings/a.jpg", thumbnail="listings/a_thumb.jpg")
+    ClaimPhoto.objects.create(claim=escalated, image="claims/a.jpg", thumbnail="claims/a_thumb.jpg")
     client = client_for(staff)
     assert_admin_pages_render(client, Claim, 12, 20, django_assert_max_num_queries)
     page = client.get(reverse("admin:claims_claim_change", args=[escalated.pk])).content.decode()

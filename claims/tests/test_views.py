@@ -97,6 +97,10 @@ def test_buyer_opens_a_claim_with_photos(
     assert response.status_code == 302 and response["Location"] == detail_url(claim)
     assert claim.photos.count() == 2
     assert all(photo.image.name.endswith(".jpg") for photo in claim.photos.all())  # re-encoded
+    # In the claims' own folder, apart from the listings' photos.
+    names = [name for photo in claim.photos.all() for name in (photo.image.name, photo.thumbnail.name)]
+    assert len(names) == 4 and all(name.startswith("claims/") for name in names), names
+    assert all(photo.image.storage.exists(photo.thumbnail.name) for photo in claim.photos.all())
     assert [m.to for m in mailoutbox] == [["alice@example.com"]]
     page = client.get(detail_url(claim))
     assert "The cover is torn." in page.content.decode()
@@ -223,7 +227,7 @@ def test_order_and_sale_pages_link_the_claim(client_for, client, claim, alice, c
 
 
 def test_query_budgets(client_for, client, claim, alice, charlie, django_assert_max_num_queries):
-    ClaimPhoto.objects.create(claim=claim, image="listings/a.jpg", thumbnail="listings/a_thumb.jpg")
+    ClaimPhoto.objects.create(claim=claim, image="claims/a.jpg", thumbnail="claims/a_thumb.jpg")
     buyer = client_for(charlie)
     with django_assert_max_num_queries(7):
         assert buyer.get(detail_url(claim)).status_code == 200
