@@ -1,5 +1,6 @@
 import io
 import re
+from decimal import Decimal as D
 from io import StringIO
 
 import pytest
@@ -14,6 +15,7 @@ from stdnum import isbn
 
 from accounts.models import Shop, User
 from catalog.models import Book, Category, Listing, ListingPhoto
+from shipping.models import ShopShipping
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -74,10 +76,23 @@ def test_seed_demo_builds_a_shop_to_click_through_and_a_second_run_adds_nothing(
     assert sorted(confirmed.values_list("email", flat=True)) == sorted(printed_emails)
     EmailAddress.objects.filter(email=printed_emails[0]).update(verified=False)
 
+    # The Colombian shop ships its own way, at its own price at home; the American one at the carriers' rates.
+    settings = ShopShipping.objects.get()
+    assert settings.shop.country == "CO" and settings.handling_days == 1 and settings.carriers.exists()
+    assert {(rate.zone, rate.base, rate.per_extra_item) for rate in settings.rates.all()} == {
+        ("domestic", D("2.50"), D("1.00"))
+    }
+    co_listing = Listing.objects.filter(seller__shop__country="CO", status=Listing.Status.ACTIVE).first()
+    page = client.get(co_listing.get_absolute_url(), {"ship_to": "CO"}).content.decode()
+    assert "$2.50" in page
+
     before = row_counts()
+    settings.handling_days = 3  # the seller's own change: a second run keeps it
+    settings.save()
     second = seed_demo()
     assert row_counts() == before
-    assert "created 0 users, 0 shops, 0 books, 0 listings and 0 photos" in second
+    assert ShopShipping.objects.get().handling_days == 3
+    assert "created 0 users, 0 shops, 0 books, 0 listings, 0 shop shipping settings and 0 photos" in second
     assert confirmed.count() == len(printed_emails)
 
     password = re.search(r"Password for every demo account: (\S+)", output).group(1)

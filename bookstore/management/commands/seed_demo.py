@@ -4,7 +4,8 @@ Creates three buyers with a saved shipping address each (in the United States,
 Colombia and Mexico, so that every way a parcel can go is there to try: within a
 country and across a border), two sellers with shops in Colombia and the United
 States, a staff superuser, about 120 books and 200 listings, each listing with a
-drawn cover photo added through the same service as a seller's upload. Running it
+drawn cover photo added through the same service as a seller's upload, and shipping
+settings of its own for the Colombian shop (the American one ships at the carriers' rates). Running it
 again creates nothing new: accounts are found by email, addresses by their
 content, books by ISBN, listings by (seller, book), and only listings without a
 photo get one.
@@ -28,6 +29,10 @@ from catalog.management.seeding import DEMO_PASSWORD, cover_upload, isbn13, stab
 from catalog.models import Book, Category, Listing
 from catalog.services.photos import add_photos
 from orders.models import Address
+from shipping.models import ShopShipping
+from shipping.quotes import carriers_from, zones_for
+from shipping.shop_settings import save_shop_shipping
+from shipping.zones import Zone
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,13 @@ SELLER_US = DemoAccount(
 )
 STAFF = DemoAccount("staff", "admin@example.com", "Sam", "Admin", staff=True)
 DEMO_ACCOUNTS = [BUYER, BUYER_CO, BUYER_MX, SELLER_CO, SELLER_US, STAFF]
+
+# The Colombian shop ships its own way (every carrier that takes parcels from Colombia, its own price at home,
+# one business day of handling); the American shop has no settings, so the carriers' rates and the default
+# handling time apply: both ways a seller ships are there to try. (handling days, {zone: (first, each extra)})
+DEMO_SHIPPING = {
+    SELLER_CO.email: (1, {Zone.DOMESTIC.value: (Decimal("2.50"), Decimal("1.00"))}),
+}
 
 CONDITION_WEIGHTS = {
     Listing.Condition.AS_NEW: 10,
@@ -216,12 +228,13 @@ class Command(BaseCommand):
             users, new_users, new_shops = self.ensure_accounts()
             books, new_books = self.ensure_books()
             new_listings = self.ensure_listings(plan, users, books)
+            new_settings = self.ensure_shipping_settings(users)
         new_photos = self.ensure_photos(plan, users)
         refresh_book_stats(book.pk for book in books.values())  # the books view reads each book's figures
 
         self.stdout.write(
             f"Demo data: created {new_users} users, {new_shops} shops, {new_books} books, "
-            f"{new_listings} listings and {new_photos} photos "
+            f"{new_listings} listings, {new_settings} shop shipping settings and {new_photos} photos "
             f"({len(DEMO_ACCOUNTS)} accounts, {len(BOOKS)} books and {len(plan)} listings in the demo)."
         )
         self.print_logins(users)
@@ -246,6 +259,21 @@ class Command(BaseCommand):
                 Address.objects.get_or_create(user=user, **account.address)
             users[account.email] = user
         return users, new_users, new_shops
+
+    def ensure_shipping_settings(self, users: dict[str, User]) -> int:
+        """Shipping settings of the shops in DEMO_SHIPPING that have none yet (a seller's own are never replaced)."""
+        made = 0
+        for email, (handling_days, prices) in DEMO_SHIPPING.items():
+            shop = Shop.objects.get(owner=users[email])
+            if ShopShipping.objects.filter(shop=shop).exists():
+                continue
+            carriers = {
+                carrier: {zone: price for zone, price in prices.items() if zone in zones_for(carrier)}
+                for carrier in carriers_from(shop.country)
+            }
+            save_shop_shipping(shop, handling_days, carriers)
+            made += 1
+        return made
 
     def ensure_books(self) -> tuple[dict[str, Book], int]:
         categories = {category.slug: category for category in Category.objects.all()}
