@@ -62,6 +62,27 @@ def test_seller_sees_balances_and_ledger(client_for, alice, alice_part):
     assert alice_part.order.number in html and reverse("shipping:sale_detail", args=[alice_part.pk]) in html
 
 
+def test_the_sale_page_shows_the_fee_and_what_the_seller_receives_as_the_ledger_has_them(
+    client_for, alice, alice_part
+):
+    html = client_for(alice).get(reverse("shipping:sale_detail", args=[alice_part.pk])).content.decode()
+    shown = {
+        part: D(re.search(rf'data-part="{part}">[^0-9]*([0-9.,]+)', html).group(1).replace(",", ""))
+        for part in ("paid", "fee", "net")
+    }
+    entries = dict(LedgerEntry.objects.filter(shipment=alice_part).values_list("kind", "amount"))
+    assert shown["paid"] == entries["sale"] and shown["fee"] == -entries["fee"] > 0
+    assert shown["net"] == entries["sale"] + entries["fee"] == shown["paid"] - shown["fee"]
+    percent = alice_part.lines.get().fee_percent
+    assert f"Marketplace fee ({percent.normalize():f} % of the books)" in html
+    html = (
+        client_for(alice)
+        .get(reverse("shipping:sale_detail", args=[alice_part.pk]), HTTP_ACCEPT_LANGUAGE="es")
+        .content.decode()
+    )
+    assert "Lo que recibe" in html and f"Comisión del mercado ({percent.normalize():f} % de los libros)" in html
+
+
 def test_the_balances_add_up_to_what_the_sales_earned(client_for, alice, staff, alice_part, refunded_part, bob):
     """What the page shows: pending + available + paid out is sales less fees and refunds, each named."""
     # Alice's part is delivered long ago (available), and part of it paid out; bob's was refunded.

@@ -145,6 +145,7 @@ def sale_list(request: HttpRequest) -> HttpResponse:
 def _render_detail(request: HttpRequest, shipment: Shipment, form: ShipForm | None = None, status: int = 200):
     lines = list(shipment.lines.all())
     items_total = sum((line.line_total for line in lines), ZERO)
+    fee_total = sum((line.fee for line in lines), ZERO)
     if form is None and shipment.status == ShipmentStatus.READY_TO_SHIP:
         form = _ship_form(shipment)
     context = {
@@ -154,6 +155,11 @@ def _render_detail(request: HttpRequest, shipment: Shipment, form: ShipForm | No
         "items_total": items_total,
         # What the buyer pays for this seller's part: their books and the shipping the seller sends them with.
         "shipment_total": items_total + shipment.shipping_cost,
+        # The marketplace's fee on these books, fixed per line when the order was placed, and what is left for the
+        # seller: the sale and fee entries this shipment adds to the earnings ledger.
+        "fee_total": fee_total,
+        "fee_percents": sorted({line.fee_percent for line in lines}),
+        "net_total": items_total + shipment.shipping_cost - fee_total,
         "events": list(shipment.events.all()),
         "ship_form": form,
     }
