@@ -69,3 +69,38 @@ def test_docs_page(new_page, db, language):
     assert page.evaluate("document.documentElement.lang") == language
     problems = check_page(page, f"docs-{language}")
     assert not problems, "\n".join(problems)
+
+
+def test_docs_page_tries_a_call_with_a_token_given_in_authorize(new_page, charlie):
+    """A visitor who is not signed in gives a token in Swagger UI's Authorize dialog and runs a call with it."""
+    from api.services import create_token
+
+    _token, secret = create_token(charlie, "Docs", ["read"])
+    page = new_page("desktop")
+    page.goto("/api/v1/docs/")
+    authorize = page.locator(".scheme-container .btn.authorize")
+    expect(authorize).to_be_visible(timeout=30_000)
+    authorize.click()
+    dialog = page.locator(".dialog-ux .modal-ux")
+    expect(dialog).to_be_visible()
+    problems = check_page(page, "docs-authorize")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    field = dialog.locator("input[type=text], input[type=password]").first
+    field.fill(secret)
+    dialog.locator("button.authorize").first.click()
+    expect(dialog.get_by_role("button", name="Logout").first).to_be_visible()
+    problems += check_page(page, "docs-authorized")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    dialog.locator("button.btn-done").first.click()
+    expect(dialog).to_be_hidden()
+
+    operation = page.locator(
+        ".opblock", has=page.locator(".opblock-summary-path", has_text="/api/v1/orders/addresses")
+    )
+    operation.locator(".opblock-summary").first.click()
+    operation.locator("button.try-out__btn").click()
+    operation.locator("button.execute").click()
+    expect(operation.locator(".live-responses-table tbody .response-col_status").first).to_have_text(
+        "200", timeout=15_000
+    )
+    assert not problems, "\n".join(problems)
