@@ -73,6 +73,19 @@ class ShippingOptionsOut(Schema):
     sellers: list[SellerShippingOut]
 
 
+class AddressIn(Schema):
+    """A shipping address, checked as the checkout's address form checks it."""
+
+    full_name: str = Field(..., max_length=200)
+    line1: str = Field(..., max_length=200)
+    line2: str = Field("", max_length=200)
+    city: str = Field(..., max_length=200)
+    region: str = Field("", max_length=200)
+    postal_code: str = Field("", max_length=40)
+    country: str = Field(..., max_length=2, description="ISO 3166 code, e.g. CO")
+    phone: str = Field(..., max_length=40)
+
+
 class AddressOut(Schema):
     id: int
     full_name: str

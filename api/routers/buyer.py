@@ -25,6 +25,7 @@ from api.outputs import order_line_out
 from api.pagination import paginate
 from api.schemas import MoneyOut, ProblemOut
 from api.schemas_buyer import (
+    AddressIn,
     AddressOut,
     CartAddIn,
     CartLineIn,
@@ -35,6 +36,7 @@ from api.schemas_buyer import (
     ShippingOptionsOut,
 )
 from orders.errors import CarrierChoiceError
+from orders.forms import AddressForm
 from orders.models import Address, Cart, Order
 from orders.services import (
     accept_current_prices,
@@ -50,6 +52,7 @@ from orders.services import (
     order_is_cancellable,
     place_order,
     remove_line,
+    save_address,
     set_line_quantity,
     user_addresses,
 )
@@ -209,11 +212,26 @@ def address_out(address: Address) -> dict:
     }
 
 
-@orders_router.get("/addresses", response={200: list[AddressOut], **PROBLEMS}, summary="Saved addresses")
+@orders_router.get(
+    "/addresses", response={200: list[AddressOut], **PROBLEMS}, url_name="addresses", summary="Saved addresses"
+)
 def addresses(request: HttpRequest):
-    """The buyer's saved shipping addresses, newest first (new ones are added at checkout on the site)."""
+    """The buyer's saved shipping addresses, newest first."""
     require_reader(request, "buy")
     return [address_out(address) for address in user_addresses(caller(request))]
+
+
+@orders_router.post("/addresses", response={201: AddressOut, **PROBLEMS}, summary="Save an address")
+def add_address(request: HttpRequest, payload: AddressIn, response: HttpResponse):
+    """Save a shipping address for your orders, checked as at checkout on the site (a country we ship to, a phone
+    number the carrier can call). The same address again answers the one saved before. Needs ``buy``."""
+    require_scope(request, "buy")
+    form = AddressForm(data=payload.dict())
+    if not form.is_valid():
+        raise invalid({field: list(messages) for field, messages in form.errors.items()})
+    address = save_address(caller(request), form.cleaned_data)
+    created_at(request, response, reverse("api-v1:addresses"))
+    return Status(201, address_out(address))
 
 
 def order_out(request: HttpRequest, order: Order) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from catalog.models import Listing
 from messaging import services
 from messaging.models import MAX_BODY_LENGTH, Participant, Thread
 from messaging.services import MessagingError
+from orders.models import Shipment
 
 router = Router(tags=["messages"], auth=AUTH)
 
@@ -70,6 +72,10 @@ class MessageIn(Schema):
 
 class AskIn(MessageIn):
     listing_id: BodyId
+
+
+class ShipmentMessageIn(MessageIn):
+    shipment_id: BodyId
 
 
 def _require_any(request: HttpRequest) -> None:
@@ -168,6 +174,27 @@ def ask(request: HttpRequest, payload: AskIn, response: HttpResponse):
     return Status(201, thread_out(_thread(request, thread.pk), user))
 
 
+@router.post("/shipments", response={201: ThreadOut, **PROBLEMS}, summary="Write about a shipment")
+def write_about_shipment(request: HttpRequest, payload: ShipmentMessageIn, response: HttpResponse):
+    """Write to the other side of one of your shipments (your order's seller, or your sale's buyer): in your
+    conversation about it, started now if there is none. Needs ``buy`` as its buyer, ``sell`` as its seller."""
+    user = caller(request)
+    shipment = (
+        Shipment.objects.select_related("order__buyer", "seller__shop")
+        .filter(Q(order__buyer=user) | Q(seller=user), pk=payload.shipment_id)
+        .first()
+    )
+    if shipment is None:
+        raise invalid({"shipment_id": [_("Choose one of your orders' or sales' shipments.")]})
+    require_scope(request, "sell" if shipment.seller_id == user.pk else "buy")
+    try:
+        thread = services.write_about_shipment(shipment, user, payload.body)
+    except MessagingError as error:
+        raise _refused(error) from None
+    created_at(request, response, reverse("api-v1:thread", kwargs={"pk": thread.pk}))
+    return Status(201, thread_out(_thread(request, thread.pk), user))
+
+
 @router.get("/{pk}", response={200: ThreadOut, **PROBLEMS}, url_name="thread", summary="A conversation")
 def read_thread(request: HttpRequest, pk: PathId):
     """A conversation's latest messages, oldest first; reading it marks it read (with a token that may write)."""
@@ -201,3 +228,26 @@ def reply(request: HttpRequest, pk: PathId, payload: MessageIn, response: HttpRe
             "created_at": message.created_at,
         },
     )
+
+
+@router.put("/{pk}/block", response={200: ThreadOut, **PROBLEMS}, summary="Block the buyer")
+def block(request: HttpRequest, pk: PathId):
+    """As the conversation's seller, stop its buyer from writing to you, in every conversation between you (their
+    messages so far stay). Needs ``sell``. Doing it again changes nothing."""
+    return _blocking(request, pk, services.block_buyer)
+
+
+@router.delete("/{pk}/block", response={200: ThreadOut, **PROBLEMS}, summary="Unblock the buyer")
+def unblock(request: HttpRequest, pk: PathId):
+    """As the conversation's seller, let its buyer write to you again. Needs ``sell``."""
+    return _blocking(request, pk, services.unblock_buyer)
+
+
+def _blocking(request: HttpRequest, pk: int, change) -> dict:
+    thread = _thread(request, pk)
+    user = caller(request)
+    if user.pk != thread.seller_id:
+        raise ApiError(403, "Forbidden", _("Only the seller can block or unblock the buyer."), code="not_seller")
+    require_scope(request, "sell")
+    change(thread, user)
+    return thread_out(thread, user)

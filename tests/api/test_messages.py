@@ -78,3 +78,51 @@ def test_asking_about_a_listing_starts_a_thread_and_the_daily_quota_holds(api, c
 def test_asking_about_your_own_listing_is_a_conflict(api, alice, alice_listing):
     response = api(alice, "buy").post(MESSAGES, {"listing_id": alice_listing.pk, "body": "Hi me"})
     assert (response.status_code, response.json()["code"]) == (409, "own_listing")
+
+
+# --- About a shipment, and blocking ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shipment(placed_order, alice):
+    return placed_order.shipments.get(seller=alice)
+
+
+def test_either_side_of_a_shipment_writes_about_it_in_one_thread(api, alice, charlie, shipment, mailoutbox):
+    first = api(charlie, "buy").post(f"{MESSAGES}/shipments", {"shipment_id": shipment.pk, "body": "When does it go?"})
+    assert first.status_code == 201, first.content
+    body = first.json()
+    assert (body["subject"], body["shipment_id"], body["role"]) == ("shipment", shipment.pk, "buyer")
+    assert first["Location"].endswith(f"{MESSAGES}/{body['id']}")
+    answer = api(alice, "sell").post(f"{MESSAGES}/shipments", {"shipment_id": shipment.pk, "body": "Tomorrow."})
+    assert answer.status_code == 201 and answer.json()["id"] == body["id"]  # the same conversation
+    assert [m["body"] for m in answer.json()["messages"]] == ["When does it go?", "Tomorrow."]
+
+
+def test_a_shipment_needs_the_scope_of_your_side_and_must_be_yours(api, alice, bob, charlie, shipment):
+    wrong_scope = api(alice, "buy").post(f"{MESSAGES}/shipments", {"shipment_id": shipment.pk, "body": "Hi"})
+    assert wrong_scope.status_code == 403
+    someone_else = api(bob, "buy", "sell").post(f"{MESSAGES}/shipments", {"shipment_id": shipment.pk, "body": "Hi"})
+    assert (someone_else.status_code, list(someone_else.json()["errors"])) == (422, ["shipment_id"])
+    assert Message.objects.count() == 0
+
+
+def test_the_seller_blocks_and_unblocks_the_buyer(api, alice, charlie, thread):
+    seller = api(alice, "sell")
+    blocked = seller.put(f"{MESSAGES}/{thread.pk}/block")
+    assert blocked.status_code == 200 and blocked.json()["blocked"] is True
+    assert seller.put(f"{MESSAGES}/{thread.pk}/block").status_code == 200  # again: no change
+    assert Block.objects.count() == 1
+    refused = api(charlie, "buy").post(f"{MESSAGES}/{thread.pk}/messages", {"body": "Hello?"})
+    assert (refused.status_code, refused.json()["code"]) == (403, "blocked")
+
+    unblocked = seller.delete(f"{MESSAGES}/{thread.pk}/block")
+    assert unblocked.status_code == 200 and unblocked.json()["blocked"] is False
+    assert api(charlie, "buy").post(f"{MESSAGES}/{thread.pk}/messages", {"body": "Hello?"}).status_code == 201
+
+
+def test_only_the_seller_with_sell_blocks(api, alice, bob, charlie, thread):
+    assert api(charlie, "buy", "sell").put(f"{MESSAGES}/{thread.pk}/block").json()["code"] == "not_seller"
+    assert api(alice, "read").put(f"{MESSAGES}/{thread.pk}/block").status_code == 403
+    assert api(bob, "sell").put(f"{MESSAGES}/{thread.pk}/block").status_code == 404
+    assert not Block.objects.exists()

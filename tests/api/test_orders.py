@@ -162,3 +162,46 @@ def test_a_paid_order_has_no_pay_url(api, charlie, placed_order):
     pay_order(placed_order, card(), "api-test-pay-key-0001")
     data = api(charlie, "read").get(f"{ORDERS}/{placed_order.number}").json()
     assert (data["status"], data["pay_url"]) == (OrderStatus.PAID, None)
+
+
+# --- Saved addresses ---------------------------------------------------------------------------------------------
+
+ADDRESS = {
+    "full_name": "Charlie Buyer",
+    "line1": "Calle 10 # 5-20",
+    "city": "Cali",
+    "region": "Valle del Cauca",
+    "postal_code": "760001",
+    "country": "CO",
+    "phone": "+57 300 555 0100",
+}
+
+
+def test_a_buyer_saves_an_address_and_checks_out_to_it(api, charlie, charlie_cart, choice):
+    client = api(charlie, "read", "buy")
+    response = client.post(f"{ORDERS}/addresses", ADDRESS)
+    assert response.status_code == 201, response.content
+    saved = response.json()
+    assert (saved["country"], saved["line2"], saved["city"]) == ("CO", "", "Cali")
+    assert response["Location"].endswith(f"{ORDERS}/addresses")
+    assert saved["id"] in [address["id"] for address in client.get(f"{ORDERS}/addresses").json()]
+    again = client.post(f"{ORDERS}/addresses", ADDRESS)
+    assert again.status_code == 201 and again.json()["id"] == saved["id"]  # the same address is not saved twice
+
+    body = {"address_id": saved["id"], "carriers": {str(k): v for k, v in choice.items()}}
+    placed = place(client, body, key="3f1c9a4e-order-key-address")
+    assert placed.status_code == 201, placed.content
+
+
+def test_an_address_is_checked_as_at_checkout(api, charlie):
+    from orders.models import Address
+
+    before = Address.objects.count()
+    client = api(charlie, "buy")
+    response = client.post(f"{ORDERS}/addresses", {**ADDRESS, "country": "ZZ", "phone": "call me"})
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {"country", "phone"}
+    missing = client.post(f"{ORDERS}/addresses", {key: value for key, value in ADDRESS.items() if key != "city"})
+    assert missing.status_code in (400, 422)
+    assert api(charlie, "read").post(f"{ORDERS}/addresses", ADDRESS).status_code == 403
+    assert Address.objects.count() == before
