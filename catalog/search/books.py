@@ -16,15 +16,20 @@ more.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from catalog.models import Book, BookStats, Listing
 from catalog.search import counts, pages
 from catalog.search.counts import ResultCount
 from catalog.search.queries import (
+    FILTER_INDEXES,
+    ORDERINGS,
     SORT_NEWEST,
     SORT_PRICE_ASC,
     SORT_PRICE_DESC,
@@ -246,8 +251,95 @@ def book_rows(query: CatalogQuery, result: CatalogResult) -> tuple[QuerySet, tup
     return _grouped(_on_sale(result)), _GROUP_ORDERINGS[result.sort], False
 
 
+# The walk (_walked_ids). A query reads at most WALK_CHUNK listings; a walk that would read more than WALK_ROWS (three
+# queries at most), or a page that ends past the WALK_BOOKS-th book (page 50 of 24), groups every matching copy
+# instead: a filter's deep pages are rare, and a page never costs more queries than the page budget.
+WALK_CHUNK = 700
+WALK_ROWS = 3 * WALK_CHUNK
+WALK_BOOKS = 50 * 24 + 1
+# The listing indexes (FILTER_INDEXES) that follow each order that can be walked, by the order's first field.
+_WALK_INDEXES = {
+    field: frozenset(name for (_filter, first), name in FILTER_INDEXES.items() if first == field)
+    for field in ("published_at", "price")
+}
+
+
+def _walk_key(value):
+    """A sort key read by hinted SQL as the ORM compares it: MySQL hands back datetimes naive, in UTC."""
+    if isinstance(value, datetime) and settings.USE_TZ and timezone.is_naive(value):
+        return timezone.make_aware(value, UTC)
+    return value
+
+
+def _walked_ids(result: CatalogResult, offset: int, limit: int) -> list[int] | None:
+    """The ids of up to ``limit`` books from ``offset``, in _GROUP_ORDERINGS order, by walking the matching copies in
+    stock in the sort order's listing index; None when the walk would read too much (or meets a copy never
+    published), for the caller to group instead.
+
+    Each book's first copy in ``newest`` order is its newest, in ``price_asc`` order its cheapest: the key the
+    groups are sorted by. Books whose keys tie are sorted by id, as the groups are, so the walk goes on past the
+    key of the last book it needs. It reads the listings in chunks of at most WALK_CHUNK (book, key, id) rows, each
+    starting after the previous one's last key, through the indexes of the copy view (CatalogResult.indexes) that
+    follow the order: at most WALK_ROWS index entries, wherever the page.
+    """
+    ordering = ORDERINGS[result.sort]
+    field = ordering[0].lstrip("-")
+    indexes = tuple(name for name in result.indexes if name in _WALK_INDEXES[field])
+    if result.indexes and not indexes:
+        return None
+    listings = result.queryset.filter(quantity__gt=0).order_by(*ordering)
+    needed = offset + limit
+    keys: dict[int, object] = {}  # each book's key, at its first copy
+    boundary = None  # the key of the needed-th book: the walk ends at the first copy past it
+    after = None
+    read = 0
+    while True:
+        size = min(WALK_CHUNK, 2 * (needed - len(keys)) + 20) if boundary is None else WALK_CHUNK
+        chunk = listings if after is None else listings.filter(pages.rows_after(ordering, after))
+        rows = pages.index_rows(chunk, ["book_id", field, "id"], 0, size, indexes)
+        read += len(rows)
+        for book_id, key, _pk in rows:
+            if key is None:
+                return None
+            if boundary is not None and key != boundary:
+                break
+            keys.setdefault(book_id, key)
+            if boundary is None and len(keys) >= needed:
+                boundary = key
+        else:
+            if len(rows) == size and read < WALK_ROWS:
+                after = (_walk_key(rows[-1][1]), rows[-1][2])
+                continue
+            if len(rows) == size:
+                return None  # the row cap, before the page's last book or its ties were all seen
+        break
+    descending = ordering[0].startswith("-")
+    books = sorted(keys, key=lambda book_id: (keys[book_id], book_id), reverse=descending)
+    return books[offset:needed]
+
+
+def _walked_page(result: CatalogResult, ids: list[int]) -> list[BookSummary]:
+    """The books ``ids`` in this order with their matching copies' figures: two queries (the groups, the books)."""
+    if not ids:
+        return []
+    groups = _grouped(result.queryset.filter(quantity__gt=0, book_id__in=ids))
+    rows = {row["book_id"]: row for row in groups}
+    books = Book.objects.select_related("category", "stats").in_bulk(ids)
+    return [BookSummary.of_group(rows[pk], books[pk]) for pk in ids if pk in rows and pk in books]
+
+
 def _grouped_page(result: CatalogResult, offset: int, limit: int) -> list[BookSummary]:
-    """Up to ``limit`` books from ``offset``, grouping their matching copies: two queries (groups, then books)."""
+    """Up to ``limit`` books from ``offset`` with their matching copies' figures.
+
+    Sorted newest or cheapest first, the page's books are found by walking the matching copies (_walked_ids) and
+    their figures grouped for them alone; sorted by price descending (a book's place is its lowest price, which a
+    walk from the dearest copies meets last), for a search or a deep page, by grouping every matching copy. Two
+    queries with the grouping, two and the walk's (at most WALK_ROWS / WALK_CHUNK) with a walk.
+    """
+    if result.best_books is None and result.sort in (SORT_NEWEST, SORT_PRICE_ASC) and offset + limit <= WALK_BOOKS:
+        ids = _walked_ids(result, offset, limit)
+        if ids is not None:
+            return _walked_page(result, ids)
     if result.best_books is not None:
         sql, params = ranked_groups_sql(result, _RANKED_SQL_ORDER[result.sort], offset, limit)
         with connections[result.queryset.db].cursor() as cursor:

@@ -82,7 +82,7 @@ PAST_END = ()
 KEYSET_ORDERINGS = frozenset({ORDERINGS[SORT_NEWEST], ORDERINGS[SORT_PRICE_ASC], ORDERINGS[SORT_PRICE_DESC]})
 
 
-def _after(ordering: tuple[str, ...], values: tuple) -> Q:
+def rows_after(ordering: tuple[str, ...], values: tuple) -> Q:
     """Rows strictly after the row whose sort key is values, in ordering (every field in the same direction)."""
     (first, second), (first_value, second_value) = ordering, values
     lookup = "lt" if first.startswith("-") else "gt"
@@ -99,7 +99,7 @@ def hinted_sql(queryset: QuerySet, indexes: tuple[str, ...]) -> tuple[str, tuple
     return sql.replace(f"FROM {table}", f"FROM {table} USE INDEX ({hint})", 1), params
 
 
-def _rows(queryset: QuerySet, fields: list[str], offset: int, limit: int, indexes: tuple[str, ...] = ()) -> list:
+def index_rows(queryset: QuerySet, fields: list[str], offset: int, limit: int, indexes: tuple[str, ...] = ()) -> list:
     """The values of ``fields`` of rows offset to offset + limit of the ordered queryset (one query).
 
     ``indexes`` (CatalogResult.indexes) restricts MariaDB/MySQL to those listing indexes (USE INDEX); elsewhere, or
@@ -130,16 +130,16 @@ def _seek(
         return None  # an earlier visit found the results end before this segment: no query at all
     nearest = max(known, default=0)
     if nearest < segment:
-        start = queryset if nearest == 0 else queryset.filter(_after(ordering, known[nearest]))
+        start = queryset if nearest == 0 else queryset.filter(rows_after(ordering, known[nearest]))
         skip = (segment - nearest) * MARKER_PAGES * page_size - 1
         fields = [field.lstrip("-") for field in ordering]
-        rows = _rows(start.order_by(*ordering), fields, skip, 1, indexes)
+        rows = index_rows(start.order_by(*ordering), fields, skip, 1, indexes)
         if not rows:
             remember_page_marker(scope, segment, PAST_END)
             return None
         known[segment] = rows[0]
         remember_page_marker(scope, segment, rows[0])
-    return queryset.filter(_after(ordering, known[segment])), (number - 1 - segment * MARKER_PAGES) * page_size
+    return queryset.filter(rows_after(ordering, known[segment])), (number - 1 - segment * MARKER_PAGES) * page_size
 
 
 # The columns of _fetch_ranked_page's query that each field of ORDERINGS sorts by.
@@ -241,7 +241,7 @@ def fetch_page(
         if seek is None:
             return ListingPage(number=number, listings=[], has_next=False)
         queryset, offset = seek
-    ids = [row[0] for row in _rows(queryset.order_by(*ordering), ["id"], offset, page_size + 1, indexes)]
+    ids = [row[0] for row in index_rows(queryset.order_by(*ordering), ["id"], offset, page_size + 1, indexes)]
     has_next = len(ids) > page_size
     ids = ids[:page_size]
     return ListingPage(number=number, listings=_cards_in_order(ids), has_next=has_next)
