@@ -409,7 +409,12 @@ def count_books(
     elif figures:
         found = _figures(query, result).values("pk")[: counts.COUNT_LIMIT + 1].count()
     else:
-        found = _on_sale(result).order_by().values("book_id").distinct()[: counts.COUNT_LIMIT + 1].count()
+        # The distinct books of the matching copies, read (as the copy view counts) from the index of the filter
+        # (CatalogResult.count_indexes): it holds only matching listings, where listing_book_stock_idx, which
+        # MariaDB prefers, holds every visible one. Up to COUNT_LIMIT + 1 books, it reads the matching copies until
+        # it has seen that many books (at 100,000 listings, "very good": 14,000 entries instead of 62,000).
+        books = result.queryset.filter(quantity__gt=0).order_by().values("book_id").distinct()
+        found = counts.count_rows(books[: counts.COUNT_LIMIT + 1], result.count_indexes)
     found = max(found, last + 1)
     if found > counts.COUNT_LIMIT:
         return ResultCount(first=first, last=last, total=counts.COUNT_LIMIT, capped=True)

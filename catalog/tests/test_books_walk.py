@@ -14,7 +14,8 @@ from django.utils import timezone
 from accounts.models import Shop
 from catalog.models import Book, Listing
 from catalog.search import books as search_books
-from catalog.search.books import CONDITION_ORDER, fetch_book_page
+from catalog.search import counts
+from catalog.search.books import CONDITION_ORDER, count_books, fetch_book_page
 from catalog.search.queries import CatalogQuery, find_listings
 from conftest import CategoryFactory, ShopFactory, UserFactory, mysql_only
 
@@ -135,6 +136,19 @@ def test_walked_pages_are_the_grouped_pages(catalog, chunk, monkeypatch):
         found, pages = shown(query)
         assert found == expected, query
         assert pages == -(-len(expected) // PAGE)
+
+
+def test_the_count_is_the_number_of_books_up_to_its_cap(catalog, monkeypatch):
+    for query in queries(catalog):
+        result = find_listings(query)
+        expected = len(reference(query, "newest"))
+        page = fetch_book_page(result, 1, PAGE, query)
+        assert count_books(result, page, PAGE, query).total == expected, query
+    monkeypatch.setattr(counts, "COUNT_LIMIT", 7)
+    query = CatalogQuery(conditions=("very_good", "good"))
+    result = find_listings(query)
+    count = count_books(result, fetch_book_page(result, 1, PAGE, query), PAGE, query)
+    assert (count.total, count.capped) == (7, True)
 
 
 def test_a_walk_past_its_row_cap_groups_instead(catalog, monkeypatch):
