@@ -308,7 +308,7 @@ def _walked_ids(result: CatalogResult, offset: int, limit: int) -> list[int] | N
     while True:
         size = min(WALK_CHUNK, 2 * (needed - len(keys)) + 20) if boundary is None else WALK_CHUNK
         chunk = listings if after is None else listings.filter(pages.rows_after(ordering, after))
-        rows = pages.index_rows(chunk, ["book_id", field, "id"], 0, size, indexes)
+        rows = pages.index_rows(chunk, ["book_id", field, "id"], 0, size, indexes, force=True)
         read += len(rows)
         for book_id, key, _pk in rows:
             if key is None:
@@ -426,7 +426,7 @@ def count_books(
         # MariaDB prefers, holds every visible one. Up to COUNT_LIMIT + 1 books, it reads the matching copies until
         # it has seen that many books (at 100,000 listings, "very good": 14,000 entries instead of 62,000).
         books = result.queryset.filter(quantity__gt=0).order_by().values("book_id").distinct()
-        found = counts.count_rows(books[: counts.COUNT_LIMIT + 1], result.count_indexes)
+        found = counts.count_rows(books[: counts.COUNT_LIMIT + 1], result.count_indexes, force=True)
     found = max(found, last + 1)
     if found > counts.COUNT_LIMIT:
         return ResultCount(first=first, last=last, total=counts.COUNT_LIMIT, capped=True)

@@ -90,26 +90,34 @@ def rows_after(ordering: tuple[str, ...], values: tuple) -> Q:
     return Q(**{f"{first}__{lookup}": first_value}) | Q(**{first: first_value, f"{second}__{lookup}": second_value})
 
 
-def hinted_sql(queryset: QuerySet, indexes: tuple[str, ...]) -> tuple[str, tuple]:
-    """The SQL of a queryset of listings (MySQL/MariaDB) that reads the listing table through ``indexes`` only."""
+def hinted_sql(queryset: QuerySet, indexes: tuple[str, ...], *, force: bool = False) -> tuple[str, tuple]:
+    """The SQL of a queryset of listings (MySQL/MariaDB) that reads the listing table through ``indexes`` only.
+
+    With ``force`` the hint is FORCE INDEX: when the query reads a column the index lacks (the stock), MariaDB
+    10.11 would otherwise read the index from its status alone ("ref") and check a price range on every entry,
+    rather than read just the range.
+    """
     connection = connections[queryset.db]
     sql, params = queryset.query.sql_with_params()
     table = connection.ops.quote_name(Listing._meta.db_table)
     hint = ", ".join(connection.ops.quote_name(name) for name in indexes)
-    return sql.replace(f"FROM {table}", f"FROM {table} USE INDEX ({hint})", 1), params
+    verb = "FORCE" if force else "USE"
+    return sql.replace(f"FROM {table}", f"FROM {table} {verb} INDEX ({hint})", 1), params
 
 
-def index_rows(queryset: QuerySet, fields: list[str], offset: int, limit: int, indexes: tuple[str, ...] = ()) -> list:
+def index_rows(
+    queryset: QuerySet, fields: list[str], offset: int, limit: int, indexes: tuple[str, ...] = (), *, force=False
+) -> list:
     """The values of ``fields`` of rows offset to offset + limit of the ordered queryset (one query).
 
-    ``indexes`` (CatalogResult.indexes) restricts MariaDB/MySQL to those listing indexes (USE INDEX); elsewhere, or
-    without them, the query is the ORM's own.
+    ``indexes`` (CatalogResult.indexes) restricts MariaDB/MySQL to those listing indexes (USE INDEX, or FORCE INDEX
+    with ``force``: see hinted_sql); elsewhere, or without them, the query is the ORM's own.
     """
     sliced = queryset.values_list(*fields)[offset : offset + limit]
     connection = connections[queryset.db]
     if not indexes or connection.vendor != "mysql":
         return list(sliced)
-    sql, params = hinted_sql(sliced, indexes)
+    sql, params = hinted_sql(sliced, indexes, force=force)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [tuple(row) for row in cursor.fetchall()]
