@@ -45,7 +45,7 @@ def count_results(result: CatalogResult, page: ListingPage, page_size: int) -> R
             cursor.execute(ranked_statement(counted, connection), params)
             found = cursor.fetchone()[0]
     else:
-        found = _count(result.queryset.order_by().values("id")[: COUNT_LIMIT + 1], result.count_indexes)
+        found = count_rows(result.queryset.order_by().values("id")[: COUNT_LIMIT + 1], result.count_indexes)
     # Listings may have changed between the page and the count: the total is never less than what is shown.
     found = max(found, last + 1)
     if found > COUNT_LIMIT:
@@ -53,13 +53,14 @@ def count_results(result: CatalogResult, page: ListingPage, page_size: int) -> R
     return ResultCount(first=first, last=last, total=found)
 
 
-def _count(ids: QuerySet, indexes: tuple[str, ...]) -> int:
+def count_rows(ids: QuerySet, indexes: tuple[str, ...], *, force: bool = False) -> int:
     """How many rows the (sliced) id queryset has: read through ``indexes`` on MySQL/MariaDB, as its pages are
-    (without them MariaDB may count Spanish listings by walking the whole price index)."""
+    (without them MariaDB may count Spanish listings by walking the whole price index); ``force``: see
+    hinted_sql."""
     connection = connections[ids.db]
     if not indexes or connection.vendor != "mysql":
         return ids.count()
-    sql, params = hinted_sql(ids, indexes)
+    sql, params = hinted_sql(ids, indexes, force=force)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)  # noqa: S608  # nosec B608 - ORM SQL
         return cursor.fetchone()[0]

@@ -82,7 +82,7 @@ PAST_END = ()
 KEYSET_ORDERINGS = frozenset({ORDERINGS[SORT_NEWEST], ORDERINGS[SORT_PRICE_ASC], ORDERINGS[SORT_PRICE_DESC]})
 
 
-def _after(ordering: tuple[str, ...], values: tuple) -> Q:
+def rows_after(ordering: tuple[str, ...], values: tuple) -> Q:
     """Rows strictly after the row whose sort key is values, in ordering (every field in the same direction)."""
     (first, second), (first_value, second_value) = ordering, values
     lookup = "lt" if first.startswith("-") else "gt"
@@ -90,26 +90,34 @@ def _after(ordering: tuple[str, ...], values: tuple) -> Q:
     return Q(**{f"{first}__{lookup}": first_value}) | Q(**{first: first_value, f"{second}__{lookup}": second_value})
 
 
-def hinted_sql(queryset: QuerySet, indexes: tuple[str, ...]) -> tuple[str, tuple]:
-    """The SQL of a queryset of listings (MySQL/MariaDB) that reads the listing table through ``indexes`` only."""
+def hinted_sql(queryset: QuerySet, indexes: tuple[str, ...], *, force: bool = False) -> tuple[str, tuple]:
+    """The SQL of a queryset of listings (MySQL/MariaDB) that reads the listing table through ``indexes`` only.
+
+    With ``force`` the hint is FORCE INDEX: when the query reads a column the index lacks (the stock), MariaDB
+    10.11 would otherwise read the index from its status alone ("ref") and check a price range on every entry,
+    rather than read just the range.
+    """
     connection = connections[queryset.db]
     sql, params = queryset.query.sql_with_params()
     table = connection.ops.quote_name(Listing._meta.db_table)
     hint = ", ".join(connection.ops.quote_name(name) for name in indexes)
-    return sql.replace(f"FROM {table}", f"FROM {table} USE INDEX ({hint})", 1), params
+    verb = "FORCE" if force else "USE"
+    return sql.replace(f"FROM {table}", f"FROM {table} {verb} INDEX ({hint})", 1), params
 
 
-def _rows(queryset: QuerySet, fields: list[str], offset: int, limit: int, indexes: tuple[str, ...] = ()) -> list:
+def index_rows(
+    queryset: QuerySet, fields: list[str], offset: int, limit: int, indexes: tuple[str, ...] = (), *, force=False
+) -> list:
     """The values of ``fields`` of rows offset to offset + limit of the ordered queryset (one query).
 
-    ``indexes`` (CatalogResult.indexes) restricts MariaDB/MySQL to those listing indexes (USE INDEX); elsewhere, or
-    without them, the query is the ORM's own.
+    ``indexes`` (CatalogResult.indexes) restricts MariaDB/MySQL to those listing indexes (USE INDEX, or FORCE INDEX
+    with ``force``: see hinted_sql); elsewhere, or without them, the query is the ORM's own.
     """
     sliced = queryset.values_list(*fields)[offset : offset + limit]
     connection = connections[queryset.db]
     if not indexes or connection.vendor != "mysql":
         return list(sliced)
-    sql, params = hinted_sql(sliced, indexes)
+    sql, params = hinted_sql(sliced, indexes, force=force)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [tuple(row) for row in cursor.fetchall()]
@@ -130,16 +138,16 @@ def _seek(
         return None  # an earlier visit found the results end before this segment: no query at all
     nearest = max(known, default=0)
     if nearest < segment:
-        start = queryset if nearest == 0 else queryset.filter(_after(ordering, known[nearest]))
+        start = queryset if nearest == 0 else queryset.filter(rows_after(ordering, known[nearest]))
         skip = (segment - nearest) * MARKER_PAGES * page_size - 1
         fields = [field.lstrip("-") for field in ordering]
-        rows = _rows(start.order_by(*ordering), fields, skip, 1, indexes)
+        rows = index_rows(start.order_by(*ordering), fields, skip, 1, indexes)
         if not rows:
             remember_page_marker(scope, segment, PAST_END)
             return None
         known[segment] = rows[0]
         remember_page_marker(scope, segment, rows[0])
-    return queryset.filter(_after(ordering, known[segment])), (number - 1 - segment * MARKER_PAGES) * page_size
+    return queryset.filter(rows_after(ordering, known[segment])), (number - 1 - segment * MARKER_PAGES) * page_size
 
 
 # The columns of _fetch_ranked_page's query that each field of ORDERINGS sorts by.
@@ -241,7 +249,7 @@ def fetch_page(
         if seek is None:
             return ListingPage(number=number, listings=[], has_next=False)
         queryset, offset = seek
-    ids = [row[0] for row in _rows(queryset.order_by(*ordering), ["id"], offset, page_size + 1, indexes)]
+    ids = [row[0] for row in index_rows(queryset.order_by(*ordering), ["id"], offset, page_size + 1, indexes)]
     has_next = len(ids) > page_size
     ids = ids[:page_size]
     return ListingPage(number=number, listings=_cards_in_order(ids), has_next=has_next)

@@ -1,0 +1,237 @@
+"""The books view filtered by condition or price, newest or cheapest first: its pages are found by walking the
+matching copies in the sort order's index (catalog.search.books._walked_ids) and must be the pages grouping every
+matching copy gives."""
+
+import itertools
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import Shop
+from catalog.models import Book, Listing
+from catalog.search import books as search_books
+from catalog.search import counts
+from catalog.search.books import CONDITION_ORDER, count_books, fetch_book_page
+from catalog.search.queries import CatalogQuery, find_listings
+from conftest import CategoryFactory, ShopFactory, UserFactory, mysql_only
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+CONDITIONS = Listing.Condition.values
+PAGE = 5
+
+
+@pytest.fixture
+def catalog():
+    """60 books, 220 listings: few prices and publication times, so that books tie on their key; some listings out
+    of stock, paused, of an inactive seller or of a shop away."""
+    rng = random.Random(16)
+    categories = [CategoryFactory(name=f"Shelf {n}", slug=f"shelf-{n}") for n in range(3)]
+    books = Book.objects.bulk_create(
+        Book(
+            title=f"Book {n}",
+            authors="Someone",
+            language=rng.choice(["en", "en", "es"]),
+            binding=rng.choice(["paperback", "hardcover", "board"]),
+            category=rng.choice(categories),
+        )
+        for n in range(60)
+    )
+    sellers = [ShopFactory().owner for _ in range(4)]
+    gone = UserFactory(is_active=False)
+    away = ShopFactory(away_until=timezone.now().date() + timedelta(days=3)).owner
+    now = timezone.now().replace(microsecond=0)
+    Listing.objects.bulk_create(
+        Listing(
+            book=rng.choice(books),
+            seller=rng.choice([*sellers, *sellers, gone, away]),
+            sku=f"sku-{n}",
+            condition=rng.choice(CONDITIONS),
+            price=D(rng.choice(["3.00", "5.00", "8.50", "10.00", "12.00", "15.00", "20.00", "31.00"])),
+            quantity=rng.choice([0, 1, 1, 2]),
+            status=rng.choice([Listing.Status.ACTIVE] * 5 + [Listing.Status.PAUSED]),
+            published_at=now - timedelta(hours=rng.randrange(40)),
+        )
+        for n in range(220)
+    )
+    return categories
+
+
+def reference(query: CatalogQuery, sort: str) -> list[tuple]:
+    """(book id, copies, lowest price, best rank, worst rank) of every book with a matching copy, computed here."""
+    away = set(Shop.objects.filter(away_until__isnull=False).values_list("owner_id", flat=True))
+    groups = {}
+    for listing in Listing.objects.select_related("book", "seller"):
+        book = listing.book
+        if (
+            listing.status != Listing.Status.ACTIVE
+            or listing.quantity == 0
+            or not listing.seller.is_active
+            or listing.seller_id in away
+            or (query.conditions and listing.condition not in query.conditions)
+            or (query.price_min is not None and listing.price < query.price_min)
+            or (query.price_max is not None and listing.price > query.price_max)
+            or (query.category_id is not None and book.category_id != query.category_id)
+            or (query.language and book.language != query.language)
+            or (query.binding and book.binding != query.binding)
+        ):
+            continue
+        groups.setdefault(book.pk, []).append(listing)
+    rows = []
+    for book_id, copies in groups.items():
+        ranks = [CONDITION_ORDER.index(copy.condition) for copy in copies]
+        newest = max(copy.published_at for copy in copies)
+        lowest = min(copy.price for copy in copies)
+        rows.append((book_id, len(copies), lowest, min(ranks), max(ranks), newest))
+    if sort == "price_asc":
+        rows.sort(key=lambda row: (row[2], row[0]))
+    else:
+        rows.sort(key=lambda row: (row[5], row[0]), reverse=True)
+    return [row[:5] for row in rows]
+
+
+def shown(query: CatalogQuery) -> tuple[list[tuple], int]:
+    """Every book the pages of ``query`` show, page after page until the first empty one, and how many pages."""
+    result = find_listings(query)
+    found, more = [], []
+    for number in itertools.count(1):
+        page = fetch_book_page(result, number, PAGE, query)
+        found += [
+            (summary.book.pk, summary.copies, summary.lowest_price, summary.best_rank, summary.worst_rank)
+            for summary in page.books
+        ]
+        more.append(page.has_next)
+        if not page.books:
+            assert more[-2:] == [False, False] or number == 1, more  # the last page knows it is the last
+            assert all(more[:-2]), more
+            return found, number - 1
+
+
+def queries(categories):
+    ranges = [(None, None), (D("5.00"), D("12.00")), (None, D("8.50")), (D("10.00"), None)]
+    conditions = [(), ("very_good",), ("good", "as_new"), ("fine", "fair", "poor")]
+    for sort, (low, high), chosen in itertools.product(["newest", "price_asc", ""], ranges, conditions):
+        if low is None and high is None and not chosen:
+            continue  # read from the books' figures
+        yield CatalogQuery(conditions=chosen, price_min=low, price_max=high, sort=sort)
+    for sort in ("newest", "price_asc"):
+        yield CatalogQuery(conditions=("good",), category_id=categories[0].pk, sort=sort)
+        yield CatalogQuery(price_max=D("12.00"), language="es", sort=sort)
+        yield CatalogQuery(conditions=("fine", "good"), binding="board", sort=sort)
+        yield CatalogQuery(price_min=D("5.00"), binding="hardcover", language="en", sort=sort)
+
+
+@pytest.mark.parametrize("chunk", [700, 4])
+def test_walked_pages_are_the_grouped_pages(catalog, chunk, monkeypatch):
+    """Every page, in chunks of the default size and of 4 rows (the walk then goes through many keyset steps)."""
+    monkeypatch.setattr(search_books, "WALK_CHUNK", chunk)
+    monkeypatch.setattr(search_books, "WALK_ROWS", 10_000)
+    for query in queries(catalog):
+        expected = reference(query, query.sort or "newest")
+        found, pages = shown(query)
+        assert found == expected, query
+        assert pages == -(-len(expected) // PAGE)
+
+
+def test_the_count_is_the_number_of_books_up_to_its_cap(catalog, monkeypatch):
+    for query in queries(catalog):
+        result = find_listings(query)
+        expected = len(reference(query, "newest"))
+        page = fetch_book_page(result, 1, PAGE, query)
+        assert count_books(result, page, PAGE, query).total == expected, query
+    monkeypatch.setattr(counts, "COUNT_LIMIT", 7)
+    query = CatalogQuery(conditions=("very_good", "good"))
+    result = find_listings(query)
+    count = count_books(result, fetch_book_page(result, 1, PAGE, query), PAGE, query)
+    assert (count.total, count.capped) == (7, True)
+
+
+def test_a_walk_past_its_row_cap_groups_instead(catalog, monkeypatch):
+    monkeypatch.setattr(search_books, "WALK_CHUNK", 4)
+    monkeypatch.setattr(search_books, "WALK_ROWS", 24)
+    walks = []
+    walked_ids = search_books._walked_ids
+    monkeypatch.setattr(search_books, "_walked_ids", lambda *args: walks.append(walked_ids(*args)) or walks[-1])
+    query = CatalogQuery(price_max=D("12.00"), sort="price_asc")
+    found, _pages = shown(query)
+    assert found == reference(query, "price_asc")
+    assert walks[0] is not None and walks[-1] is None, walks  # page 1 is walked, the last ones group
+
+
+def test_price_descending_and_deep_pages_group(catalog, monkeypatch):
+    def no_walk(*args):
+        raise AssertionError("walked")
+
+    monkeypatch.setattr(search_books, "_walked_ids", no_walk)
+    query = CatalogQuery(conditions=("good",), sort="price_desc")
+    assert fetch_book_page(find_listings(query), 1, PAGE, query).books
+    query = CatalogQuery(conditions=("good",), sort="newest")
+    page = fetch_book_page(find_listings(query), 60, 24, query)
+    assert page.past_end
+
+
+def test_the_view_walks_in_four_queries_and_answers_404_past_the_end(
+    client, catalog, django_assert_max_num_queries, settings
+):
+    settings.CATALOG_PAGE_SIZE = PAGE
+    query = {"condition": "very_good", "sort": "price_asc"}
+    expected = [row[0] for row in reference(CatalogQuery(conditions=("very_good",)), "price_asc")]
+    client.get("/books/")  # categories cached
+    last = -(-len(expected) // PAGE)
+    for number in range(1, last + 1):
+        with django_assert_max_num_queries(6):
+            response = client.get("/books/", {**query, "page": number})
+        assert [s.book.pk for s in response.context["page"].books] == expected[(number - 1) * PAGE : number * PAGE]
+    assert client.get("/books/", {**query, "page": last + 1}).status_code == 404
+
+
+def _entries_read(cursor) -> int:
+    """The session's rows read (Handler_read_*), with the index entries that index condition pushdown checked and
+    rejected (read, but not counted by Handler_read_next)."""
+    cursor.execute(
+        "SHOW SESSION STATUS WHERE Variable_name LIKE %s OR Variable_name LIKE %s", ["Handler_read%", "Handler_icp%"]
+    )
+    values = {name: int(value) for name, value in cursor.fetchall()}
+    rejected = values.pop("Handler_icp_attempts") - values.pop("Handler_icp_match")
+    return sum(values.values()) + rejected
+
+
+@mysql_only
+def test_a_walk_reads_a_bounded_part_of_a_big_catalog():
+    """5,000 listings over 1,000 books: the walk to page 3 of 24 by price of the very good copies, or of those from 50
+    up, reads a few hundred index entries (listing_cond_price_idx, the price range of listing_price_idx), not every
+    matching copy."""
+    category = CategoryFactory()
+    books = Book.objects.bulk_create(Book(title=f"Book {n}", authors="A", category=category) for n in range(1000))
+    seller = ShopFactory().owner
+    now = timezone.now()
+    Listing.objects.bulk_create(
+        Listing(
+            book=books[n % 1000],
+            seller=seller,
+            sku=f"sku-{n}",
+            condition="very_good" if n % 5 else "good",
+            price=D(3 + n % 97),
+            quantity=1,
+            status=Listing.Status.ACTIVE,
+            published_at=now - timedelta(minutes=n),
+        )
+        for n in range(5000)
+    )
+    for query, index in [
+        (CatalogQuery(conditions=("very_good",), sort="price_asc"), "listing_cond_price_idx"),
+        (CatalogQuery(price_min=D(50), sort="price_asc"), "listing_price_idx"),
+    ]:
+        result = find_listings(query)
+        assert index in result.indexes
+        with connection.cursor() as cursor:
+            before = _entries_read(cursor)
+            ids = search_books._walked_ids(result, 48, 25)
+            read = _entries_read(cursor) - before
+        assert ids == [row[0] for row in reference(query, "price_asc")[48:73]]
+        assert read < 1000, (query, read)  # grouping every matching copy reads every one of them and more
