@@ -9,8 +9,10 @@ from catalog.search.pages import ListingPage, hinted_sql, ranked_ids_sql, ranked
 from catalog.search.queries import CatalogResult
 
 # Counting every match of a broad search over a million listings costs more than the page itself. A count reads
-# at most this many ids and then says "more than 10,000"; the last page needs no count query at all.
-COUNT_LIMIT = 10_000
+# at most this many ids (or, in the books view, the copies of this many books) and then says "more than 1,000",
+# as big marketplaces do: it used to stop at 10,000, and at 100,000 listings counting a broad filter's books read
+# some 36,000 index entries, more than the rest of the page. The last page needs no count query at all.
+COUNT_LIMIT = 1_000
 
 
 @dataclass(frozen=True)
