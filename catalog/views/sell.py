@@ -55,6 +55,8 @@ from catalog.states import ListingStateError
 
 INVENTORY_PAGE_SIZE = 25
 Status = Listing.Status
+# The links and quick actions of each inventory row (sell_urls: /sell/listings/<pk>/<action>/).
+ROW_ACTIONS = ("edit", "photos", "publish", "pause", "resume", "delete")
 
 
 def _error_text(exc: Exception) -> str:
@@ -94,8 +96,10 @@ def _inventory_response(request: HttpRequest, *, status_code: int = 200, appeal:
     count = None if filters.q or filters.condition else summary[filters.status]
     page = inventory_page(request.user, filters, request.GET.get("page"), INVENTORY_PAGE_SIZE, count=count)
     held = held_copies([listing.pk for listing in page.object_list])
+    row_urls = _row_url_patterns()
     for listing in page.object_list:
         listing.held = held.get(listing.pk, 0)
+        listing.urls = {action: f"{head}{listing.pk}{tail}" for action, (head, tail) in row_urls.items()}
     tabs = [
         {"value": value, "label": label, "count": summary[value], "current": value == filters.status}
         for value, label in INVENTORY_TABS
@@ -116,6 +120,17 @@ def _inventory_response(request: HttpRequest, *, status_code: int = 200, appeal:
         "moderated": moderation_notices(request.user, summary),
     }
     return render(request, "sell/inventory.html", context, status=status_code)
+
+
+def _row_url_patterns() -> dict[str, tuple[str, str]]:
+    """Each row action's URL split around the listing's id: reversed once per page rather than for every row
+    (100 reverse() calls were about a sixth of the page's rendering time)."""
+    sentinel = "987654321987654321"  # longer than any id, so it appears nowhere else in the path
+    patterns = {}
+    for action in ROW_ACTIONS:
+        head, tail = reverse(f"sell:listing_{action}", args=[sentinel]).split(sentinel)
+        patterns[action] = (head, tail)
+    return patterns
 
 
 @require_POST
