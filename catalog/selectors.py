@@ -192,7 +192,9 @@ def inventory_listings(user: User, filters: InventoryFilters) -> QuerySet[Listin
     else:
         listings = listings.filter(status=filters.status)
     if filters.condition:
-        listings = listings.filter(condition=filters.condition)
+        # By the grade's rank (Listing.condition_rank, one per grade): the shop's copies of a grade are then
+        # counted from the (seller, condition_rank, status) index alone, never from the rows.
+        listings = listings.filter(condition_rank=Listing.Condition.values.index(filters.condition))
     if filters.q:
         listings = listings.filter(_search(filters.q))
     listings = listings.order_by(*inventory_ordering(filters.sort))
@@ -200,13 +202,17 @@ def inventory_listings(user: User, filters: InventoryFilters) -> QuerySet[Listin
 
 
 def inventory_page(user: User, filters: InventoryFilters, number, per_page: int, *, count: int | None = None) -> Page:
-    """One page of :func:`inventory_listings`, in three queries whatever the shop's size.
+    """One page of :func:`inventory_listings`, in two or three queries whatever the shop's size.
 
-    The count and the page's ids come from the listing table alone when neither the search nor the sort needs
-    the book (an index walk that stops after the page; joining the books first made MariaDB sort every listing
-    of the shop), then the page's rows are read with their books by primary key.
+    The page's ids come from the listing table alone when neither the search nor the sort needs the book (an
+    index walk that stops after the page; joining the books first made MariaDB sort every listing of the shop),
+    then the page's rows are read with their books by primary key. The count, when not given, is a second pass
+    over the shop's listings; a search reads every matching id in one pass instead, which counts them too: its
+    words are checked on every listing of the shop either way, so a second pass would cost as much again.
     """
     ids = inventory_listings(user, filters).values_list("pk", flat=True)
+    if count is None and filters.q:
+        ids = list(ids)
     paginator = Paginator(ids, per_page)
     if count is not None:
         # Known already (the status tabs count every status): no second pass over the shop's listings.
