@@ -218,7 +218,7 @@ def inventory_page(user: User, filters: InventoryFilters, number, per_page: int,
         # Known already (the status tabs count every status): no second pass over the shop's listings.
         paginator.count = count
     page = paginator.get_page(number)
-    rows = Listing.objects.select_related("book", "book__category").in_bulk(list(page.object_list))
+    rows = Listing.objects.select_related("book").in_bulk(list(page.object_list))
     page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
     return page
 
