@@ -291,3 +291,15 @@ def test_an_isbn_search_reads_the_book_by_its_isbn_not_the_shops_listings(alice,
         cursor.execute(f"EXPLAIN FORMAT=JSON {sql}", params)
         plan = json.loads(cursor.fetchone()[0])
     assert "catalog_book" not in json.dumps(plan.get("query_block", {}).get("nested_loop", plan)), plan
+
+
+@mysql_only
+def test_a_condition_filter_is_counted_from_an_index_without_reading_the_listings(alice):
+    ListingFactory.create_batch(40, seller=alice)
+    matching = inventory_listings(alice, InventoryFilters(condition="good")).order_by().values_list("pk", flat=True)
+    sql, params = matching.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN FORMAT=JSON {sql}", params)
+        table = json.loads(cursor.fetchone()[0])["query_block"]["nested_loop"][0]["table"]
+    assert table["key"] == "listing_seller_condition_idx", table
+    assert table.get("using_index") is True, table
