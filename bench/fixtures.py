@@ -23,7 +23,7 @@ from catalog.cache import catalog_changed
 from catalog.isbn import format_isbn
 from catalog.models import Book, Category, Listing
 from catalog.search import MARKER_PAGES, CatalogQuery, find_listings, ranked_ids_sql
-from catalog.search.pages import _after
+from catalog.search.pages import rows_after
 from orders.models import Address, CartLine, OrderLine
 
 BULK_DOMAIN = "bulk.example.com"
@@ -305,7 +305,7 @@ def explain_plans(listings: int) -> dict:
     marker_row = segment * MARKER_PAGES * 24 - 1
     marker = result.queryset.order_by(*result.ordering).values_list(*fields)[marker_row]
     offset = (page - 1 - segment * MARKER_PAGES) * 24
-    seek = result.queryset.filter(_after(result.ordering, marker)).order_by(*result.ordering)
+    seek = result.queryset.filter(rows_after(result.ordering, marker)).order_by(*result.ordering)
     plans[f"catalog page {page} (seek from its marker)"] = _explain(
         seek.values_list("id", flat=True)[offset : offset + 25]
     )
