@@ -45,7 +45,7 @@ class Category(models.Model):
 # The book's columns each listing carries a copy of (see Listing.book_language); kept in step by Book.save(),
 # Listing.save() and ListingQuerySet.bulk_create()/bulk_update().
 BOOK_COPIED_FIELDS = {"language": "book_language", "binding": "book_binding", "category_id": "book_category_id",
-                      "title": "book_title"}  # fmt: skip
+                      "title": "book_title", "authors": "book_authors"}  # fmt: skip
 
 
 class Book(models.Model):
@@ -113,7 +113,8 @@ class Book(models.Model):
 
 
 def copy_book_columns(listing: "Listing", book: "Book | None" = None) -> None:
-    """Set the listing's copies of its book's language, binding, shelf and title (see Listing.book_language)."""
+    """Set the listing's copies of its book's language, binding, shelf, title and authors (see
+    Listing.book_language)."""
     book = book if book is not None else listing.book
     for name, column in BOOK_COPIED_FIELDS.items():
         setattr(listing, column, getattr(book, name))
@@ -237,6 +238,9 @@ class Listing(models.Model):
         related_name="+",
     )  # fmt: skip
     book_title = models.CharField(max_length=255, default="", editable=False)
+    # The seller's inventory search reads the title and authors here, among the shop's own rows: through the book,
+    # MariaDB read every book of the catalog for each search (catalog.selectors._search).
+    book_authors = models.CharField(max_length=255, default="", editable=False)
 
     objects = ListingQuerySet.as_manager()
 

@@ -146,9 +146,10 @@ def _search(q: str) -> Q:
     """Every word of ``q`` in the book's title or authors (accents and case aside), or the start of the listing's
     SKU; an ISBN (10 or 13, hyphens allowed) is the book's.
 
-    Words are checked per listing of the shop (EXISTS on the book's primary key), so the cost follows the shop's
-    size, never the catalog's: joined, MariaDB would rather read the whole book table first. An ISBN is one
-    book, found by its unique index.
+    Words are checked in the listing's own copies of its book's title and authors (Listing.book_title and
+    book_authors), among the shop's rows only, so the cost follows the shop's size, never the catalog's: checked
+    on the book (an EXISTS), MariaDB turned it into an IN over every book of the catalog. Digits that may be part
+    of an ISBN are checked on the book. An ISBN is one book, found by its unique index.
     """
     isbn13 = try_normalize_isbn(q)
     if isbn13:
@@ -160,12 +161,12 @@ def _search(q: str) -> Q:
     words = Q()
     for word in q.split():
         # Ignoring accents and case on every database (catalog.folding), as the catalog's search does.
-        words &= Q(title__unaccent_icontains=word) | Q(authors__unaccent_icontains=word)
+        words &= Q(book_title__unaccent_icontains=word) | Q(book_authors__unaccent_icontains=word)
     if digits.isdigit() and len(digits) >= 4:
         # The start or the middle of an ISBN as printed on the back cover.
-        words |= Q(isbn13__contains=digits)
+        words |= Q(Exists(Book.objects.filter(isbn13__contains=digits, pk=OuterRef("book_id"))))
     # The seller's own code, whole or its start (unique per seller: the (seller, sku) index).
-    return Q(Exists(Book.objects.filter(words, pk=OuterRef("book_id")))) | Q(sku__istartswith=q.strip())
+    return words | Q(sku__istartswith=q.strip())
 
 
 def inventory_ordering(sort: str) -> tuple[str, ...]:

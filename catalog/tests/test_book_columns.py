@@ -32,6 +32,7 @@ def out_of_step() -> list[int]:
         | ~Q(book_binding=F("book__binding"))
         | ~Q(book_category=F("book__category"))
         | ~Q(book_title=F("book__title"))
+        | ~Q(book_authors=F("book__authors"))
         | Q(book_category__isnull=True)
     )
     return list(Listing.objects.filter(differs).values_list("pk", flat=True))
