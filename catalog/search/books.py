@@ -429,8 +429,8 @@ def _walked_desc_ids(result: CatalogResult, offset: int, limit: int) -> tuple[li
     """As _walked_ids for the order of price descending, with the figures of the books met (a superset of the ids).
 
     Walking the matching copies in stock from the dearest (the price indexes of CatalogResult.indexes), a book is met
-    at its dearest copy; the books met are grouped at once (their lowest price: book_id IN, through
-    listing_book_stock_idx). When the walk has read every copy above a price t, a book not met has every matching
+    at its dearest copy; the books met are grouped at once (their lowest price, through listing_book_stock_idx:
+    _groups_met). When the walk has read every copy above a price t, a book not met has every matching
     copy at t or below, so a book met whose lowest price is above t is final: every book before it in
     _GROUP_ORDERINGS order has been met. (A book at t waits: a book not met may tie it with a higher id.) Once
     ``offset + limit`` books are final they are the first of the order.
