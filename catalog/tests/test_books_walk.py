@@ -90,6 +90,8 @@ def reference(query: CatalogQuery, sort: str) -> list[tuple]:
         rows.append((book_id, len(copies), lowest, min(ranks), max(ranks), newest))
     if sort == "price_asc":
         rows.sort(key=lambda row: (row[2], row[0]))
+    elif sort == "price_desc":
+        rows.sort(key=lambda row: (row[2], row[0]), reverse=True)
     else:
         rows.sort(key=lambda row: (row[5], row[0]), reverse=True)
     return [row[:5] for row in rows]
@@ -115,15 +117,23 @@ def shown(query: CatalogQuery) -> tuple[list[tuple], int]:
 def queries(categories):
     ranges = [(None, None), (D("5.00"), D("12.00")), (None, D("8.50")), (D("10.00"), None)]
     conditions = [(), ("very_good",), ("good", "as_new"), ("fine", "fair", "poor")]
-    for sort, (low, high), chosen in itertools.product(["newest", "price_asc", ""], ranges, conditions):
+    for sort, (low, high), chosen in itertools.product(["newest", "price_asc", "price_desc", ""], ranges, conditions):
         if low is None and high is None and not chosen:
             continue  # read from the books' figures
         yield CatalogQuery(conditions=chosen, price_min=low, price_max=high, sort=sort)
-    for sort in ("newest", "price_asc"):
+    for sort in ("newest", "price_asc", "price_desc"):
         yield CatalogQuery(conditions=("good",), category_id=categories[0].pk, sort=sort)
         yield CatalogQuery(price_max=D("12.00"), language="es", sort=sort)
         yield CatalogQuery(conditions=("fine", "good"), binding="board", sort=sort)
         yield CatalogQuery(price_min=D("5.00"), binding="hardcover", language="en", sort=sort)
+
+
+def recorded(monkeypatch, name: str) -> list:
+    """What each call of the walk ``name`` of catalog.search.books returns, in order (None: it grouped instead)."""
+    walks = []
+    walk = getattr(search_books, name)
+    monkeypatch.setattr(search_books, name, lambda *args: walks.append(walk(*args)) or walks[-1])
+    return walks
 
 
 @pytest.mark.parametrize("chunk", [700, 4])
@@ -131,11 +141,30 @@ def test_walked_pages_are_the_grouped_pages(catalog, chunk, monkeypatch):
     """Every page, in chunks of the default size and of 4 rows (the walk then goes through many keyset steps)."""
     monkeypatch.setattr(search_books, "WALK_CHUNK", chunk)
     monkeypatch.setattr(search_books, "WALK_ROWS", 10_000)
+    monkeypatch.setattr(search_books, "DESC_ROWS", 10_000)
+    walks = recorded(monkeypatch, "_walked_desc_ids")
     for query in queries(catalog):
         expected = reference(query, query.sort or "newest")
         found, pages = shown(query)
         assert found == expected, query
         assert pages == -(-len(expected) // PAGE)
+    assert walks and None not in walks
+
+
+@pytest.mark.parametrize(("per_book", "second_rounds"), [(1, 40), (2, 15)])
+def test_price_descending_pages_in_two_rounds(catalog, per_book, second_rounds, monkeypatch):
+    """A first round of one or two listings per book needed mostly leaves too few books final: the second round
+    groups the books with a copy in the price range below, ties included (or the walk gives up)."""
+    monkeypatch.setattr(search_books, "DESC_ROWS", 10_000)
+    monkeypatch.setattr(search_books, "_first_chunk", lambda needed: per_book * needed)
+    floors = []
+    second_floor = search_books._second_floor
+    monkeypatch.setattr(search_books, "_second_floor", lambda *args: floors.append(second_floor(*args)) or floors[-1])
+    for query in queries(catalog):
+        if query.sort == "price_desc":
+            found, _pages = shown(query)
+            assert found == reference(query, "price_desc"), query
+    assert len(floors) - floors.count(None) >= second_rounds, floors
 
 
 def test_the_count_is_the_number_of_books_up_to_its_cap(catalog, monkeypatch):
@@ -154,40 +183,95 @@ def test_the_count_is_the_number_of_books_up_to_its_cap(catalog, monkeypatch):
 def test_a_walk_past_its_row_cap_groups_instead(catalog, monkeypatch):
     monkeypatch.setattr(search_books, "WALK_CHUNK", 4)
     monkeypatch.setattr(search_books, "WALK_ROWS", 24)
-    walks = []
-    walked_ids = search_books._walked_ids
-    monkeypatch.setattr(search_books, "_walked_ids", lambda *args: walks.append(walked_ids(*args)) or walks[-1])
+    walks = recorded(monkeypatch, "_walked_ids")
     query = CatalogQuery(price_max=D("12.00"), sort="price_asc")
     found, _pages = shown(query)
     assert found == reference(query, "price_asc")
     assert walks[0] is not None and walks[-1] is None, walks  # page 1 is walked, the last ones group
 
 
-def test_price_descending_and_deep_pages_group(catalog, monkeypatch):
+def test_a_price_descending_walk_past_its_row_cap_groups_instead(catalog, monkeypatch):
+    monkeypatch.setattr(search_books, "DESC_ROWS", 90)
+    walks = recorded(monkeypatch, "_walked_desc_ids")
+    query = CatalogQuery(price_max=D("12.00"), sort="price_desc")
+    found, _pages = shown(query)
+    assert found == reference(query, "price_desc")
+    assert walks[0] is not None and walks[-1] is None, walks
+
+
+def test_a_price_descending_walk_gives_up_before_a_second_round_too_far(catalog, monkeypatch):
+    """The estimate of the second round is more than DESC_ROWS listings: every copy is grouped instead."""
+    monkeypatch.setattr(search_books, "DESC_ROWS", 12)
+    monkeypatch.setattr(search_books, "_first_chunk", lambda needed: 3)
+    walks = recorded(monkeypatch, "_walked_desc_ids")
+    query = CatalogQuery(conditions=("good", "as_new"), sort="price_desc")
+    found, _pages = shown(query)
+    assert found == reference(query, "price_desc")
+    assert walks and all(walk is None for walk in walks), walks
+
+
+def test_a_price_descending_walk_gives_up_when_its_second_round_falls_short(
+    client, catalog, django_assert_max_num_queries, settings, monkeypatch
+):
+    """A second round that reads too little (no margin at all here) leaves too few books final: every copy is grouped
+    instead, and the view still takes no more than six queries."""
+    settings.CATALOG_PAGE_SIZE = PAGE
+    monkeypatch.setattr(search_books, "_first_chunk", lambda needed: 2 * needed)
+    monkeypatch.setattr(search_books, "DESC_MARGIN", Decimal("0.01"))
+    walks = recorded(monkeypatch, "_walked_desc_ids")
+    query = CatalogQuery(price_min=D(5), sort="price_desc")
+    expected = [row[0] for row in reference(query, "price_desc")]
+    client.get("/books/")  # categories cached
+    most = 0
+    for number in range(1, -(-len(expected) // PAGE) + 1):
+        with django_assert_max_num_queries(6) as captured:
+            response = client.get("/books/", {"price_min": "5", "sort": "price_desc", "page": number})
+        most = max(most, len(captured))
+        assert [s.book.pk for s in response.context["page"].books] == expected[(number - 1) * PAGE : number * PAGE]
+    assert most == 6 and None in walks
+
+
+def test_searches_and_deep_pages_group(catalog, monkeypatch):
     def no_walk(*args):
         raise AssertionError("walked")
 
     monkeypatch.setattr(search_books, "_walked_ids", no_walk)
-    query = CatalogQuery(conditions=("good",), sort="price_desc")
-    assert fetch_book_page(find_listings(query), 1, PAGE, query).books
-    query = CatalogQuery(conditions=("good",), sort="newest")
-    page = fetch_book_page(find_listings(query), 60, 24, query)
-    assert page.past_end
+    monkeypatch.setattr(search_books, "_walked_desc_ids", no_walk)
+    for sort in ("newest", "price_desc"):
+        query = CatalogQuery(conditions=("good",), sort=sort)
+        page = fetch_book_page(find_listings(query), 60, 24, query)
+        assert page.past_end
+    query = CatalogQuery(q="book", conditions=("good",), sort="price_desc")
+    fetch_book_page(find_listings(query), 1, PAGE, query)  # MariaDB's full-text index sees no uncommitted book
 
 
-def test_the_view_walks_in_four_queries_and_answers_404_past_the_end(
-    client, catalog, django_assert_max_num_queries, settings
+@pytest.mark.parametrize(
+    ("params", "query"),
+    [
+        ({"condition": "very_good", "sort": "price_asc"}, CatalogQuery(conditions=("very_good",), sort="price_asc")),
+        ({"price_min": "5", "sort": "price_desc"}, CatalogQuery(price_min=D(5), sort="price_desc")),
+    ],
+)
+def test_the_view_walks_in_six_queries_at_most_and_answers_404_past_the_end(
+    client, catalog, params, query, django_assert_max_num_queries, settings, monkeypatch
 ):
+    """By price descending mostly in two rounds (a walk and a grouping, then a grouping), the first of two listings
+    per book."""
     settings.CATALOG_PAGE_SIZE = PAGE
-    query = {"condition": "very_good", "sort": "price_asc"}
-    expected = [row[0] for row in reference(CatalogQuery(conditions=("very_good",)), "price_asc")]
+    monkeypatch.setattr(search_books, "_first_chunk", lambda needed: 2 * needed)
+    walks = recorded(monkeypatch, "_walked_desc_ids")
+    most = 0
+    expected = [row[0] for row in reference(query, query.sort)]
     client.get("/books/")  # categories cached
     last = -(-len(expected) // PAGE)
     for number in range(1, last + 1):
-        with django_assert_max_num_queries(6):
-            response = client.get("/books/", {**query, "page": number})
+        with django_assert_max_num_queries(6) as captured:
+            response = client.get("/books/", {**params, "page": number})
+        most = max(most, len(captured))
         assert [s.book.pk for s in response.context["page"].books] == expected[(number - 1) * PAGE : number * PAGE]
-    assert client.get("/books/", {**query, "page": last + 1}).status_code == 404
+    assert client.get("/books/", {**params, "page": last + 1}).status_code == 404
+    if query.sort == "price_desc":
+        assert most == 5 and walks.count(None) < len(walks) / 2, walks
 
 
 def _entries_read(cursor) -> int:
@@ -235,3 +319,44 @@ def test_a_walk_reads_a_bounded_part_of_a_big_catalog():
             read = _entries_read(cursor) - before
         assert ids == [row[0] for row in reference(query, "price_asc")[48:73]]
         assert read < 1000, (query, read)  # grouping every matching copy reads every one of them and more
+
+
+@mysql_only
+def test_a_price_descending_walk_reads_a_bounded_part_of_a_big_catalog(monkeypatch):
+    """20,000 listings over 10,000 books, each book's two copies far apart in price: page 1 of 24 by price
+    descending, of the very good copies or of those from 50 up, walks the filter's price index from the dearest,
+    groups the books met, then groups at once those with a copy in the price range below (a few thousand index
+    entries in all), where grouping every matching copy reads every one of them and more."""
+    category = CategoryFactory()
+    books = Book.objects.bulk_create(Book(title=f"Book {n}", authors="A", category=category) for n in range(10_000))
+    seller = ShopFactory().owner
+    now = timezone.now()
+    Listing.objects.bulk_create(
+        Listing(
+            book=books[n % 10_000],
+            seller=seller,
+            sku=f"sku-{n}",
+            condition="very_good" if n % 5 else "good",
+            price=D(3 + n * 37 % 97),
+            quantity=0 if n % 23 == 0 else 1,
+            status=Listing.Status.ACTIVE,
+            published_at=now - timedelta(minutes=n),
+        )
+        for n in range(20_000)
+    )
+    floors = recorded(monkeypatch, "_second_floor")
+    for query, index in [
+        (CatalogQuery(conditions=("very_good",), sort="price_desc"), "listing_cond_price_idx"),
+        (CatalogQuery(price_min=D(50), sort="price_desc"), "listing_price_idx"),
+    ]:
+        result = find_listings(query)
+        assert index in result.indexes
+        with connection.cursor() as cursor:
+            before = _entries_read(cursor)
+            walked = search_books._walked_desc_ids(result, 0, 25)
+            read = _entries_read(cursor) - before
+            list(search_books._grouped(result.queryset.filter(quantity__gt=0)).order_by("-lowest", "-book_id")[:25])
+            grouped = _entries_read(cursor) - before - read
+        assert walked is not None and floors[-1] is not None, query  # in two rounds
+        assert walked[0] == [row[0] for row in reference(query, "price_desc")[:25]]
+        assert read < 10_000 < grouped, (query, read, grouped)
