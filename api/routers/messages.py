@@ -104,6 +104,16 @@ def _thread(request: HttpRequest, pk: int) -> Thread:
     return thread
 
 
+def _started(request: HttpRequest, response: HttpResponse, write) -> Status:
+    """201 with the conversation that ``write()`` wrote in (started if need be), or the messaging rule it broke."""
+    try:
+        thread = write()
+    except MessagingError as error:
+        raise _refused(error) from None
+    created_at(request, response, reverse("api-v1:thread", kwargs={"pk": thread.pk}))
+    return Status(201, thread_out(_thread(request, thread.pk), caller(request)))
+
+
 def _summary(thread: Thread, user, unread: int) -> dict:
     return {
         "id": thread.pk,
@@ -166,12 +176,7 @@ def ask(request: HttpRequest, payload: AskIn, response: HttpResponse):
     listing = Listing.objects.select_related("book", "seller__shop").filter(pk=payload.listing_id).first()
     if listing is None or (not listing.is_visible and services.listing_thread(listing, user) is None):
         raise invalid({"listing_id": [_("This listing is not for sale.")]})
-    try:
-        thread = services.ask_about_listing(listing, user, payload.body)
-    except MessagingError as error:
-        raise _refused(error) from None
-    created_at(request, response, reverse("api-v1:thread", kwargs={"pk": thread.pk}))
-    return Status(201, thread_out(_thread(request, thread.pk), user))
+    return _started(request, response, lambda: services.ask_about_listing(listing, user, payload.body))
 
 
 @router.post("/shipments", response={201: ThreadOut, **PROBLEMS}, summary="Write about a shipment")
@@ -187,12 +192,7 @@ def write_about_shipment(request: HttpRequest, payload: ShipmentMessageIn, respo
     if shipment is None:
         raise invalid({"shipment_id": [_("Choose one of your orders' or sales' shipments.")]})
     require_scope(request, "sell" if shipment.seller_id == user.pk else "buy")
-    try:
-        thread = services.write_about_shipment(shipment, user, payload.body)
-    except MessagingError as error:
-        raise _refused(error) from None
-    created_at(request, response, reverse("api-v1:thread", kwargs={"pk": thread.pk}))
-    return Status(201, thread_out(_thread(request, thread.pk), user))
+    return _started(request, response, lambda: services.write_about_shipment(shipment, user, payload.body))
 
 
 @router.get("/{pk}", response={200: ThreadOut, **PROBLEMS}, url_name="thread", summary="A conversation")

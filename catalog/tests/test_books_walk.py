@@ -285,28 +285,36 @@ def _entries_read(cursor) -> int:
     return sum(values.values()) + rejected
 
 
+def _big_catalog(book_count: int, listing_count: int, *, price, quantity) -> None:
+    """``listing_count`` copies of one shop over ``book_count`` books, four in five very good, one a minute older
+    than the one before; ``price(n)`` and ``quantity(n)`` of the n-th."""
+    category = CategoryFactory()
+    books = Book.objects.bulk_create(
+        Book(title=f"Book {n}", authors="A", category=category) for n in range(book_count)
+    )
+    seller = ShopFactory().owner
+    now = timezone.now()
+    Listing.objects.bulk_create(
+        Listing(
+            book=books[n % book_count],
+            seller=seller,
+            sku=f"sku-{n}",
+            condition="very_good" if n % 5 else "good",
+            price=price(n),
+            quantity=quantity(n),
+            status=Listing.Status.ACTIVE,
+            published_at=now - timedelta(minutes=n),
+        )
+        for n in range(listing_count)
+    )
+
+
 @mysql_only
 def test_a_walk_reads_a_bounded_part_of_a_big_catalog():
     """5,000 listings over 1,000 books: the walk to page 3 of 24 by price of the very good copies, or of those from 50
     up, reads a few hundred index entries (listing_cond_price_idx, the price range of listing_price_idx), not every
     matching copy."""
-    category = CategoryFactory()
-    books = Book.objects.bulk_create(Book(title=f"Book {n}", authors="A", category=category) for n in range(1000))
-    seller = ShopFactory().owner
-    now = timezone.now()
-    Listing.objects.bulk_create(
-        Listing(
-            book=books[n % 1000],
-            seller=seller,
-            sku=f"sku-{n}",
-            condition="very_good" if n % 5 else "good",
-            price=D(3 + n % 97),
-            quantity=1,
-            status=Listing.Status.ACTIVE,
-            published_at=now - timedelta(minutes=n),
-        )
-        for n in range(5000)
-    )
+    _big_catalog(1000, 5000, price=lambda n: D(3 + n % 97), quantity=lambda n: 1)
     for query, index in [
         (CatalogQuery(conditions=("very_good",), sort="price_asc"), "listing_cond_price_idx"),
         (CatalogQuery(price_min=D(50), sort="price_asc"), "listing_price_idx"),
@@ -327,23 +335,7 @@ def test_a_price_descending_walk_reads_a_bounded_part_of_a_big_catalog(monkeypat
     descending, of the very good copies or of those from 50 up, walks the filter's price index from the dearest,
     groups the books met, then groups at once those with a copy in the price range below (a few thousand index
     entries in all), where grouping every matching copy reads every one of them and more."""
-    category = CategoryFactory()
-    books = Book.objects.bulk_create(Book(title=f"Book {n}", authors="A", category=category) for n in range(10_000))
-    seller = ShopFactory().owner
-    now = timezone.now()
-    Listing.objects.bulk_create(
-        Listing(
-            book=books[n % 10_000],
-            seller=seller,
-            sku=f"sku-{n}",
-            condition="very_good" if n % 5 else "good",
-            price=D(3 + n * 37 % 97),
-            quantity=0 if n % 23 == 0 else 1,
-            status=Listing.Status.ACTIVE,
-            published_at=now - timedelta(minutes=n),
-        )
-        for n in range(20_000)
-    )
+    _big_catalog(10_000, 20_000, price=lambda n: D(3 + n * 37 % 97), quantity=lambda n: 0 if n % 23 == 0 else 1)
     floors = recorded(monkeypatch, "_second_floor")
     for query, index in [
         (CatalogQuery(conditions=("very_good",), sort="price_desc"), "listing_cond_price_idx"),
