@@ -34,7 +34,14 @@ stores what it rendered in one more round trip: two in all). Import from ``catal
 reading.
 """
 
-from catalog.cache.cards import FRAGMENT_SECONDS, cached_fragment, cached_parts, catalog_version_token, listing_cards
+from catalog.cache.cards import (
+    FRAGMENT_SECONDS,
+    book_cards,
+    cached_fragment,
+    cached_parts,
+    catalog_version_token,
+    listing_cards,
+)
 from catalog.cache.keys import TEMPLATES_DIGEST, fragments_enabled, pages_enabled
 from catalog.cache.markers import MARKER_SECONDS, page_markers, remember_page_marker
 from catalog.cache.pages import (
@@ -58,6 +65,7 @@ __all__ = [
     "CachedPage",
     "CatalogVersion",
     "PublicRequest",
+    "book_cards",
     "cached_fragment",
     "cached_parts",
     "catalog_changed",

@@ -72,6 +72,58 @@ def listing_cards(listings: Iterable[Listing]) -> list[SafeString]:
     return cards
 
 
+def book_cards(summaries: Iterable) -> list[SafeString]:
+    """The HTML card of each book of a books page (catalog.search.books.BookSummary), in order, from this process's
+    fragment cache where it has them.
+
+    Keyed by everything a card shows (its book, figures, cover and whether it is the page's first), so never stale.
+    Kept in the process, not the shared cache: the books view then reads no more from Redis than its page (one
+    read, one write on a miss), and the same books come back on many pages a process renders.
+    """
+    summaries = list(summaries)
+    shown = [
+        (
+            summary.book.pk,
+            summary.book.title,
+            summary.book.authors,
+            summary.book.language,
+            summary.copies,
+            summary.lowest_price,
+            summary.best_rank,
+            summary.worst_rank,
+            getattr(summary.cover, "name", summary.cover or ""),
+            tuple(summary.cover_widths or ()),
+            index == 0,
+        )
+        for index, summary in enumerate(summaries)
+    ]
+    if not fragments_enabled():
+        return [_render_book_card(summary, index == 0) for index, summary in enumerate(summaries)]
+    local = caches["fragments"]
+    keys = [_key("book-card", repr(values)) for values in shown]
+    try:
+        found = local.get_many(keys)
+    except Exception:
+        logger.exception("The fragment cache is unavailable; rendering the book cards.")
+        found = {}
+    cards, missing = [], {}
+    for index, (key, summary) in enumerate(zip(keys, summaries, strict=True)):
+        html = found.get(key)
+        if html is None:
+            html = missing[key] = _render_book_card(summary, index == 0)
+        cards.append(mark_safe(html))  # rendered by our template, autoescaped  # nosec B308 B703
+    if missing:
+        try:
+            local.set_many({key: str(html) for key, html in missing.items()}, FRAGMENT_SECONDS)
+        except Exception:
+            logger.exception("Could not keep the book cards.")
+    return cards
+
+
+def _render_book_card(summary, eager: bool) -> SafeString:
+    return mark_safe(render_to_string("catalog/_book_card.html", {"summary": summary, "eager": eager}))  # nosec B308 B703
+
+
 def _render_card(listing: Listing, eager: bool = False) -> SafeString:
     return mark_safe(render_to_string("includes/listing_card.html", {"listing": listing, "eager": eager}))  # nosec B308 B703
 

@@ -346,3 +346,30 @@ def test_mysql_books_view_shows_the_best_books_only_and_says_so(client, settings
     assert (lights_found.copies, lights_found.lowest_price) == (2, D("2.00"))
     assert "2 books that best match your search" in last.content.decode()
     assert client.get(BROWSE, {"q": "harbour", "page": 3}).status_code == 404
+
+
+def test_book_cards_are_kept_in_the_process_and_never_stale(client, dune, settings, monkeypatch):
+    from catalog.book_stats import refresh_book_stats
+    from catalog.cache import cards as cards_module
+
+    settings.DEBUG = False  # cards are kept as in production
+    settings.CATALOG_CACHE_SECONDS = 0  # every request renders its page
+    rendered = []
+    render = cards_module._render_book_card
+    monkeypatch.setattr(
+        cards_module,
+        "_render_book_card",
+        lambda summary, eager: rendered.append(summary.book.pk) or render(summary, eager),
+    )
+    first = client.get("/books/").content.decode()
+    assert dune.pk in rendered
+    count = len(rendered)
+    second = client.get("/books/?utm_source=x").content.decode()
+    assert len(rendered) == count  # the same books, the same figures: no card rendered again
+    assert first.count("data-book=") == second.count("data-book=") >= 1
+    Listing.objects.filter(book=dune, price=D("3.50")).update(price=D("2.75"))
+    refresh_book_stats([dune.pk])
+    third = client.get("/books/?sort=newest").content.decode()
+    assert rendered.count(dune.pk) == 2 and "$2.75" in third  # its lowest price changed: a new card
+    client.get("/books/", HTTP_ACCEPT_LANGUAGE="es")
+    assert rendered.count(dune.pk) == 3  # another language, another card

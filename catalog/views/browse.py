@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from catalog.cache import CachedPage, cached_fragment, listing_cards, render_content
+from catalog.cache import CachedPage, book_cards, cached_fragment, listing_cards, render_content
 from catalog.forms.browse import FILTER_FORM_ID, VIEW_BOOKS, BrowseForm, canonical_query
 from catalog.search import cached_categories, categories_cache_key, count_results, fetch_page, find_listings
 from catalog.search.books import count_books, fetch_book_page
@@ -70,7 +70,11 @@ def browse(request: HttpRequest) -> HttpResponse:
         if not result.no_usable_words and context["view"] == VIEW_BOOKS:
             query = form.catalog_query()
             page = fetch_book_page(result, form.page_number, settings.CATALOG_PAGE_SIZE, query)
-            context.update(page=page, count=count_books(result, page, settings.CATALOG_PAGE_SIZE, query))
+            context.update(
+                page=page,
+                cards=book_cards(page.books),
+                count=count_books(result, page, settings.CATALOG_PAGE_SIZE, query),
+            )
             status = 404 if page.past_end else 200
         elif not result.no_usable_words:
             page = fetch_page(
