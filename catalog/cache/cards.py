@@ -50,18 +50,7 @@ def listing_cards(listings: Iterable[Listing]) -> list[SafeString]:
     if not fragments_enabled():
         return [_render_card(listing, index == 0) for index, listing in enumerate(listings)]
     keys = [_card_key(listing, index == 0) for index, listing in enumerate(listings)]
-    try:
-        found = cache.get_many(keys)
-    except Exception:  # render them all
-        logger.exception("The catalog cache is unavailable; rendering the cards.")
-        found = {}
-    missing = {}
-    cards = []
-    for index, (key, listing) in enumerate(zip(keys, listings, strict=True)):
-        html = found.get(key)
-        if html is None:
-            html = missing[key] = _render_card(listing, index == 0)
-        cards.append(mark_safe(html))  # rendered by our template, autoescaped  # nosec B308 B703
+    cards, missing = _cards_from(cache, keys, listings, _render_card)
     if missing:
         if all(batch.set_later(key, str(html), FRAGMENT_SECONDS) for key, html in missing.items()):
             return cards  # stored with the page (catalog.cache.batch)
@@ -101,23 +90,30 @@ def book_cards(summaries: Iterable) -> list[SafeString]:
         return [_render_book_card(summary, index == 0) for index, summary in enumerate(summaries)]
     local = caches["fragments"]
     keys = [_key("book-card", repr(values)) for values in shown]
-    try:
-        found = local.get_many(keys)
-    except Exception:
-        logger.exception("The fragment cache is unavailable; rendering the book cards.")
-        found = {}
-    cards, missing = [], {}
-    for index, (key, summary) in enumerate(zip(keys, summaries, strict=True)):
-        html = found.get(key)
-        if html is None:
-            html = missing[key] = _render_book_card(summary, index == 0)
-        cards.append(mark_safe(html))  # rendered by our template, autoescaped  # nosec B308 B703
+    cards, missing = _cards_from(local, keys, summaries, _render_book_card)
     if missing:
         try:
             local.set_many({key: str(html) for key, html in missing.items()}, FRAGMENT_SECONDS)
         except Exception:
             logger.exception("Could not keep the book cards.")
     return cards
+
+
+def _cards_from(store, keys: list[str], items: list, render) -> tuple[list[SafeString], dict[str, SafeString]]:
+    """The card of each item, in order: from ``store`` (a cache) under its key, else ``render(item, first)``; and
+    the ones rendered, by key, for the caller to keep. Without the cache every card is rendered."""
+    try:
+        found = store.get_many(keys)
+    except Exception:
+        logger.exception("The catalog cache is unavailable; rendering the cards.")
+        found = {}
+    cards, missing = [], {}
+    for index, (key, item) in enumerate(zip(keys, items, strict=True)):
+        html = found.get(key)
+        if html is None:
+            html = missing[key] = render(item, index == 0)
+        cards.append(mark_safe(html))  # rendered by our templates, autoescaped  # nosec B308 B703
+    return cards, missing
 
 
 def _render_book_card(summary, eager: bool) -> SafeString:
