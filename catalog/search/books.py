@@ -172,6 +172,12 @@ def _on_sale(result: CatalogResult) -> QuerySet:
     return listings.filter(quantity__gt=0)
 
 
+def _in_stock(result: CatalogResult) -> QuerySet:
+    """As _on_sale, filtered on the listing's own copies of its book's columns (result.queryset), never joined to
+    the books: what the walks and the count read from the listing indexes."""
+    return result.queryset.filter(quantity__gt=0)
+
+
 def ranked_groups_sql(result: CatalogResult, order: str, offset: int, limit: int | None) -> tuple[str, tuple]:
     """The grouped rows of a search ranked book first: the listings joined to the SEARCH_BOOKS best books."""
     columns = ("id", "book_id", "price", "published_at", "condition")
@@ -306,7 +312,7 @@ def _walked_ids(result: CatalogResult, offset: int, limit: int) -> list[int] | N
     indexes = tuple(name for name in result.indexes if name in _WALK_INDEXES[field])
     if result.indexes and not indexes:
         return None
-    listings = result.queryset.filter(quantity__gt=0).order_by(*ordering)
+    listings = _in_stock(result).order_by(*ordering)
     needed = offset + limit
     keys: dict[int, object] = {}  # each book's key, at its first copy
     boundary = None  # the key of the needed-th book: the walk ends at the first copy past it
@@ -363,7 +369,7 @@ def _groups_met(result: CatalogResult, books: QuerySet, indexes: tuple[str, ...]
     optimizer read every entry of the index from the status alone (20,000 entries for 200 books, in a test), or
     each entry and looked it up among the books.
     """
-    groups = _grouped(result.queryset.filter(quantity__gt=0))
+    groups = _grouped(_in_stock(result))
     connection = connections[groups.db]
     if connection.vendor != "mysql":
         return {row["book_id"]: row for row in groups.filter(book_id__in=books)}
@@ -444,7 +450,7 @@ def _walked_desc_ids(result: CatalogResult, offset: int, limit: int) -> tuple[li
     indexes = tuple(name for name in result.indexes if name in _WALK_INDEXES["price"])
     if result.indexes and not indexes:
         return None
-    listings = result.queryset.filter(quantity__gt=0).order_by(*ordering)
+    listings = _in_stock(result).order_by(*ordering)
     needed = offset + limit
     size = _first_chunk(needed)
     rows = pages.index_rows(listings, ["book_id", "price", "id"], 0, size, indexes, force=True)
@@ -565,7 +571,7 @@ def count_books(
         # (CatalogResult.count_indexes): it holds only matching listings, where listing_book_stock_idx, which
         # MariaDB prefers, holds every visible one. Up to COUNT_LIMIT + 1 books, it reads the matching copies until
         # it has seen that many books (at 100,000 listings, "very good": 14,000 entries instead of 62,000).
-        books = result.queryset.filter(quantity__gt=0).order_by().values("book_id").distinct()
+        books = _in_stock(result).order_by().values("book_id").distinct()
         found = counts.count_rows(books[: counts.COUNT_LIMIT + 1], result.count_indexes, force=True)
     found = max(found, last + 1)
     if found > counts.COUNT_LIMIT:
