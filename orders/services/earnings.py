@@ -42,6 +42,12 @@ Kind = LedgerEntry.Kind
 # --- Writing the ledger (inside the callers' transactions) -------------------------
 
 
+def sale_amounts(items_total: Decimal, fees_total: Decimal, shipping_cost: Decimal) -> tuple[Decimal, Decimal]:
+    """What one shipment's sale enters in its seller's ledger: (sale, fee), in cents. The sale is its books and its
+    shipping; the fee, its lines' fees. The sale page shows the same figures."""
+    return to_cents(items_total + shipping_cost), to_cents(fees_total)
+
+
 def record_sales(order: Order, shipments: Iterable[Shipment]) -> list[LedgerEntry]:
     """Enter the sale of each of ``shipments`` (the parts of ``order`` its payment just released).
 
@@ -60,7 +66,7 @@ def record_sales(order: Order, shipments: Iterable[Shipment]) -> list[LedgerEntr
         fees[shipment_id] += fee
     entries = []
     for shipment in shipments:
-        gross = to_cents(items[shipment.pk] + shipment.shipping_cost)
+        gross, fee = sale_amounts(items[shipment.pk], fees[shipment.pk], shipment.shipping_cost)
         if gross > 0:
             entries.append(
                 LedgerEntry(
@@ -71,12 +77,12 @@ def record_sales(order: Order, shipments: Iterable[Shipment]) -> list[LedgerEntr
                     description=order.number,
                 )
             )
-        if fees[shipment.pk] > 0:
+        if fee > 0:
             entries.append(
                 LedgerEntry(
                     seller_id=shipment.seller_id,
                     kind=Kind.FEE,
-                    amount=-to_cents(fees[shipment.pk]),
+                    amount=-fee,
                     shipment=shipment,
                     description=order.number,
                 )

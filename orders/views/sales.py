@@ -23,6 +23,7 @@ from core.money import ZERO
 from core.views import signed_in_or_back_to
 from orders.errors import ShipmentError
 from orders.models import Shipment
+from orders.services.earnings import sale_amounts
 from orders.services.shipments import (
     carriers_for_shipment,
     get_shipment_for_seller,
@@ -145,7 +146,7 @@ def sale_list(request: HttpRequest) -> HttpResponse:
 def _render_detail(request: HttpRequest, shipment: Shipment, form: ShipForm | None = None, status: int = 200):
     lines = list(shipment.lines.all())
     items_total = sum((line.line_total for line in lines), ZERO)
-    fee_total = sum((line.fee for line in lines), ZERO)
+    sale, fee = sale_amounts(items_total, sum((line.fee for line in lines), ZERO), shipment.shipping_cost)
     if form is None and shipment.status == ShipmentStatus.READY_TO_SHIP:
         form = _ship_form(shipment)
     context = {
@@ -157,9 +158,9 @@ def _render_detail(request: HttpRequest, shipment: Shipment, form: ShipForm | No
         "shipment_total": items_total + shipment.shipping_cost,
         # The marketplace's fee on these books, fixed per line when the order was placed, and what is left for the
         # seller: the sale and fee entries this shipment adds to the earnings ledger.
-        "fee_total": fee_total,
+        "fee_total": fee,
         "fee_percents": sorted({line.fee_percent for line in lines}),
-        "net_total": items_total + shipment.shipping_cost - fee_total,
+        "net_total": sale - fee,
         "events": list(shipment.events.all()),
         "ship_form": form,
     }
