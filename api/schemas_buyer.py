@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Field, Schema
+from ninja import Field, ModelSchema, Schema
 
 from api.access import BodyId
 from api.schemas import MoneyOut
-from orders.models import MAX_LINE_QUANTITY
+from orders.models import MAX_LINE_QUANTITY, Address
+from orders.services.addresses import ADDRESS_FIELDS
 
 # --- Cart -------------------------------------------------------------------------------------------------------
 
@@ -73,17 +74,13 @@ class ShippingOptionsOut(Schema):
     sellers: list[SellerShippingOut]
 
 
-class AddressIn(Schema):
-    """A shipping address, checked as the checkout's address form checks it."""
+class AddressIn(ModelSchema):
+    """A shipping address: the fields and lengths of orders.Address, checked as the checkout's address form checks
+    it (a country we ship to, an ISO 3166 code such as CO; a phone number the carrier can call)."""
 
-    full_name: str = Field(..., max_length=200)
-    line1: str = Field(..., max_length=200)
-    line2: str = Field("", max_length=200)
-    city: str = Field(..., max_length=200)
-    region: str = Field("", max_length=200)
-    postal_code: str = Field("", max_length=40)
-    country: str = Field(..., max_length=2, description="ISO 3166 code, e.g. CO")
-    phone: str = Field(..., max_length=40)
+    class Meta:
+        model = Address
+        fields = list(ADDRESS_FIELDS)
 
 
 class AddressOut(Schema):
