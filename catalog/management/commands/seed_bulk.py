@@ -18,13 +18,13 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Shop, User
 from catalog.book_stats import rebuild_book_stats
-from catalog.management.seeding import DEMO_PASSWORD, cover_photo, isbn13
-from catalog.models import Book, BookStats, Category, Listing, photo_upload_to
+from catalog.management.seeding import DEMO_PASSWORD, analyze_catalog_tables, cover_photo, isbn13
+from catalog.models import Book, Category, Listing, photo_upload_to
 
 EMAIL_DOMAIN = "bulk.example.com"
 # 979-8 is a real but sparsely used prefix; seed_demo uses 978-1, so the two never collide.
@@ -139,24 +139,12 @@ class Command(BaseCommand):
         book_ids = self.create_books(books, categories)
         self.create_listings(listings, book_ids, seller_ids, covers)
         rebuild_book_stats()  # the books view reads each book's figures
-        self.analyze()
+        analyze_catalog_tables()
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Created {sellers:,} sellers with shops, {books:,} books and {listings:,} active listings "
             f"in {elapsed:.1f} s (password for every seller: {DEMO_PASSWORD})."
         )
-
-    def analyze(self) -> None:
-        """Refresh MariaDB/MySQL's statistics of the tables just loaded. Left stale after a bulk load, they made the
-        optimizer read a page's 25 listing cards starting from the categories, through every book and listing
-        (150 ms instead of 1 ms at 100,000 listings, measured)."""
-        # ANALYZE TABLE commits the open transaction: never inside one (a caller's atomic block, a test's).
-        if connection.vendor != "mysql" or connection.in_atomic_block:
-            return
-        tables = [model._meta.db_table for model in (User, Shop, Book, BookStats, Category, Listing)]
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE TABLE {', '.join(tables)}")  # nosec B608 - our own table names
-            cursor.fetchall()
 
     # --- Progress ---------------------------------------------------------
 
