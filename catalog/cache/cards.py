@@ -70,6 +70,8 @@ def book_cards(summaries: Iterable) -> list[SafeString]:
     read, one write on a miss), and the same books come back on many pages a process renders.
     """
     summaries = list(summaries)
+    if not fragments_enabled():
+        return [_render_book_card(summary, index == 0) for index, summary in enumerate(summaries)]
     shown = [
         (
             summary.book.pk,
@@ -86,8 +88,6 @@ def book_cards(summaries: Iterable) -> list[SafeString]:
         )
         for index, summary in enumerate(summaries)
     ]
-    if not fragments_enabled():
-        return [_render_book_card(summary, index == 0) for index, summary in enumerate(summaries)]
     local = caches["fragments"]
     keys = [_key("book-card", repr(values)) for values in shown]
     cards, missing = _cards_from(local, keys, summaries, _render_book_card)
