@@ -8,6 +8,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from catalog.shop_stock import counted_fields_in, shop_stock_changed
+
 MAX_PRICE = Decimal("99999.99")
 MIN_PRICE = Decimal("0.01")
 MAX_QUANTITY = 999
@@ -134,17 +136,44 @@ class ListingQuerySet(models.QuerySet):
         for listing in listings:
             copy_book_columns(listing, listing.book if Listing.book.is_cached(listing) else books[listing.book_id])
 
+    # Every write below names the shops whose stock figures it may change (catalog.shop_stock).
+
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         self._with_book_columns(objs)
-        return super().bulk_create(objs, *args, **kwargs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        shop_stock_changed({listing.seller_id for listing in objs})
+        return created
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         objs = list(objs)
         if "book" in fields or "book_id" in fields:
             self._with_book_columns(objs)
             fields = [*fields, *(column.removesuffix("_id") for column in BOOK_COPIED_FIELDS.values())]
-        return super().bulk_update(objs, fields, *args, **kwargs)
+        updated = super().bulk_update(objs, fields, *args, **kwargs)
+        if counted_fields_in(fields):
+            shop_stock_changed({listing.seller_id for listing in objs})
+        return updated
+
+    def update(self, **kwargs):
+        # The sellers are read before the rows change: the filter may no longer match them afterwards.
+        sellers = self._sellers() if counted_fields_in(kwargs) else set()
+        updated = super().update(**kwargs)
+        shop_stock_changed(sellers)
+        return updated
+
+    update.alters_data = True
+
+    def delete(self):
+        sellers = self._sellers()
+        deleted = super().delete()
+        shop_stock_changed(sellers)
+        return deleted
+
+    delete.alters_data = True
+
+    def _sellers(self) -> set[int]:
+        return set(self.order_by().values_list("seller_id", flat=True).distinct())
 
 
 # What every catalog index holds after its sort order: the visibility rule's seller and each filtered column.
@@ -305,14 +334,24 @@ class Listing(models.Model):
                 kwargs["update_fields"] = [*update_fields, *columns]
         super().save(*args, **kwargs)
         self._book_id_as_loaded = self.book_id
+        if counted_fields_in(update_fields):
+            shop_stock_changed({self.seller_id, getattr(self, "_seller_id_as_loaded", None)})
+        self._seller_id_as_loaded = self.seller_id
 
     def get_absolute_url(self):
         return reverse("catalog:listing", kwargs={"pk": self.pk})
+
+    def delete(self, *args, **kwargs):
+        seller_id = self.seller_id
+        deleted = super().delete(*args, **kwargs)
+        shop_stock_changed({seller_id})
+        return deleted
 
     @classmethod
     def from_db(cls, db, field_names, values):
         listing = super().from_db(db, field_names, values)
         listing._book_id_as_loaded = listing.__dict__.get("book_id")
+        listing._seller_id_as_loaded = listing.__dict__.get("seller_id")
         return listing
 
     # Django's own get_FOO_display() builds a dictionary of the choices on every call; pages that show a grade

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from catalog.isbn import try_normalize_isbn
 from catalog.models import Appeal, Book, ImportRun, Listing
+from catalog.shop_stock import shop_stock_figures
 
 Status = Listing.Status
 
@@ -37,14 +38,30 @@ APPEAL_OUTCOME_DAYS = 30
 
 
 def inventory_summary(user: User) -> dict[str, int]:
-    """Counts per status and the stock figures for the inventory page, in two queries.
+    """Counts per status and the stock figures for the inventory page.
 
     "all" counts every listing that is not archived; "out_of_stock" counts
     active listings with no copies left; "copies" adds up the quantity of every
     listing that is not archived; "appeals_answered" counts listings that staff unhid
     on appeal in the last ``APPEAL_OUTCOME_DAYS`` (the inventory then shows the answer).
-    The figures come from one index (seller, quantity, status), whatever the shop's size.
+    The stock figures come from one index (seller, quantity, status), whatever the shop's size, and are kept in the
+    cache until the shop's listings change (catalog.shop_stock); the appeals are one more query.
     """
+    summary = shop_stock_figures(user.pk, lambda: _stock_figures(user))
+    summary["appeals_answered"] = (
+        Appeal.objects.filter(
+            listing__seller=user,
+            status=Appeal.Status.ACCEPTED,
+            resolved_at__gte=timezone.now() - timedelta(days=APPEAL_OUTCOME_DAYS),
+        )
+        .values("listing_id")
+        .distinct()
+        .count()
+    )
+    return summary
+
+
+def _stock_figures(user: User) -> dict[str, int]:
     summary = dict.fromkeys(["all", "out_of_stock", "copies", *Status.values], 0)
     per_status = (
         Listing.objects.filter(seller=user)
@@ -59,16 +76,6 @@ def inventory_summary(user: User) -> dict[str, int]:
             summary["copies"] += row["copies"] or 0
         if row["status"] == Status.ACTIVE:
             summary["out_of_stock"] = row["empty"]
-    summary["appeals_answered"] = (
-        Appeal.objects.filter(
-            listing__seller=user,
-            status=Appeal.Status.ACCEPTED,
-            resolved_at__gte=timezone.now() - timedelta(days=APPEAL_OUTCOME_DAYS),
-        )
-        .values("listing_id")
-        .distinct()
-        .count()
-    )
     return summary
 
 
