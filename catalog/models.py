@@ -180,6 +180,12 @@ class ListingQuerySet(models.QuerySet):
 _COVERED = ("seller", "condition", "price", "book_language", "book_binding", "book_category")
 
 
+# The inventory's search index: the shop's listings by status with the words searched, then every column an
+# inventory filter or sort reads.
+_SEARCHED = ("seller", "status", "book_title", "book_authors", "sku")
+_INVENTORY_SORTED = ("condition_rank", "updated_at", "price", "quantity")
+
+
 def _catalog_index(name: str, *leading: str) -> models.Index:
     """An index of the catalog: ``leading`` (the equality filter and the sort order), then the columns of _COVERED
     it does not hold yet, so any filter on top is checked in the index."""
@@ -303,6 +309,12 @@ class Listing(models.Model):
             models.Index(fields=["seller", "condition_rank", "status"], name="listing_seller_condition_idx"),
             models.Index(fields=["seller", "price"], name="listing_seller_price_idx"),
             models.Index(fields=["seller", "quantity", "status"], name="listing_seller_quantity_idx"),
+            # The status order: (seller, status) and the primary key InnoDB adds to it (it sorted the shop: 10 ms).
+            models.Index(fields=["seller", "status"], name="listing_seller_status_idx"),
+            # A search of the inventory checks its words on every listing of the shop: here, from this index alone
+            # (the rows read in the order of another index took 25 ms at 20,000 listings, this 8), with every column
+            # a filter or a sort of the inventory reads (catalog.selectors.inventory_page).
+            models.Index(fields=[*_SEARCHED, *_INVENTORY_SORTED], name="listing_seller_search_idx"),
             # The catalog's books view, filtered by condition or price, groups the matching copies in stock by book
             # (catalog.search.books): from this index alone, in book order, without reading a row (measured at
             # 50,000 listings: 1 s without it, 0.2 s with; without the quantity, reading the rows doubled it).

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from catalog.isbn import try_normalize_isbn
 from catalog.models import Appeal, Book, ImportRun, Listing
+from catalog.search.pages import hinted_sql
 from catalog.shop_stock import shop_stock_figures
 
 Status = Listing.Status
@@ -149,6 +151,12 @@ class InventoryFilters:
     sort: str = "-updated"  # a key of INVENTORY_SORTS, "-" first for descending
 
 
+def _isbn_digits(q: str) -> str:
+    """The digits of ``q`` when it may be part of an ISBN (four digits or more, hyphens and spaces aside), else ""."""
+    digits = q.replace("-", "").replace(" ", "")
+    return digits if digits.isdigit() and len(digits) >= 4 else ""
+
+
 def _search(q: str) -> Q:
     """Every word of ``q`` in the book's title or authors (accents and case aside), or the start of the listing's
     SKU; an ISBN (10 or 13, hyphens allowed) is the book's.
@@ -164,12 +172,12 @@ def _search(q: str) -> Q:
         # the shop's copies of it from an index instead of reading every listing of the shop.
         book_id = Subquery(Book.objects.filter(isbn13=isbn13).values("pk")[:1])
         return Q(book_id=book_id) | Q(sku__iexact=q.strip())
-    digits = q.replace("-", "").replace(" ", "")
+    digits = _isbn_digits(q)
     words = Q()
     for word in q.split():
         # Ignoring accents and case on every database (catalog.folding), as the catalog's search does.
         words &= Q(book_title__unaccent_icontains=word) | Q(book_authors__unaccent_icontains=word)
-    if digits.isdigit() and len(digits) >= 4:
+    if digits:
         # The start or the middle of an ISBN as printed on the back cover.
         words |= Q(Exists(Book.objects.filter(isbn13__contains=digits, pk=OuterRef("book_id"))))
     # The seller's own code, whole or its start (unique per seller: the (seller, sku) index).
@@ -220,7 +228,7 @@ def inventory_page(user: User, filters: InventoryFilters, number, per_page: int,
     """
     ids = inventory_listings(user, filters).values_list("pk", flat=True)
     if count is None and filters.q:
-        ids = list(ids)
+        ids = _searched_ids(ids, filters.q)
     paginator = Paginator(ids, per_page)
     if count is not None:
         # Known already (the status tabs count every status): no second pass over the shop's listings.
@@ -229,6 +237,22 @@ def inventory_page(user: User, filters: InventoryFilters, number, per_page: int,
     rows = Listing.objects.select_related("book").in_bulk(list(page.object_list))
     page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
     return page
+
+
+def _searched_ids(ids: QuerySet, q: str) -> list[int]:
+    """Every id a search of one shop matches, in order.
+
+    On MariaDB/MySQL a search by words is read from the shop's search index alone (Listing.Meta:
+    listing_seller_search_idx): the optimizer prefers the index of the sort order, then reads the shop's rows one by
+    one, at twice the time (26 ms against 13 at 20,000 listings). An ISBN, whole or in part, starts from the books.
+    """
+    connection = connections[ids.db]
+    if connection.vendor != "mysql" or try_normalize_isbn(q) or _isbn_digits(q):
+        return list(ids)
+    sql, params = hinted_sql(ids, ("listing_seller_search_idx",), force=True)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def lowest_asking_price(isbn13: str, condition: str, *, exclude_seller_id: int | None = None):

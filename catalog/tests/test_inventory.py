@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Listing
-from catalog.selectors import InventoryFilters, inventory_listings
+from catalog.selectors import InventoryFilters, inventory_listings, inventory_page
 from conftest import ListingFactory, mysql_only
 
 Status = Listing.Status
@@ -283,6 +284,26 @@ def test_every_inventory_order_reads_a_page_from_an_index_without_sorting_the_sh
 
 
 @mysql_only
+@pytest.mark.parametrize("sort", ["status", "-status"])
+def test_the_status_order_reads_a_page_from_its_index(alice, sort):
+    # Enough listings, in every status, that the optimizer weighs a sort of the shop against the index.
+    book = ListingFactory(seller=alice).book
+    statuses = [Status.ACTIVE, Status.PAUSED, Status.DRAFT, Status.ARCHIVED]
+    Listing.objects.bulk_create(
+        Listing(seller=alice, book=book, condition="good", price=Decimal("5.00"), quantity=1, status=statuses[n % 4])
+        for n in range(2_000)
+    )
+    ids = inventory_listings(alice, InventoryFilters(sort=sort)).values_list("pk", flat=True)[:25]
+    sql, params = ids.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN FORMAT=JSON {sql}", params)
+        plan = json.loads(cursor.fetchone()[0])
+    assert "filesort" not in json.dumps(plan), plan
+    [table] = _tables(plan)
+    assert table["key"] == "listing_seller_status_idx", table
+
+
+@mysql_only
 def test_an_isbn_search_reads_the_book_by_its_isbn_not_the_shops_listings(alice, shelf):
     ListingFactory.create_batch(40, seller=alice)
     ids = inventory_listings(alice, InventoryFilters(q="978-0-15-600131-1")).values_list("pk", flat=True)
@@ -304,3 +325,28 @@ def test_a_condition_filter_is_counted_from_an_index_without_reading_the_listing
         table = json.loads(cursor.fetchone()[0])["query_block"]["nested_loop"][0]["table"]
     assert table["key"] == "listing_seller_condition_idx", table
     assert table.get("using_index") is True, table
+
+
+def _tables(plan):
+    """Every table access in an EXPLAIN FORMAT=JSON plan, however deeply it is nested."""
+    if isinstance(plan, dict):
+        if "table_name" in plan:
+            yield plan
+        for value in plan.values():
+            yield from _tables(value)
+    elif isinstance(plan, list):
+        for value in plan:
+            yield from _tables(value)
+
+
+@mysql_only
+def test_a_search_by_words_reads_the_shops_search_index_alone(alice, shelf):
+    ListingFactory.create_batch(40, seller=alice)
+    with CaptureQueriesContext(connection) as captured:
+        page = inventory_page(alice, InventoryFilters(q="rose", sort="price"), 1, 25)
+    assert [listing.pk for listing in page.object_list] == [shelf["rose"].pk]
+    [search] = [query["sql"] for query in captured.captured_queries if "listing_seller_search_idx" in query["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN FORMAT=JSON {search}")
+        [table] = _tables(json.loads(cursor.fetchone()[0]))
+    assert table["key"] == "listing_seller_search_idx" and table.get("using_index") is True, table

@@ -101,15 +101,26 @@
     }
   }
 
+  // A destructive action carries its question in data-confirm: on its form, or on the button that submits a form
+  // shared by several actions (the inventory's row actions), where the answer must not outlive the one submission.
   function setupConfirmations() {
-    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    document.querySelectorAll("form").forEach(function (form) {
+      var confirmField = form.elements.namedItem("confirm");
       form.addEventListener("submit", function (event) {
-        if (!window.confirm(form.getAttribute("data-confirm"))) {
+        var submitter = event.submitter;
+        var source = submitter && submitter.hasAttribute("data-confirm") ? submitter : form;
+        var question = source.getAttribute("data-confirm");
+        if (confirmField && !form.hasAttribute("data-confirm")) {
+          confirmField.value = "";
+        }
+        if (!question) {
+          return;
+        }
+        if (!window.confirm(question)) {
           event.preventDefault();
           return;
         }
         // Confirmed here, so the server need not ask again on its confirmation page.
-        var confirmField = form.elements.namedItem("confirm");
         if (confirmField) {
           confirmField.value = "yes";
         }

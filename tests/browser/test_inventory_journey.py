@@ -88,3 +88,36 @@ def test_price_help_on_the_listing_form(page, alice):
     page.locator("#id_condition").select_option("poor")
     expect(figures).to_contain_text("$3.00")
     check_page(page)
+
+
+def test_row_actions_pause_and_delete_after_the_confirmation(page, alice):
+    dune = ListingFactory(seller=alice, book__title="Dune", book__authors="Frank Herbert")
+    emma = ListingFactory(seller=alice, book__title="Emma", book__authors="Jane Austen", status=Listing.Status.DRAFT)
+    sign_in(page, alice)
+    page.goto(reverse("sell:inventory") + "?sort=title")
+
+    page.get_by_role("button", name="Pause Dune").press("Enter")
+    expect(page.get_by_role("button", name="Resume Dune")).to_be_visible()
+    assert page.url.endswith("/sell/?sort=title")  # back where the seller was
+    assert Listing.objects.get(pk=dune.pk).status == Listing.Status.PAUSED
+
+    questions = []
+
+    def answer(dialog, accept):
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.get_by_role("button", name="Delete Emma").click()
+    expect(page.get_by_role("button", name="Delete Emma")).to_be_visible()
+    assert Listing.objects.filter(pk=emma.pk).exists()
+
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    page.get_by_role("button", name="Delete Emma").click()
+    expect(page.get_by_role("alert").filter(has_text="“Emma” is deleted.")).to_be_visible()
+    assert questions == ["Delete “Emma”?", "Delete “Emma”?"]
+    assert not Listing.objects.filter(pk=emma.pk).exists()
+    # A pause after the confirmed delete is not taken for a confirmed anything: the shared form forgot the answer.
+    page.get_by_role("button", name="Resume Dune").click()
+    expect(page.get_by_role("button", name="Pause Dune")).to_be_visible()
+    check_page(page)
