@@ -584,3 +584,21 @@ def test_deleting_an_archived_listing_is_refused(client_for, alice):
     )
     assert "cannot become" in response.content.decode()
     assert Listing.objects.filter(pk=listing.pk, status=Status.ARCHIVED).exists()
+
+
+@pytest.mark.parametrize(
+    ("status", "badge"),
+    [
+        (Status.ACTIVE, '<span class="badge text-bg-success">Active</span>'),
+        (Status.PAUSED, '<span class="badge text-bg-warning">Paused</span>'),
+        (Status.DRAFT, '<span class="badge text-bg-secondary">Draft</span>'),
+        (Status.HIDDEN, '<span class="badge text-bg-danger">Hidden by staff</span>'),
+        (Status.ARCHIVED, '<span class="badge text-bg-light border">Archived</span>'),
+    ],
+)
+def test_each_status_has_its_badge_on_the_inventory_and_the_listing_form(client_for, alice, status, badge):
+    listing = ListingFactory(seller=alice, status=status)
+    client = client_for(alice)
+    assert badge in client.get(reverse("sell:inventory"), {"status": status}).content.decode()
+    if status != Status.ARCHIVED:  # an archived listing has no form
+        assert badge in client.get(reverse("sell:listing_edit", args=[listing.pk])).content.decode()

@@ -4,7 +4,8 @@ import functools
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import format_currency, format_decimal
+from babel import Locale
+from babel.numbers import format_decimal
 from django import template
 from django.conf import settings
 from django.contrib.messages import constants
@@ -27,8 +28,16 @@ def money(value):
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return ""
-    locale = to_locale(get_language() or settings.LANGUAGE_CODE)
-    return format_currency(amount, settings.CURRENCY, locale=locale)
+    locale, pattern = _currency_format(get_language() or settings.LANGUAGE_CODE)
+    return pattern.apply(amount, locale, currency=settings.CURRENCY)
+
+
+@functools.lru_cache(maxsize=32)
+def _currency_format(language: str):
+    """The language's Babel locale and currency pattern, looked up once: what format_currency() looks up on every
+    call, half of its time (a page of 25 listings formats 25 prices)."""
+    locale = Locale.parse(to_locale(language))
+    return locale, locale.currency_formats["standard"]
 
 
 @register.filter
