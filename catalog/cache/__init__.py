@@ -1,4 +1,4 @@
-"""A shared cache of rendered catalog pages and listing cards, so busy catalog pages skip the database.
+"""A shared cache of rendered catalog pages, and each process's cache of cards: busy catalog pages skip the database.
 
 Three layers, the cheapest first:
 
@@ -8,8 +8,9 @@ Three layers, the cheapest first:
 2. **Page content** (everything inside ``<main>``: headings, filters, results, pagination) for everyone else. It is
    rendered without the request (only its URL), so it cannot hold a name, a cart or a CSRF token; the layout around
    it (navigation bar, messages, footer form) is rendered for each request.
-3. **Listing cards and the filter form**, keyed by everything they show (content-addressed): such an entry can
-   never be stale, so they survive every catalog change and make uncached pages cheap to assemble.
+3. **Listing and book cards and the filter form**, keyed by everything they show (content-addressed): such an entry
+   can never be stale, so they survive every catalog change and make uncached pages cheap to assemble. They are kept
+   in each process (the "fragments" cache), so a page the shared cache lacks costs Redis one read and one write.
 
 Layers 1 and 2 belong to one *catalog version*: a random token kept in the cache. ``catalog_changed()`` replaces
 it once the caller's transaction commits, and an entry stored under another token is never served; with Redis,

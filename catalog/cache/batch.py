@@ -3,7 +3,7 @@ written together once it is rendered.
 
 A page the cache lacks (catalog.cache.pages.CachedPage) opens a batch with the values read alongside the page (the
 category list, for instance). Until the page is answered, readers of those keys take them from the batch, and writes
-of the catalog cache (the page, its cards, the category list, deep-page markers, the release of the rendering claim)
+of the catalog cache (the page, the category list, deep-page markers, the release of the rendering claim)
 wait in it; the page's answer sends them in one round trip (``flush``). Each request starts without a batch.
 """
 
