@@ -9,8 +9,9 @@ Three layers, the cheapest first:
    rendered without the request (only its URL), so it cannot hold a name, a cart or a CSRF token; the layout around
    it (navigation bar, messages, footer form) is rendered for each request.
 3. **Listing and book cards and the filter form**, keyed by everything they show (content-addressed): such an entry
-   can never be stale, so they survive every catalog change and make uncached pages cheap to assemble. They are kept
-   in each process (the "fragments" cache), so a page the shared cache lacks costs Redis one read and one write.
+   can never be stale, so they survive every catalog change and make uncached pages cheap to assemble. Cards are kept
+   in each process (the "fragments" cache) and in the shared one: a page the shared cache lacks costs Redis one read
+   and one write, and one more read only for cards this process has not shown before (cards._cards).
 
 Layers 1 and 2 belong to one *catalog version*: a random token kept in the cache. ``catalog_changed()`` replaces
 it once the caller's transaction commits, and an entry stored under another token is never served; with Redis,

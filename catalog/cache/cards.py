@@ -12,6 +12,7 @@ from django.core.cache import cache, caches
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from catalog.cache import batch
 from catalog.cache.keys import _key, fragments_enabled
 from catalog.cache.versions import VERSION_KEY, _version_from, _watcher
 from catalog.models import Listing
@@ -41,34 +42,23 @@ def _card_key(listing: Listing, eager: bool = False) -> str:
 
 
 def listing_cards(listings: Iterable[Listing]) -> list[SafeString]:
-    """The HTML card of each listing, in order (book, seller and shop loaded), from this process's fragment cache
-    where it has them.
+    """The HTML card of each listing, in order (book, seller and shop loaded), from the caches where they have it
+    (see _cards).
 
     The first card's cover is the page's largest early image: it is loaded eagerly at high priority, the rest lazily.
-    Kept in the process, as the books view's cards are (book_cards): a page the cache lacks then costs Redis one read
-    and one write, its cards none (in the shared cache they were a third round trip between the two).
     """
     listings = list(listings)
     if not fragments_enabled():
         return [_render_card(listing, index == 0) for index, listing in enumerate(listings)]
-    local = caches["fragments"]
     keys = [_card_key(listing, index == 0) for index, listing in enumerate(listings)]
-    cards, missing = _cards_from(local, keys, listings, _render_card)
-    if missing:
-        try:
-            local.set_many({key: str(html) for key, html in missing.items()}, FRAGMENT_SECONDS)
-        except Exception:
-            logger.exception("Could not keep the listing cards.")
-    return cards
+    return _cards(keys, listings, _render_card)
 
 
 def book_cards(summaries: Iterable) -> list[SafeString]:
-    """The HTML card of each book of a books page (catalog.search.books.BookSummary), in order, from this process's
-    fragment cache where it has them.
+    """The HTML card of each book of a books page (catalog.search.books.BookSummary), in order, from the caches where
+    they have it (see _cards).
 
     Keyed by everything a card shows (its book, figures, cover and whether it is the page's first), so never stale.
-    Kept in the process, not the shared cache: the books view then reads no more from Redis than its page (one
-    read, one write on a miss), and the same books come back on many pages a process renders.
     """
     summaries = list(summaries)
     if not fragments_enabled():
@@ -89,32 +79,54 @@ def book_cards(summaries: Iterable) -> list[SafeString]:
         )
         for index, summary in enumerate(summaries)
     ]
-    local = caches["fragments"]
     keys = [_key("book-card", repr(values)) for values in shown]
-    cards, missing = _cards_from(local, keys, summaries, _render_book_card)
-    if missing:
-        try:
-            local.set_many({key: str(html) for key, html in missing.items()}, FRAGMENT_SECONDS)
-        except Exception:
-            logger.exception("Could not keep the book cards.")
-    return cards
+    return _cards(keys, summaries, _render_book_card)
 
 
-def _cards_from(store, keys: list[str], items: list, render) -> tuple[list[SafeString], dict[str, SafeString]]:
-    """The card of each item, in order: from ``store`` (a cache) under its key, else ``render(item, first)``; and
-    the ones rendered, by key, for the caller to keep. Without the cache every card is rendered."""
-    try:
-        found = store.get_many(keys)
-    except Exception:
-        logger.exception("The catalog cache is unavailable; rendering the cards.")
-        found = {}
-    cards, missing = [], {}
+def _cards(keys: list[str], items: list, render) -> list[SafeString]:
+    """The card of each item, in order, under its key: from this process's fragment cache, else from the shared
+    cache, else ``render(item, first)``; what one process rendered is then kept in both.
+
+    Two tiers, as measured at 100,000 listings: a card takes 0.28 ms to render and 24 of them 0.27 ms to read from
+    Redis in one round trip. A page the caches lack reads Redis once for its page and writes once (catalog.cache.
+    batch); its cards cost no third round trip when this process has shown them before, and one that saves their
+    rendering when only another process has (the long tail of a catalog larger than a process keeps).
+    """
+    local = caches["fragments"]
+    found = _read_cards(local, keys)
+    lacking = [key for key in keys if key not in found]
+    if lacking:
+        shared = _read_cards(cache, lacking)
+        if shared:
+            _keep_cards(local, shared)
+        found.update(shared)
+    cards, rendered = [], {}
     for index, (key, item) in enumerate(zip(keys, items, strict=True)):
         html = found.get(key)
         if html is None:
-            html = missing[key] = render(item, index == 0)
+            html = rendered[key] = str(render(item, index == 0))
         cards.append(mark_safe(html))  # rendered by our templates, autoescaped  # nosec B308 B703
-    return cards, missing
+    if rendered:
+        _keep_cards(local, rendered)
+        # With the page's own write when it has one (one round trip for both), else now.
+        if not all(batch.set_later(key, html, FRAGMENT_SECONDS) for key, html in rendered.items()):
+            _keep_cards(cache, rendered)
+    return cards
+
+
+def _read_cards(store, keys: list[str]) -> dict[str, str]:
+    try:
+        return store.get_many(keys)
+    except Exception:
+        logger.exception("The catalog cache is unavailable; rendering the cards.")
+        return {}
+
+
+def _keep_cards(store, cards: dict[str, str]) -> None:
+    try:
+        store.set_many(cards, FRAGMENT_SECONDS)
+    except Exception:
+        logger.exception("Could not keep the catalog's cards.")
 
 
 def _render_book_card(summary, eager: bool) -> SafeString:

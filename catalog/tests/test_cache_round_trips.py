@@ -2,7 +2,8 @@
 
 A page the cache lacks costs at most two: one read (the page, its version tag and the category list, with the
 rendering claim taken by the server in the same call) and one write (the page and what it rendered, with the claim
-released); cards come from the process's own fragment cache. A page this process served lately costs none, and no
+released); cards come from the process's own fragment cache, or, the first time this process shows them, from one
+more read (instead of being rendered again). A page this process served lately costs none, and no
 request pings Redis. Needs a Redis server: REDIS_TEST_URL, or redis://127.0.0.1:6379/15; skipped when none answers.
 """
 
@@ -11,9 +12,14 @@ import uuid
 
 import pytest
 import redis
+from django.core.cache import caches
 
 from catalog.cache import pages, versions
+from bookstore.conf.caches import FRAGMENT_CACHE
 from conftest import REDIS_TEST_PREFIX, REDIS_TEST_URL, needs_redis
+
+# Each process's own cache of cards, as in production (tests otherwise run with it off, as DEBUG does).
+FRAGMENTS = {**FRAGMENT_CACHE, "LOCATION": "round-trips-fragments"}
 
 # Committed rows: MariaDB's FULLTEXT index does not see rows of a transaction still open (the ?q=rose page).
 pytestmark = [pytest.mark.django_db(transaction=True), needs_redis]
@@ -102,16 +108,33 @@ def _fresh_visit(client, cache, path: str) -> list[str]:
 
 
 @pytest.mark.parametrize("path", ["/books/?q=rose", "/books/?language=en&sort=price_asc", "/"])
-def test_a_page_the_cache_lacks_costs_one_read_and_one_write(redis_pages, client, alice_listing, path):
+def test_a_page_the_cache_lacks_costs_one_read_and_one_write(redis_pages, client, alice_listing, settings, path):
+    settings.CACHES = {**settings.CACHES, "fragments": FRAGMENTS}
     client.get("/books/?q=warm-up")  # loads the server-side script once, as the first page after a deployment does
+    client.get("/books/")  # and this process shows the book's card and the listing's once
+    client.get("/books/?view=copies")
     trips = _fresh_visit(client, redis_pages, path + ("&" if "?" in path else "?") + "utm_source=1")
     assert trips == ["EVALSHA", "pipeline"], trips
 
 
 @pytest.mark.parametrize("path", ["/books/?view=copies&condition=very_good", "/books/?view=copies&q=rose"])
-def test_the_copy_view_costs_one_read_and_one_write_too(redis_pages, client, alice_listing, path):
+def test_the_copy_view_costs_one_read_and_one_write_too(redis_pages, client, alice_listing, settings, path):
+    settings.CACHES = {**settings.CACHES, "fragments": FRAGMENTS}
     client.get("/books/?q=warm-up")
+    client.get("/books/?view=copies")  # this process shows alice's card once
     assert _fresh_visit(client, redis_pages, path) == ["EVALSHA", "pipeline"]
+
+
+def test_cards_another_process_rendered_are_read_in_one_more_round_trip(redis_pages, client, alice_listing, settings):
+    settings.CACHES = {**settings.CACHES, "fragments": FRAGMENTS}
+    client.get("/books/?q=warm-up")
+    client.get("/books/?view=copies")  # renders alice's card and stores it in Redis with the page
+    caches["fragments"].clear()  # as another process, which never rendered it
+    assert _fresh_visit(client, redis_pages, "/books/?view=copies&condition=very_good") == [
+        "EVALSHA",
+        "MGET",
+        "pipeline",
+    ]
 
 
 def test_a_page_cached_by_another_process_is_one_round_trip_and_then_none(redis_pages, client, alice_listing):
