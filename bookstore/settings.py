@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    # Django's form widget templates, for the project's engine (FORM_RENDERER below).
+    "django.forms",
     "django_countries",
     "allauth",
     "allauth.account",
@@ -102,6 +104,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets are rendered by the project's template engine, so templates/django/forms/ can replace one of Django's
+# widget templates (the select, whose options it writes without an include each).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database (DATABASES: bookstore/conf/database.py) -----------------------
 
