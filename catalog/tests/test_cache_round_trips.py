@@ -14,8 +14,8 @@ import pytest
 import redis
 from django.core.cache import caches
 
-from catalog.cache import pages, versions
 from bookstore.conf.caches import FRAGMENT_CACHE
+from catalog.cache import pages, versions
 from conftest import REDIS_TEST_PREFIX, REDIS_TEST_URL, needs_redis
 
 # Each process's own cache of cards, as in production (tests otherwise run with it off, as DEBUG does).
