@@ -49,6 +49,8 @@ CELERY_BEAT_SCHEDULE = {
     "feedback.send_reminders": {"task": "feedback.send_reminders", "schedule": 86400},
     # Shops back from vacation reopen within the hour of their return date.
     "accounts.reopen_returned_shops": {"task": "accounts.reopen_returned_shops", "schedule": 3600},
+    # The hidden sellers' table (accounts.visibility) against the users and shops: a change made around the services.
+    "accounts.check_hidden_sellers": {"task": "accounts.check_hidden_sellers", "schedule": 300},
     # Sellers' listings files checked but never applied (catalog.services.imports).
     "catalog.prune_import_runs": {"task": "catalog.prune_import_runs", "schedule": 86400},
     # Daily: one email per buyer with the new matches of their wants and saved searches (wants.tasks).

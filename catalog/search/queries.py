@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import NotSupportedError, connections
 from django.db.models import Case, FloatField, Func, IntegerField, Q, QuerySet, Subquery, Value, When
 
-from accounts.models import Shop, User
+from accounts.models import HiddenSeller
 from catalog.isbn import try_normalize_isbn
 from catalog.models import Book, Listing
 from catalog.search.words import BOOK_SEARCH_FIELDS, boolean_mode_query, is_indexable, search_words
@@ -140,13 +140,9 @@ def visible_listings(base: QuerySet | None = None) -> QuerySet:
     page's rows are touched. catalog/tests/test_search.py checks that both select the same listings.
     """
     queryset = base if base is not None else Listing.objects.all()
-    # Shops away on vacation in a subquery of their own: it reads the few rows of the away_until index.
-    away_sellers = Shop.objects.filter(away_until__isnull=False).values("owner_id")
-    return (
-        queryset.filter(status=Listing.Status.ACTIVE)
-        .exclude(seller__in=User.objects.filter(is_active=False))
-        .exclude(seller__in=away_sellers)
-    )
+    # Deactivated sellers and shops away on vacation, from their table of a few rows (accounts.HiddenSeller): it
+    # read every user for the inactive ones before (2,000 rows per query at 100,000 listings).
+    return queryset.filter(status=Listing.Status.ACTIVE).exclude(seller__in=HiddenSeller.objects.values("user_id"))
 
 
 # --- Filters and sort orders ----------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from accounts.models import Shop
+from accounts.services import close_for_vacation
 from catalog.models import Book, Listing
 from catalog.search import pages as search_pages
 from catalog.search import suggest as suggest_module
@@ -269,7 +269,7 @@ def test_book_without_copies_says_so_and_links_to_search(client, db):
 
 
 def test_book_page_leaves_out_away_shops_sold_out_and_hidden_copies(client, alice, bob, dune):
-    Shop.objects.filter(owner=bob).update(away_until=timezone.localdate() + timedelta(days=5))
+    close_for_vacation(bob.shop, timezone.localdate() + timedelta(days=5))
     ListingFactory(book=dune, seller=alice, quantity=0, price=D("1.00"))
     ListingFactory(book=dune, seller=alice, status=Listing.Status.PAUSED, price=D("1.50"))
     assert copy_prices(client.get(book_url(dune))) == [D("3.50"), D("8.00")]

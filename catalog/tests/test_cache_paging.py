@@ -8,11 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import User
 from catalog.models import Listing
 from catalog.search import ORDERINGS, SORT_RELEVANCE, CatalogQuery, fetch_page, find_listings, visible_listings
 from catalog.search import pages as search_pages
-from conftest import ListingFactory, ShopFactory
+from conftest import ListingFactory, ShopFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +91,11 @@ def test_visible_listings_selects_exactly_what_listing_visible_does(alice, bob):
     for status in Listing.Status.values:
         ListingFactory(seller=alice, status=status)
         ListingFactory(seller=bob, status=status)
-    User.objects.filter(pk=bob.pk).update(is_active=False)
+    bob.is_active = False
+    bob.save(update_fields=["is_active"])
+    carol = UserFactory()
+    ShopFactory(owner=carol, away_until=timezone.localdate() + timedelta(days=3))
+    ListingFactory(seller=carol)
 
     expected = set(Listing.objects.visible().values_list("pk", flat=True))
     assert set(visible_listings().values_list("pk", flat=True)) == expected
@@ -106,6 +109,8 @@ def test_the_page_query_reads_the_listing_table_alone(alice_listing):
     result = find_listings(CatalogQuery())
     sql = str(result.queryset.order_by(*result.ordering).values_list("id", flat=True).query)
     assert " JOIN " not in sql.split(" WHERE ", 1)[0]
+    # Hidden sellers come from their own small table: no query of the catalog reads the users.
+    assert "accounts_hiddenseller" in sql and "accounts_user" not in sql and "accounts_shop" not in sql
 
 
 def test_a_page_past_the_end_found_once_is_answered_without_a_query(deep_catalog):
