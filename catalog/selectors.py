@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from catalog.holds import seller_has_held_copies
 from catalog.isbn import try_normalize_isbn
 from catalog.models import Appeal, Book, ImportRun, Listing
 from catalog.search.pages import hinted_sql
@@ -45,7 +46,8 @@ def inventory_summary(user: User) -> dict[str, int]:
     "all" counts every listing that is not archived; "out_of_stock" counts
     active listings with no copies left; "copies" adds up the quantity of every
     listing that is not archived; "appeals_answered" counts listings that staff unhid
-    on appeal in the last ``APPEAL_OUTCOME_DAYS`` (the inventory then shows the answer).
+    on appeal in the last ``APPEAL_OUTCOME_DAYS`` (the inventory then shows the answer); "unpaid_holds" is 1 when
+    orders awaiting payment may hold copies of the shop's.
     The figures are kept in the cache until the shop's listings change (catalog.shop_stock): staff accept an appeal
     by unhiding its listing, a change of status like any other. A notice so leaves the page at most
     ``shop_stock.FIGURES_SECONDS`` after its 30 days.
@@ -54,8 +56,8 @@ def inventory_summary(user: User) -> dict[str, int]:
 
 
 def _shop_figures(user: User) -> dict[str, int]:
-    """The figures of inventory_summary, in two queries: the stock from one index (seller, quantity, status),
-    whatever the shop's size, and the answered appeals."""
+    """The figures of inventory_summary, in three queries: the stock from one index (seller, quantity, status),
+    whatever the shop's size, the unpaid holds and the answered appeals."""
     summary = dict.fromkeys(["all", "out_of_stock", "copies", *Status.values], 0)
     per_status = (
         Listing.objects.filter(seller=user)
@@ -70,6 +72,9 @@ def _shop_figures(user: User) -> dict[str, int]:
             summary["copies"] += row["copies"] or 0
         if row["status"] == Status.ACTIVE:
             summary["out_of_stock"] = row["empty"]
+    # Whether to ask, per page, which of its listings unpaid orders hold: a new hold takes copies out of a listing, a
+    # write of the shop that renews these figures; a hold that ends by payment leaves the flag up, and a page asks.
+    summary["unpaid_holds"] = int(seller_has_held_copies(user.pk))
     summary["appeals_answered"] = (
         Appeal.objects.filter(
             listing__seller=user,

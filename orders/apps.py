@@ -11,6 +11,6 @@ class OrdersConfig(AppConfig):
         # The catalog's inventory asks what unpaid orders hold of a listing; it may not import orders itself.
         from catalog.holds import set_held_copies_counter
         from orders import signals  # noqa: F401
-        from orders.services.holds import held_copies
+        from orders.services.holds import held_copies, seller_has_held_copies
 
-        set_held_copies_counter(held_copies)
+        set_held_copies_counter(held_copies, seller_has_held_copies)

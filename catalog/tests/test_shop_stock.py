@@ -1,6 +1,7 @@
 """The inventory's stock figures are counted once per change of the shop, and every way of writing listings makes
 them count again: the services, the views, a sale, a cancellation, the queryset's bulk writes and deletes."""
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -15,8 +16,8 @@ from catalog.services.moderation import accept_appeal, appeal_listing, hide_list
 from catalog.shop_stock import counted_fields_in, shop_stock_figures
 from conftest import ListingFactory
 from orders.models import Address
-from orders.services import add_to_cart, cancel_order, get_or_create_cart, new_checkout_token, place_order
-from orders.tests.conftest import carriers  # noqa: F401 - fixture
+from orders.services import add_to_cart, cancel_order, get_or_create_cart, new_checkout_token, pay_order, place_order
+from orders.tests.conftest import card, carriers  # noqa: F401 - fixture
 from shipping.models import Carrier
 
 Status = Listing.Status
@@ -218,3 +219,23 @@ def test_without_the_cache_every_visit_counts(alice, alice_listing, settings):
 )
 def test_which_writes_can_change_the_figures(fields, counted):
     assert counted_fields_in(fields) is counted
+
+
+def _held_queries(captured: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if "orders_orderline" in q["sql"] and "SUM" in q["sql"]]
+
+
+def test_the_copies_unpaid_orders_hold_show_after_a_sale_and_go_after_payment(alice, alice_listing, warm, buy):
+    with CaptureQueriesContext(connection) as captured:
+        warm.get(reverse("sell:inventory"))
+    assert _held_queries(captured) == []  # no unpaid order holds anything of hers: the page does not ask
+
+    order = buy(alice_listing, 2)
+    html = warm.get(reverse("sell:inventory")).content.decode()
+    assert "+2 in unpaid orders" in html or "+2 in an unpaid order" in html
+
+    pay_order(order, card(), uuid.uuid4().hex)  # paid: no listing changes, the figures stay as they were
+    with CaptureQueriesContext(connection) as captured:
+        html = warm.get(reverse("sell:inventory")).content.decode()
+    assert len(_held_queries(captured)) == 1  # so the page asks, and finds nothing held any more
+    assert "unpaid order" not in html

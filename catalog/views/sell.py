@@ -95,7 +95,7 @@ def _inventory_response(request: HttpRequest, *, status_code: int = 200, appeal:
     # Without a search or a condition, the tab's figure is the number of matching listings.
     count = None if filters.q or filters.condition else summary[filters.status]
     page = inventory_page(request.user, filters, request.GET.get("page"), INVENTORY_PAGE_SIZE, count=count)
-    held = held_copies([listing.pk for listing in page.object_list])
+    held = held_copies([listing.pk for listing in page.object_list]) if summary["unpaid_holds"] else {}
     row_urls = _row_url_patterns()
     for listing in page.object_list:
         listing.held = held.get(listing.pk, 0)
