@@ -12,10 +12,9 @@ from catalog.models import Book, Listing
 from catalog.selectors import InventoryFilters
 from catalog.services.bulk import BulkAction, Selection, Skip, apply_bulk_action, new_price, preview_bulk_action
 from conftest import CategoryFactory, ListingFactory
-from orders.models import Address, Order
-from orders.services import add_to_cart, expire_unpaid_orders, get_or_create_cart, new_checkout_token, place_order
-from orders.tests.conftest import carriers  # noqa: F401 - fixture
-from shipping.models import Carrier
+from orders.models import Order
+from orders.services import expire_unpaid_orders
+from orders.tests.conftest import buy_fixture, carriers  # noqa: F401 - fixtures
 
 Status = Listing.Status
 pytestmark = pytest.mark.django_db
@@ -36,22 +35,6 @@ def make_listings(seller, count: int, **fields) -> list[Listing]:
     values = {"condition": "good", "price": Decimal("10.00"), "quantity": 2, "status": Status.ACTIVE, **fields}
     Listing.objects.bulk_create([Listing(seller=seller, book=book, **values) for _ in range(count)])
     return list(Listing.objects.filter(seller=seller, book=book).order_by("pk"))
-
-
-@pytest.fixture
-def buy(charlie, alice, carriers):  # noqa: F811 - the imported fixture
-    """buy(listing, quantity) places charlie's order of alice's listing; it awaits payment."""
-    address = Address.objects.create(
-        user=charlie, full_name="Charlie", line1="Calle 10", city="Medellín", country="CO", phone="+57 300 000 0000"
-    )
-
-    def place(listing, quantity):
-        cart = get_or_create_cart(user=charlie)
-        add_to_cart(cart, listing, quantity)
-        choice = {alice.pk: Carrier.objects.get(code="SERVI").pk}
-        return place_order(charlie, cart, address, choice, new_checkout_token())
-
-    return place
 
 
 # --- The rules ------------------------------------------------------------------

@@ -3,28 +3,10 @@
 import pytest
 from django.test import Client
 
-from orders.models import Address
-from orders.services import add_to_cart, cancel_order, get_or_create_cart, new_checkout_token, place_order
-from orders.tests.conftest import carriers  # noqa: F401 - fixture
-from shipping.models import Carrier
+from orders.services import cancel_order
+from orders.tests.conftest import buy_fixture, carriers  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def buy(charlie, alice, carriers):  # noqa: F811 - the imported fixture
-    """buy(listing, quantity) places charlie's order (Servientrega from alice in Colombia to Medellín)."""
-    address = Address.objects.create(
-        user=charlie, full_name="Charlie", line1="Calle 10", city="Medellín", country="CO", phone="+57 300 000 0000"
-    )
-
-    def place(listing, quantity):
-        cart = get_or_create_cart(user=charlie)
-        add_to_cart(cart, listing, quantity)
-        choice = {alice.pk: Carrier.objects.get(code="SERVI").pk}
-        return place_order(charlie, cart, address, choice, new_checkout_token())
-
-    return place
 
 
 def test_taking_the_last_copy_marks_the_card_sold_out(

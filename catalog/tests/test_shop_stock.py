@@ -15,10 +15,8 @@ from catalog.selectors import _shop_figures
 from catalog.services.moderation import accept_appeal, appeal_listing, hide_listing
 from catalog.shop_stock import counted_fields_in, shop_stock_figures
 from conftest import ListingFactory
-from orders.models import Address
-from orders.services import add_to_cart, cancel_order, get_or_create_cart, new_checkout_token, pay_order, place_order
-from orders.tests.conftest import card, carriers  # noqa: F401 - fixture
-from shipping.models import Carrier
+from orders.services import cancel_order, pay_order
+from orders.tests.conftest import buy_fixture, card, carriers  # noqa: F401 - fixtures
 
 Status = Listing.Status
 # Transactional: every write commits, so each one's on-commit work runs when it would on the site.
@@ -47,21 +45,6 @@ def warm(client_for, alice):
     inventory_figures(client)
     assert inventory_figures(client)[1] == 0
     return client
-
-
-@pytest.fixture
-def buy(charlie, alice, carriers):  # noqa: F811 - the imported fixture
-    address = Address.objects.create(
-        user=charlie, full_name="Charlie", line1="Calle 10", city="Medellín", country="CO", phone="+57 300 000 0000"
-    )
-
-    def place(listing, quantity):
-        cart = get_or_create_cart(user=charlie)
-        add_to_cart(cart, listing, quantity)
-        choice = {alice.pk: Carrier.objects.get(code="SERVI").pk}
-        return place_order(charlie, cart, address, choice, new_checkout_token())
-
-    return place
 
 
 def test_the_figures_are_counted_once_then_read_until_the_shop_changes(client_for, alice):

@@ -107,6 +107,22 @@ def make_order(carriers):
     return make
 
 
+@pytest.fixture(name="buy")
+def buy_fixture(charlie, alice, carriers):
+    """buy(listing, quantity) places charlie's order of one of alice's listings (Servientrega from Colombia to
+    Medellín); it awaits payment."""
+    address = Address.objects.create(
+        user=charlie, full_name="Charlie", line1="Calle 10", city="Medellín", country="CO", phone="+57 300 000 0000"
+    )
+
+    def place(listing, quantity):
+        cart = get_or_create_cart(user=charlie)
+        add_to_cart(cart, listing, quantity)
+        return place_order(charlie, cart, address, {alice.pk: carriers["SERVI"].pk}, new_checkout_token())
+
+    return place
+
+
 @pytest.fixture
 def shipped_order(placed_order, alice, make_order):
     """The placed order paid, alice's part shipped and carried on one step, and three more orders beside it."""
