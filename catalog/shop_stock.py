@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
+import weakref
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
@@ -49,32 +49,58 @@ def counted_fields_in(fields: Iterable[str] | None) -> bool:
     return fields is None or not COUNTED_FIELDS.isdisjoint(fields)
 
 
-# The shops waiting for their transaction to commit, per thread (one database connection each). Every call registers
-# its own on-commit callback, so no change can lose its renewal to a savepoint rolled back; the first callback to run
-# renews every shop waiting, in one round trip, and the others find nothing left. A shop named in a transaction that
-# rolled back is renewed with the thread's next commit: one needless count, never a stale figure.
-_waiting = threading.local()
+class _Waiting:
+    """The shops one transaction changed so far, renewed together when it commits (one round trip however many
+    listings it wrote: a checkout of ten lines, an import batch)."""
+
+    def __init__(self):
+        self.ids: set[int] = set()
+        self.done = False
+
+    def renew_versions(self) -> None:
+        self.done = True
+        _new_versions(self.ids)
+
+
+# Per database connection, the _Waiting whose renew_versions was last registered with the open transaction. A
+# transaction (or savepoint) that rolls back drops that callback, so a later change starts a new one: no rolled-back
+# change renews anything, and none is left waiting for another transaction.
+_waiting: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def shop_stock_changed(seller_ids: Iterable[int | None]) -> None:
     """Make the stored figures of these sellers' shops stale once the current transaction commits (at once outside
-    one). Never raises because of the cache."""
+    one; never if it rolls back). Never raises because of the cache."""
     ids = {seller_id for seller_id in seller_ids if seller_id is not None}
-    if ids:
-        if not hasattr(_waiting, "ids"):
-            _waiting.ids = set()
-        _waiting.ids |= ids
-        transaction.on_commit(_new_versions)
-
-
-def _new_versions() -> None:
-    ids, _waiting.ids = getattr(_waiting, "ids", set()), set()
     if not ids:
         return
+    connection = transaction.get_connection()
+    waiting = _waiting.get(connection)
+    if waiting is None or waiting.done or not _registered(connection, waiting):
+        waiting = _waiting[connection] = _Waiting()
+        waiting.ids |= ids
+        transaction.on_commit(waiting.renew_versions)
+    else:
+        waiting.ids |= ids
+
+
+def _registered(connection, waiting: _Waiting) -> bool:
+    """Whether ``waiting`` is registered at the current level: in the same savepoints (a change inside a savepoint
+    joins only a callback that goes if that savepoint rolls back)."""
+    current = set(connection.savepoint_ids)
+    return any(
+        callback == waiting.renew_versions and savepoints == current
+        for savepoints, callback, _robust in connection.run_on_commit
+    )
+
+
+def _new_versions(seller_ids: set[int]) -> None:
+    if not seller_ids:
+        return
     try:
-        cache.set_many({_version_key(seller_id): secrets.token_hex(8) for seller_id in ids}, None)
+        cache.set_many({_version_key(seller_id): secrets.token_hex(8) for seller_id in seller_ids}, None)
     except Exception:  # the change is committed; the figures then count again within FIGURES_SECONDS
-        logger.exception("Could not renew the stock figures of shops %s.", sorted(ids))
+        logger.exception("Could not renew the stock figures of shops %s.", sorted(seller_ids))
 
 
 def shop_stock_figures(seller_id: int, count: Callable[[], dict]) -> dict:

@@ -5,6 +5,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +14,7 @@ from django.urls import reverse
 from catalog.models import Book, Listing
 from catalog.selectors import _shop_figures
 from catalog.services.moderation import accept_appeal, appeal_listing, hide_listing
-from catalog.shop_stock import counted_fields_in, shop_stock_figures
+from catalog.shop_stock import counted_fields_in, shop_stock_changed, shop_stock_figures
 from conftest import ListingFactory
 from orders.services import cancel_order, pay_order
 from orders.tests.conftest import buy_fixture, card, carriers  # noqa: F401 - fixtures
@@ -222,3 +223,36 @@ def test_the_copies_unpaid_orders_hold_show_after_a_sale_and_go_after_payment(al
         html = warm.get(reverse("sell:inventory")).content.decode()
     assert len(_held_queries(captured)) == 1  # so the page asks, and finds nothing held any more
     assert "unpaid order" not in html
+
+
+def _version(seller_id: int):
+    return cache.get(f"shop-stock:version:{seller_id}")
+
+
+def test_one_transaction_renews_its_shops_together_and_a_rolled_back_savepoint_renews_none(alice, bob, charlie):
+    before = {pk: _version(pk) for pk in (alice.pk, bob.pk, charlie.pk)}
+    with transaction.atomic():
+        shop_stock_changed([alice.pk])
+        shop_stock_changed([bob.pk])
+        try:
+            with transaction.atomic():
+                shop_stock_changed([charlie.pk])
+                raise RuntimeError("roll the savepoint back")
+        except RuntimeError:
+            pass
+        renewals = [callback for _ids, callback, _robust in connection.run_on_commit]
+        assert len(renewals) == 1  # alice's and bob's together; charlie's went with its savepoint
+        assert _version(alice.pk) == before[alice.pk]  # nothing before the commit
+    assert _version(alice.pk) != before[alice.pk] and _version(bob.pk) != before[bob.pk]
+    assert _version(charlie.pk) == before[charlie.pk]
+
+
+def test_a_transaction_that_rolls_back_leaves_nothing_waiting_for_the_next(alice, bob):
+    before = {pk: _version(pk) for pk in (alice.pk, bob.pk)}
+    with transaction.atomic():
+        shop_stock_changed([alice.pk])
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        shop_stock_changed([bob.pk])
+    assert _version(alice.pk) == before[alice.pk]
+    assert _version(bob.pk) != before[bob.pk]
