@@ -10,14 +10,13 @@ from accounts.visibility import check_hidden_sellers
 from jobs.services import run_once_per_period
 from jobs.tasks import schedule_period
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task(name="accounts.reopen_returned_shops", ignore_result=True)
 def reopen_returned_shops_task() -> None:
     name = "accounts.reopen_returned_shops"
     run_once_per_period(name, schedule_period(name), reopen_returned_shops)
-
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(name="accounts.check_hidden_sellers", ignore_result=True)
