@@ -7,8 +7,6 @@ and the apps that care connect to it (the catalog, to refresh its cached pages).
 from django.db import transaction
 from django.dispatch import Signal
 
-from accounts.visibility import refresh_hidden_sellers
-
 # What buyers see of sellers changed: users were deactivated or reactivated, or a shop was opened,
 # changed or deleted. Sent once the change is committed, never for one that rolls back; ``sender``
 # is the model whose rows changed (User or Shop).
@@ -27,10 +25,9 @@ sellers_shown_or_hidden = Signal()
 
 
 def announce_sellers_shown_or_hidden(sender: type, seller_ids) -> None:
-    """Bring the hidden sellers' table up to date for these sellers, send ``sellers_shown_or_hidden`` now (inside
-    the caller's transaction) and ``seller_visibility_changed`` on commit."""
+    """Send ``sellers_shown_or_hidden`` now (inside the caller's transaction) and ``seller_visibility_changed``
+    on commit. The hidden sellers' table must already say what changed (accounts.visibility)."""
     seller_ids = sorted(set(seller_ids))
     if seller_ids:
-        refresh_hidden_sellers(seller_ids)
         sellers_shown_or_hidden.send(sender=sender, seller_ids=seller_ids)
     announce_seller_change(sender)

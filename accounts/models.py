@@ -124,8 +124,8 @@ class HiddenSeller(models.Model):
     What ``User.is_active`` and ``Shop.away_until`` say, copied into a table of a few rows: the catalog excludes
     these ids from every listing query (catalog.search.queries.visible_listings) instead of reading every user for
     the inactive ones (2,000 rows per query at 100,000 listings, 20,000 at a million). Kept in step by
-    accounts.visibility: each save of a user or shop that may change it, each service that changes them in bulk
-    (through ``announce_sellers_shown_or_hidden``), and a check of the whole table every five minutes.
+    accounts.visibility: each save of a user or shop that may change it (accounts.signals), each service that
+    changes them in bulk, and a check of the whole table every five minutes.
     """
 
     user = models.OneToOneField(

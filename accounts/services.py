@@ -19,6 +19,7 @@ from django_countries import countries
 
 from accounts.changes import announce_seller_change, announce_sellers_shown_or_hidden
 from accounts.models import SHOP_COUNTRIES, FormerShopSlug, Shop, User
+from accounts.visibility import refresh_hidden_sellers
 
 SHOP_FIELDS = ("name", "about", "city", "region", "country")
 _REQUIRED_SHOP_FIELDS = ("name", "city", "country")
@@ -213,6 +214,7 @@ def deactivate_users(queryset: QuerySet[User], by: User) -> int:
         )
         count = User.objects.filter(pk__in=targets, is_active=True).update(is_active=False) if targets else 0
         if count:
+            refresh_hidden_sellers(targets)  # an update: no save tells accounts.signals
             announce_sellers_shown_or_hidden(User, targets)
     return count
 
@@ -270,5 +272,6 @@ def reopen_returned_shops(today: date | None = None) -> int:
         owners = list(Shop.objects.filter(away_until__lte=today).values_list("owner_id", flat=True))
         count = Shop.objects.filter(away_until__lte=today).update(away_until=None, away_message="")
         if count:
+            refresh_hidden_sellers(owners)  # an update: no save tells accounts.signals
             announce_sellers_shown_or_hidden(Shop, owners)
     return count

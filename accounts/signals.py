@@ -19,7 +19,7 @@ def remember_shop_on_login(sender, request, user, **kwargs):
 
 
 # The hidden sellers' table (accounts.visibility) follows every save that may change it; the services that update
-# users or shops in bulk refresh it themselves (accounts.changes.announce_sellers_shown_or_hidden).
+# users or shops in bulk refresh it themselves (deactivate_users, reopen_returned_shops).
 
 
 @receiver(post_save, sender=User, dispatch_uid="accounts.hidden_seller_on_user_save")
