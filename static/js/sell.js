@@ -101,16 +101,18 @@
     }
   }
 
-  // A destructive action carries its question in data-confirm: on its form, or on the button that submits a form
-  // shared by several actions (the inventory's row actions), where the answer must not outlive the one submission.
+  // A destructive action carries its question in data-confirm: on its form, or, on a form shared by several actions
+  // (data-confirm-buttons: the inventory's row actions), on the button that submits it; there the answer must not
+  // outlive the one submission.
   function setupConfirmations() {
-    document.querySelectorAll("form").forEach(function (form) {
+    document.querySelectorAll("form[data-confirm], form[data-confirm-buttons]").forEach(function (form) {
       var confirmField = form.elements.namedItem("confirm");
+      var perButton = form.hasAttribute("data-confirm-buttons");
       form.addEventListener("submit", function (event) {
-        var submitter = event.submitter;
-        var source = submitter && submitter.hasAttribute("data-confirm") ? submitter : form;
-        var question = source.getAttribute("data-confirm");
-        if (confirmField && !form.hasAttribute("data-confirm")) {
+        var question = perButton
+          ? event.submitter && event.submitter.getAttribute("data-confirm")
+          : form.getAttribute("data-confirm");
+        if (perButton && confirmField) {
           confirmField.value = "";
         }
         if (!question) {
