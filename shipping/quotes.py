@@ -222,7 +222,34 @@ def shop_delivery(shop_id: int, origin_country, destination_country=None, item_c
         if rate.own_base is not None and rate.own_extra is not None:
             prices[(rate.carrier_id, zone.value)] = (rate.own_base, rate.own_extra)
     terms = DEFAULT_TERMS if handling is None else ShopTerms(handling, frozenset(used), prices)
-    offered = [c for c in carriers.values() if terms.carrier_ids is None or c.pk in terms.carrier_ids]
+    return _delivery(terms, list(carriers.values()), origin, destination, item_count)
+
+
+def cached_shop_delivery(shop_id: int, origin_country, destination_country=None, item_count: int = 1) -> ShopDelivery:
+    """:func:`shop_delivery` from the shared cache, for the listing page: the active carriers and the shop's terms
+    in one round trip, the database asked only for what the cache lacks (up to five queries, then kept).
+
+    The same keys as :func:`cached_active_carriers` and :func:`cached_shop_terms`, so staff's changes to carriers
+    (``forget_routes``) and a seller's to their shipping settings (``forget_shop_terms``) show here too.
+    """
+    terms_key = TERMS_CACHE_KEY.format(shop_id)
+    found = cache.get_many([CARRIERS_CACHE_KEY, terms_key])
+    carriers, terms = found.get(CARRIERS_CACHE_KEY), found.get(terms_key)
+    missing = {}
+    if carriers is None:
+        carriers = missing[CARRIERS_CACHE_KEY] = active_carriers()
+    if terms is None:
+        terms = missing[terms_key] = shop_terms([shop_id]).get(shop_id, DEFAULT_TERMS)
+    if missing:
+        cache.set_many(missing, CACHE_SECONDS)
+    origin, destination = _country_code(origin_country), _country_code(destination_country)
+    return _delivery(terms, carriers, origin, destination, item_count)
+
+
+def _delivery(
+    terms: ShopTerms, carriers: list[Carrier], origin: str, destination: str, item_count: int
+) -> ShopDelivery:
+    offered = [c for c in carriers if terms.carrier_ids is None or c.pk in terms.carrier_ids]
     found = quotes(origin, destination, item_count, terms, offered) if destination else []
     return ShopDelivery(reach=reach_of(origin, offered), quotes=found, terms=terms)
 

@@ -9,7 +9,13 @@ from django.utils.translation import gettext as _
 from django_countries.fields import Country
 
 from orders.services import default_ship_country
-from shipping.quotes import DEFAULT_TERMS, cached_active_carriers, cached_shop_terms_many, quotes, shop_delivery
+from shipping.quotes import (
+    DEFAULT_TERMS,
+    cached_active_carriers,
+    cached_shop_delivery,
+    cached_shop_terms_many,
+    quotes,
+)
 from shipping.services import CarrierQuote, ShopReach
 
 register = template.Library()
@@ -59,8 +65,8 @@ def delivery_for(context, listing) -> Delivery | None:
     """Where ``listing``'s seller ships, with the price and expected delivery to the viewer's country.
 
     The country is ``ship_to`` from the context (the view validated ``?ship_to=``), else the signed-in buyer's
-    newest address's. At most two queries (the buyer's address, and the shop's carriers, prices and handling
-    time in one); None without a shop.
+    newest address's. One query for the buyer's address; the carriers and the shop's terms come from the shared
+    cache in one round trip (shipping.quotes.cached_shop_delivery). None without a shop.
     """
     shop = getattr(listing.seller, "shop", None)
     if shop is None or not shop.country:
@@ -71,7 +77,7 @@ def delivery_for(context, listing) -> Delivery | None:
     own = user is not None and user.is_authenticated and listing.seller_id == user.pk
     if not destination and user is not None and user.is_authenticated and not own:
         destination = default_ship_country(user) or ""
-    found = shop_delivery(shop.pk, shop.country.code, destination)
+    found = cached_shop_delivery(shop.pk, shop.country.code, destination)
     if not destination:
         return Delivery(origin=shop.country, reach=found.reach)
     return Delivery(

@@ -177,7 +177,7 @@ def test_listing_and_cart_budgets_hold_with_the_delivery_check(
     client_for, carriers, paris_listing, paris_buyer, django_assert_max_num_queries
 ):
     client = client_for(paris_buyer)
-    with django_assert_max_num_queries(8):  # the listing page's budget (catalog/tests/test_detail.py)
+    with django_assert_max_num_queries(11):  # the listing page's cold budget (catalog/tests/test_detail.py)
         response = client.get(paris_listing.get_absolute_url())
     assert response.context["delivery"].ships is False
     client.post(reverse("orders:cart_add", args=[paris_listing.pk]), {"quantity": 1})

@@ -4,10 +4,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 
-from shipping.models import ShopShipping
-from shipping.quotes import DEFAULT_TERMS, carriers_from, quotes, shop_delivery, shop_terms
-from shipping.services import add_business_days
+from shipping.models import Rate, ShopShipping
+from shipping.quotes import DEFAULT_TERMS, cached_shop_delivery, carriers_from, quotes, shop_delivery, shop_terms
+from shipping.services import add_business_days, forget_routes
 from shipping.shop_settings import ShopSettingsError, save_shop_shipping
 from shipping.zones import Zone, is_served_country, neighbours, zone_for
 
@@ -117,6 +118,39 @@ def test_shop_delivery_in_one_query_matches_the_quotes(alice, carriers, django_a
     assert [(q.carrier.code, q.price, q.handling_days) for q in found.quotes] == [("ENVIA", D("2.00"), 2)]
     assert found.reach.domestic and not found.reach.abroad_somewhere
     assert found.quotes == quotes("CO", "CO", 1, shop_terms([alice.shop.pk])[alice.shop.pk])
+
+
+def _shown(found):
+    return [(q.carrier.code, q.price, q.handling_days, q.own_price) for q in found.quotes], found.reach
+
+
+@pytest.mark.parametrize("destination", ["", "CO", "VE", "US", "FR"])
+def test_the_cached_delivery_is_the_one_query_delivery(alice, carriers, destination, django_assert_num_queries):
+    cache.clear()
+    save_shop_shipping(alice.shop, 2, {carriers["ENVIA"]: {"domestic": (D("2.00"), D("0.50"))}, carriers["DHL"]: {}})
+    expected = shop_delivery(alice.shop.pk, "CO", destination)
+    assert _shown(cached_shop_delivery(alice.shop.pk, "CO", destination)) == _shown(expected)
+    with django_assert_num_queries(0):  # the carriers and the shop's terms are kept now
+        again = cached_shop_delivery(alice.shop.pk, "CO", destination)
+    assert _shown(again) == _shown(expected)
+
+
+def test_the_cached_delivery_follows_the_sellers_and_the_staffs_changes(
+    alice, carriers, django_capture_on_commit_callbacks
+):
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        save_shop_shipping(alice.shop, 2, {carriers["ENVIA"]: {"domestic": (D("2.00"), D("0.50"))}})
+    assert [q.price for q in cached_shop_delivery(alice.shop.pk, "CO", "CO").quotes] == [D("2.00")]
+    # The seller changes their price: the next page shows it.
+    with django_capture_on_commit_callbacks(execute=True):
+        save_shop_shipping(alice.shop, 2, {carriers["ENVIA"]: {"domestic": (D("3.10"), D("0.50"))}})
+    assert [q.price for q in cached_shop_delivery(alice.shop.pk, "CO", "CO").quotes] == [D("3.10")]
+    # Staff stop the only carrier's domestic route (the admin forgets the routes after commit).
+    Rate.objects.filter(carrier=carriers["ENVIA"]).delete()
+    forget_routes()
+    found = cached_shop_delivery(alice.shop.pk, "CO", "CO")
+    assert found.quotes == [] and not found.reach.domestic
 
 
 # --- Saving -------------------------------------------------------------------------------------
