@@ -315,6 +315,33 @@ def test_the_filter_form_keeps_what_each_visitor_typed(page_cache, client, alice
     assert 'value="eco"' in page and 'value="rose"' not in page
 
 
+def test_the_filter_fields_are_rendered_once_per_value_shown(page_cache, client, alice_listing):
+    """Each field of the sidebar is kept for the value it shows; a new search renders only its search box."""
+    first = client.get(BROWSE, {"q": "rose", "language": "en", "condition": ["good", "fine"]})
+    assert "catalog/_condition_field.html" in [template.name for template in first.templates]
+    again = client.get(
+        BROWSE, {"condition": ["fine", "good"], "q": "eco", "language": "en", "page": "2", "utm_source": "x"}
+    )
+    rendered = [template.name for template in again.templates]
+    assert "catalog/_condition_field.html" not in rendered and rendered.count("includes/form_field.html") == 1
+    page = body(again)
+    assert 'value="eco"' in page and 'value="rose"' not in page
+    assert _selected_language(page) == ["en"]
+    assert len(re.findall(r'name="condition" value="(?:good|fine)"[^>]*checked', page)) == 2
+    other = body(client.get(BROWSE, {"q": "eco", "language": "es"}))
+    assert _selected_language(other) == ["es"] and "checked" not in other
+    # An invalid value is shown back with its error, never from (or into) the kept fields.
+    wrong = client.get(BROWSE, {"q": "eco", "language": "en", "price_min": "abc"})
+    assert wrong.status_code == 400 and 'value="abc"' in body(wrong) and 'aria-invalid="true"' in body(wrong)
+    assert 'value="abc"' not in body(client.get(BROWSE, {"q": "eco", "language": "en"}))
+
+
+def _selected_language(page: str) -> list[str]:
+    """The book languages the filter form's select marks as chosen."""
+    select = re.search(r'<select name="language"[^>]*id="id_language".*?</select>', page, re.S).group(0)
+    return re.findall(r'<option value="(\w*)" selected>', select)
+
+
 # --- The cache off --------------------------------------------------------------------------------
 
 

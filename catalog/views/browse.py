@@ -16,19 +16,48 @@ from catalog.search import cached_categories, categories_cache_key, count_result
 from catalog.search.books import count_books, fetch_book_page
 from catalog.search.suggest import did_you_mean
 
+# The filter sidebar's fields, each with the template that writes it.
+_FIELD_TEMPLATES = {
+    "q": "includes/form_field.html",
+    "category": "includes/form_field.html",
+    "condition": "catalog/_condition_field.html",
+    "language": "includes/form_field.html",
+    "binding": "includes/form_field.html",
+    "price_min": "includes/form_field.html",
+    "price_max": "includes/form_field.html",
+}
 
-def _form_html(form: BrowseForm, categories) -> tuple[SafeString, SafeString]:
-    """The sort select and the filter sidebar; a valid form's HTML depends only on its data and the categories."""
-    context = {"form": form, "filter_form_id": FILTER_FORM_ID, "invalid": bool(form.errors)}
 
-    def render() -> tuple[str, str]:
-        return render_to_string("catalog/_sort.html", context), render_to_string("catalog/_filters.html", context)
+def _field_html(form: BrowseForm, name: str, choices=()) -> SafeString:
+    """One field of the sidebar, kept per process for the value it shows (and ``choices``, when they can change):
+    a long-tail page is a new combination of a few values each field has seen before (a search's words excepted)."""
+    field = form[name]
+
+    def render() -> str:
+        return render_to_string(_FIELD_TEMPLATES[name], {"field": field})
 
     if form.errors:
-        sort, filters = render()
-    else:
-        shown = (sorted(form.data.lists()), [(entry.slug, entry.name) for entry in categories])
-        sort, filters = cached_fragment("browse-form", shown, render)
+        return mark_safe(render())  # nosec B308 B703 - our autoescaped templates
+    value = field.value()
+    shown = sorted(value) if isinstance(value, list) else value
+    return mark_safe(cached_fragment("browse-field", (name, shown, choices), render))  # nosec B308 B703
+
+
+def _form_html(form: BrowseForm, categories) -> tuple[SafeString, SafeString]:
+    """The sort select and the filter sidebar: the sidebar is assembled from its fields, each rendered once per
+    process for each value it shows (the categories are the current ones: their names are in the key)."""
+    invalid = bool(form.errors)
+    context = {"form": form, "filter_form_id": FILTER_FORM_ID, "invalid": invalid}
+
+    def sort_html() -> str:
+        return render_to_string("catalog/_sort.html", context)
+
+    sort = sort_html() if invalid else cached_fragment("browse-sort", form.data.get("sort", ""), sort_html)
+    category_choices = tuple((entry.slug, entry.name) for entry in categories)
+    fields = {
+        name: _field_html(form, name, category_choices if name == "category" else ()) for name in _FIELD_TEMPLATES
+    }
+    filters = render_to_string("catalog/_filters.html", {**context, "fields": fields})
     return mark_safe(sort), mark_safe(filters)  # nosec B308 B703 - our autoescaped templates
 
 
