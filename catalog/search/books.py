@@ -39,6 +39,7 @@ from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from catalog.cache.totals import KeptTotal, total_of
 from catalog.models import Book, BookStats, Listing
 from catalog.search import counts, pages
 from catalog.search.counts import ResultCount
@@ -540,15 +541,28 @@ def fetch_book_page(result: CatalogResult, number: int, page_size: int, query: C
 
 
 def count_books(
-    result: CatalogResult, page: BookPage, page_size: int, query: CatalogQuery | None = None
+    result: CatalogResult,
+    page: BookPage,
+    page_size: int,
+    query: CatalogQuery | None = None,
+    total: KeptTotal | None = None,
 ) -> ResultCount | None:
-    """As count_results, for books: at most one bounded query, none on the last page."""
+    """As count_results, for books: at most one bounded query, none on the last page or when another page of the
+    same results kept it in ``total`` (catalog.cache.totals)."""
     if not page.books:
         return None
     first = (page.number - 1) * page_size + 1
     last = first + len(page.books) - 1
     if not page.has_next:
         return ResultCount(first=first, last=last, total=last)
+    found = max(total_of(total, lambda: _count_books(result, query)), last + 1)
+    if found > counts.COUNT_LIMIT:
+        return ResultCount(first=first, last=last, total=counts.COUNT_LIMIT, capped=True)
+    return ResultCount(first=first, last=last, total=found)
+
+
+def _count_books(result: CatalogResult, query: CatalogQuery | None) -> int:
+    """Up to COUNT_LIMIT + 1 books of the results, in one query."""
     figures = reads_figures(query)
     if result.best_books is not None:
         if figures:
@@ -563,20 +577,15 @@ def count_books(
             params = (*rows_params, *best_params)
         with connections[result.queryset.db].cursor() as cursor:
             cursor.execute(sql, params)
-            found = cursor.fetchone()[0]
-    elif figures:
-        found = _figures(query, result).values("pk")[: counts.COUNT_LIMIT + 1].count()
-    else:
-        # The distinct books of the matching copies, read (as the copy view counts) from the index of the filter
-        # (CatalogResult.count_indexes): it holds only matching listings, where listing_book_stock_idx, which
-        # MariaDB prefers, holds every visible one. Up to COUNT_LIMIT + 1 books, it reads the matching copies until
-        # it has seen that many books (at 100,000 listings, "very good": 14,000 entries instead of 62,000).
-        books = _in_stock(result).order_by().values("book_id").distinct()
-        found = counts.count_rows(books[: counts.COUNT_LIMIT + 1], result.count_indexes, force=True)
-    found = max(found, last + 1)
-    if found > counts.COUNT_LIMIT:
-        return ResultCount(first=first, last=last, total=counts.COUNT_LIMIT, capped=True)
-    return ResultCount(first=first, last=last, total=found)
+            return cursor.fetchone()[0]
+    if figures:
+        return _figures(query, result).values("pk")[: counts.COUNT_LIMIT + 1].count()
+    # The distinct books of the matching copies, read (as the copy view counts) from the index of the filter
+    # (CatalogResult.count_indexes): it holds only matching listings, where listing_book_stock_idx, which
+    # MariaDB prefers, holds every visible one. Up to COUNT_LIMIT + 1 books, it reads the matching copies until
+    # it has seen that many books (at 100,000 listings, "very good": 14,000 entries instead of 62,000).
+    books = _in_stock(result).order_by().values("book_id").distinct()
+    return counts.count_rows(books[: counts.COUNT_LIMIT + 1], result.count_indexes, force=True)
 
 
 # --- One book and all its copies ---------------------------------------------------

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import QuerySet
 
+from catalog.cache.totals import KeptTotal, total_of
 from catalog.search.pages import ListingPage, hinted_sql, ranked_ids_sql, ranked_statement
 from catalog.search.queries import CatalogResult
 
@@ -25,11 +26,14 @@ class ResultCount:
     capped: bool = False
 
 
-def count_results(result: CatalogResult, page: ListingPage, page_size: int) -> ResultCount | None:
+def count_results(
+    result: CatalogResult, page: ListingPage, page_size: int, total: KeptTotal | None = None
+) -> ResultCount | None:
     """The positions of ``page`` in ``result`` and how many results there are, in at most one bounded query.
 
     None for an empty page. On the last page the total is known without a query; otherwise one query counts
-    at most COUNT_LIMIT + 1 ids (``capped`` then says the total is COUNT_LIMIT and more).
+    at most COUNT_LIMIT + 1 ids (``capped`` then says the total is COUNT_LIMIT and more), unless the total was
+    kept in ``total`` by another page of the same results (catalog.cache.totals).
     """
     if not page.listings:
         return None
@@ -37,22 +41,24 @@ def count_results(result: CatalogResult, page: ListingPage, page_size: int) -> R
     last = first + len(page.listings) - 1
     if not page.has_next:
         return ResultCount(first=first, last=last, total=last)
-    if page.total is not None:
-        found = page.total
-    elif result.best_books is not None:
-        sql, params = ranked_ids_sql(result.queryset, result.ordering, result.best_books, 0, COUNT_LIMIT + 1)
-        connection = connections[result.queryset.db]
-        with connection.cursor() as cursor:
-            counted = f"SELECT COUNT(*) FROM ({sql}) AS counted"  # noqa: S608  # nosec B608 - ORM SQL
-            cursor.execute(ranked_statement(counted, connection), params)
-            found = cursor.fetchone()[0]
-    else:
-        found = count_rows(result.queryset.order_by().values("id")[: COUNT_LIMIT + 1], result.count_indexes)
+    found = page.total if page.total is not None else total_of(total, lambda: _count(result))
     # Listings may have changed between the page and the count: the total is never less than what is shown.
     found = max(found, last + 1)
     if found > COUNT_LIMIT:
         return ResultCount(first=first, last=last, total=COUNT_LIMIT, capped=True)
     return ResultCount(first=first, last=last, total=found)
+
+
+def _count(result: CatalogResult) -> int:
+    """Up to COUNT_LIMIT + 1 of the results, in one query."""
+    if result.best_books is not None:
+        sql, params = ranked_ids_sql(result.queryset, result.ordering, result.best_books, 0, COUNT_LIMIT + 1)
+        connection = connections[result.queryset.db]
+        with connection.cursor() as cursor:
+            counted = f"SELECT COUNT(*) FROM ({sql}) AS counted"  # noqa: S608  # nosec B608 - ORM SQL
+            cursor.execute(ranked_statement(counted, connection), params)
+            return cursor.fetchone()[0]
+    return count_rows(result.queryset.order_by().values("id")[: COUNT_LIMIT + 1], result.count_indexes)
 
 
 def count_rows(ids: QuerySet, indexes: tuple[str, ...], *, force: bool = False) -> int:

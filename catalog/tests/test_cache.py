@@ -342,6 +342,32 @@ def _selected_language(page: str) -> list[str]:
     return re.findall(r'<option value="(\w*)" selected>', select)
 
 
+@pytest.mark.parametrize("view", [{}, {"view": "copies"}])
+def test_the_pages_of_one_filter_count_their_results_once_per_catalog_version(
+    page_cache, settings, client, alice, view, django_capture_on_commit_callbacks
+):
+    settings.CATALOG_PAGE_SIZE = 2
+    for _ in range(5):
+        ListingFactory(seller=alice, condition="good")
+    ListingFactory(seller=alice, condition="fair")
+
+    def visit(params):
+        with CaptureQueriesContext(connections["default"]) as queries:
+            response = client.get(BROWSE, {**view, **params})
+        counted = [query for query in queries.captured_queries if query["sql"].upper().startswith("SELECT COUNT(")]
+        count = re.search(r"data-result-count>([^<]+)<", body(response)).group(1).replace("\N{EN DASH}", "-")
+        return count, len(counted)
+
+    assert visit({"condition": "good"}) == ("1-2 of 5", 1)
+    # Another page, another spelling and junk: a URL nobody asked for, and the total known.
+    assert visit({"condition": "Good ", "page": "2", "utm_source": "x"}) == ("3-4 of 5", 0)
+    assert visit({"condition": "fair"})[1] == 0  # one page only: the last page needs no count
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_services.publish_listing(ListingFactory(seller=alice, condition="good", status=Listing.Status.DRAFT))
+    # A new version of the catalog: counted again.
+    assert visit({"condition": "good", "page": "2"}) == ("3-4 of 6", 1)
+
+
 # --- The cache off --------------------------------------------------------------------------------
 
 

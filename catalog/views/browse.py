@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from catalog.cache import CachedPage, book_cards, cached_fragment, listing_cards, render_content
+from catalog.cache import CachedPage, book_cards, cached_fragment, listing_cards, render_content, totals
 from catalog.forms.browse import FILTER_FORM_ID, VIEW_BOOKS, BrowseForm, canonical_query
 from catalog.search import cached_categories, categories_cache_key, count_results, fetch_page, find_listings
 from catalog.search.books import count_books, fetch_book_page
@@ -68,11 +68,16 @@ def browse(request: HttpRequest) -> HttpResponse:
     The parameters are first put in their canonical spelling (unknown ones dropped, see canonical_query): every
     spelling of one page shares its cache entry, and the page links to the clean URL as its canonical one.
     """
-    cached = CachedPage(request, "browse", query=canonical_query(request.GET), prefetch=[categories_cache_key()])
+    canonical = canonical_query(request.GET)
+    # The total of these results, kept by another page of them (catalog.cache.totals): read with this page.
+    total_key = totals.total_key("browse", canonical)
+    prefetch = [categories_cache_key(), *([total_key] if total_key else [])]
+    cached = CachedPage(request, "browse", query=canonical, prefetch=prefetch)
     response = cached.cached_response()
     if response is not None:
         return response
 
+    total = totals.kept_total(total_key, cached.version)
     categories = cached_categories()
     form = BrowseForm(request.GET)
     context = {"form": form, "filter_form_id": FILTER_FORM_ID, "categories": categories}
@@ -102,7 +107,7 @@ def browse(request: HttpRequest) -> HttpResponse:
             context.update(
                 page=page,
                 cards=book_cards(page.books),
-                count=count_books(result, page, settings.CATALOG_PAGE_SIZE, query),
+                count=count_books(result, page, settings.CATALOG_PAGE_SIZE, query, total),
             )
             status = 404 if page.past_end else 200
         elif not result.no_usable_words:
@@ -118,7 +123,7 @@ def browse(request: HttpRequest) -> HttpResponse:
             context.update(
                 page=page,
                 cards=listing_cards(page.listings),
-                count=count_results(result, page, settings.CATALOG_PAGE_SIZE),
+                count=count_results(result, page, settings.CATALOG_PAGE_SIZE, total),
             )
             status = 404 if page.past_end else 200
         if context["q"] and not context.get("page"):

@@ -1,0 +1,61 @@
+"""How many results a catalog query has, kept per catalog version: every page and spelling of one search or filter
+combination shares one count.
+
+A visitor paging through a filter asks for a URL nobody asked before at each page, and each page used to count
+its results again (at 100,000 listings the costliest query of a filter page: up to 1,001 books read from some
+4,000 index entries). The total is read with the page (CachedPage's prefetch, no round trip of its own) and stored
+with it (catalog.cache.batch), beside the catalog version it was counted in: after any change buyers could see,
+the next page counts again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import QueryDict
+
+from catalog.cache import batch
+from catalog.cache.keys import _key, pages_enabled
+from catalog.cache.versions import CatalogVersion
+
+# As long as a page of the same version may be kept (catalog.cache.pages.STALE_FACTOR).
+TOTAL_STALE_FACTOR = 10
+
+
+def total_key(name: str, query: QueryDict) -> str | None:
+    """The key of the total of ``name``'s results for ``query`` (canonical parameters; the page number plays no
+    part), to read with the page; None when the page cache is off."""
+    if not pages_enabled():
+        return None
+    scope = query.copy()
+    scope.pop("page", None)
+    return _key("total", name, scope.urlencode())
+
+
+@dataclass(frozen=True)
+class KeptTotal:
+    """The total under ``key`` as counted in catalog version ``token`` (the one the page is rendered in)."""
+
+    key: str
+    token: str
+
+    def get_or_count(self, count: Callable[[], int]) -> int:
+        """The total read with the page when it was counted in this version, else ``count()``, then kept with the
+        page's other writes."""
+        _was_read, found = batch.lookup(self.key)
+        if isinstance(found, tuple) and len(found) == 2 and found[0] == self.token:
+            return found[1]
+        total = count()
+        batch.set_later(self.key, (self.token, total), settings.CATALOG_CACHE_SECONDS * TOTAL_STALE_FACTOR)
+        return total
+
+
+def kept_total(key: str | None, version: CatalogVersion | None) -> KeptTotal | None:
+    """Where a page rendered in ``version`` keeps its total; None without a key or a version (it counts)."""
+    return KeptTotal(key, version.token) if key and version is not None else None
+
+
+def total_of(kept: KeptTotal | None, count: Callable[[], int]) -> int:
+    return count() if kept is None else kept.get_or_count(count)
