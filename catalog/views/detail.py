@@ -104,8 +104,9 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The listing, with the shipping price and expected delivery to the visitor's country.
 
     The page is rendered for each request (it is not in the catalog's page cache: it shows the viewer's own
-    country, cart and report state), from the listing's query, the shop's quote (one query) and the photos and
-    other copies from the cache (_cached_parts).
+    country, cart and report state), from the listing's query, the photos and other copies from the cache
+    (_cached_parts), and the shipping quote from the cached carriers and shop terms (one more round trip,
+    shipping.quotes.cached_shop_delivery).
     """
     listing = get_listing_for_viewer(request, pk, photos=False)
     ship_to, valid = _ship_to(request)
