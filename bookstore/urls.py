@@ -31,6 +31,10 @@ urlpatterns = [
     path("sitemap-<slug:section>.xml", seo.sitemap_section, name="sitemap-section"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # The catalog and the home page first: most requests are theirs, and Django tries the patterns in order (the
+    # catalog's paths, books/ and shops/<slug>/, overlap none of the apps' below).
+    path("", include("catalog.urls")),
+    path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("", include("api.site_urls")),
     path("api/v1/", include("api.urls")),
@@ -45,8 +49,6 @@ urlpatterns = [
     path("claims/", include("claims.urls")),
     path("wants/", include("wants.urls")),
     path("", include("feedback.urls")),
-    path("", include("catalog.urls")),
-    path("", home, name="home"),
 ]
 
 if settings.DEBUG:
