@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.http import QueryDict
@@ -23,6 +24,8 @@ from catalog.cache.versions import CatalogVersion
 # As long as a page of the same version may be kept (catalog.cache.pages.STALE_FACTOR).
 TOTAL_STALE_FACTOR = 10
 
+Counted = TypeVar("Counted")
+
 
 def total_key(name: str, query: QueryDict) -> str | None:
     """The key of the total of ``name``'s results for ``query`` (canonical parameters; the page number plays no
@@ -31,7 +34,7 @@ def total_key(name: str, query: QueryDict) -> str | None:
         return None
     scope = query.copy()
     scope.pop("page", None)
-    return _key("total", name, scope.urlencode())
+    return _key("tally", name, scope.urlencode())
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class KeptTotal:
     key: str
     token: str
 
-    def get_or_count(self, count: Callable[[], int]) -> int:
+    def get_or_count(self, count: Callable[[], Counted]) -> Counted:
         """The total read with the page when it was counted in this version, else ``count()``, then kept with the
         page's other writes."""
         _was_read, found = batch.lookup(self.key)
@@ -57,5 +60,5 @@ def kept_total(key: str | None, version: CatalogVersion | None) -> KeptTotal | N
     return KeptTotal(key, version.token) if key and version is not None else None
 
 
-def total_of(kept: KeptTotal | None, count: Callable[[], int]) -> int:
+def total_of(kept: KeptTotal | None, count: Callable[[], Counted]) -> Counted:
     return count() if kept is None else kept.get_or_count(count)

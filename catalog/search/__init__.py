@@ -9,7 +9,8 @@ Search uses the FULLTEXT index ``catalog_book_fulltext`` on MySQL/MariaDB (migra
 fetched in two queries: the ids of one page (ordered with a unique tie-breaker, one row
 more than a page to know whether a next page exists), then those listings with their
 book, category, seller and shop. No query counts the whole result: the count shown
-("1-24 of 3,412") stops at COUNT_LIMIT; a ranked search counts its rows in its own id query.
+("1-24 of 3,412") stops at COUNT_LIMIT results, and on MariaDB at COUNT_ROWS rows read ("more than 310");
+a ranked search counts its rows in its own id query.
 
 Filters never join the books: each listing carries copies of its book's language, binding, shelf and title
 (Listing.book_language ..., kept in step by the models' save and bulk methods), and every sort order has an index
@@ -22,7 +23,8 @@ index, divided by how selective the filters its index does not start with are.
 The modules, one job each: ``words`` (the query's words and what the index holds), ``queries`` (filters, text
 search, visibility and sort orders: find_listings), ``pages`` (fetch_page, deep-page markers, the home page's and a
 listing's lists), ``counts`` (count_results) and ``categories`` (the cached category list). Import from
-``catalog.search``; a test that changes a tunable (SEARCH_BOOKS, MARKER_PAGES, COUNT_LIMIT) patches its module.
+``catalog.search``; a test that changes a tunable (SEARCH_BOOKS, MARKER_PAGES, COUNT_LIMIT, COUNT_ROWS) patches
+its module.
 """
 
 from catalog.search.categories import (

@@ -14,6 +14,19 @@ from catalog.search.queries import CatalogResult
 # as big marketplaces do: it used to stop at 10,000, and at 100,000 listings counting a broad filter's books read
 # some 36,000 index entries, more than the rest of the page. The last page needs no count query at all.
 COUNT_LIMIT = 1_000
+# And a count reads at most this many rows (on MariaDB, LIMIT ROWS EXAMINED). Counting a narrow combination, such
+# as poor copies in French, reads every entry of its most selective index (every French copy, 5,500 at 100,000
+# listings) to find a few hundred; stopped here, the page says "more than" the matches it found.
+COUNT_ROWS = 2_000
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What a count found: ``found`` results, all of them if ``whole``, else at least that many (it stopped reading
+    at COUNT_ROWS)."""
+
+    found: int
+    whole: bool = True
 
 
 @dataclass(frozen=True)
@@ -41,15 +54,28 @@ def count_results(
     last = first + len(page.listings) - 1
     if not page.has_next:
         return ResultCount(first=first, last=last, total=last)
-    found = page.total if page.total is not None else total_of(total, lambda: _count(result))
+    tally = Tally(page.total) if page.total is not None else total_of(total, lambda: _count(result))
+    return positions(first, last, tally)
+
+
+def positions(first: int, last: int, tally: Tally) -> ResultCount:
+    """What a page from ``first`` to ``last`` that has a next page shows of ``tally``, the count of its results."""
     # Listings may have changed between the page and the count: the total is never less than what is shown.
-    found = max(found, last + 1)
+    found = max(tally.found, last + 1)
     if found > COUNT_LIMIT:
-        return ResultCount(first=first, last=last, total=COUNT_LIMIT, capped=True)
+        return ResultCount(first=first, last=last, total=max(COUNT_LIMIT, last), capped=True)
+    if not tally.whole:
+        return ResultCount(first=first, last=last, total=max(_round_down(found - 1), last), capped=True)
     return ResultCount(first=first, last=last, total=found)
 
 
-def _count(result: CatalogResult) -> int:
+def _round_down(number: int) -> int:
+    """``number`` down to a round figure to show after "more than" from 100 on: 316 -> 310 (COUNT_LIMIT and more
+    are shown as COUNT_LIMIT)."""
+    return number if number < 100 else number - number % 10
+
+
+def _count(result: CatalogResult) -> Tally:
     """Up to COUNT_LIMIT + 1 of the results, in one query."""
     if result.best_books is not None:
         sql, params = ranked_ids_sql(result.queryset, result.ordering, result.best_books, 0, COUNT_LIMIT + 1)
@@ -57,18 +83,51 @@ def _count(result: CatalogResult) -> int:
         with connection.cursor() as cursor:
             counted = f"SELECT COUNT(*) FROM ({sql}) AS counted"  # noqa: S608  # nosec B608 - ORM SQL
             cursor.execute(ranked_statement(counted, connection), params)
-            return cursor.fetchone()[0]
+            return Tally(cursor.fetchone()[0])
     return count_rows(result.queryset.order_by().values("id")[: COUNT_LIMIT + 1], result.count_indexes)
 
 
-def count_rows(ids: QuerySet, indexes: tuple[str, ...], *, force: bool = False) -> int:
-    """How many rows the (sliced) id queryset has: read through ``indexes`` on MySQL/MariaDB, as its pages are
-    (without them MariaDB may count Spanish listings by walking the whole price index); ``force``: see
-    hinted_sql."""
+def count_rows(ids: QuerySet, indexes: tuple[str, ...], *, force: bool = False) -> Tally:
+    """How many rows the (sliced) queryset of one column has: read through ``indexes`` on MySQL/MariaDB, as its
+    pages are (without them MariaDB may count Spanish listings by walking the whole price index; ``force``: see
+    hinted_sql), and on MariaDB reading at most COUNT_ROWS rows."""
+    rows = examined_rows(ids, indexes, force=force)
+    if rows is not None:
+        return Tally(len(rows.values), rows.whole)
     connection = connections[ids.db]
     if not indexes or connection.vendor != "mysql":
-        return ids.count()
+        return Tally(ids.count())
     sql, params = hinted_sql(ids, indexes, force=force)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)  # noqa: S608  # nosec B608 - ORM SQL
-        return cursor.fetchone()[0]
+        return Tally(cursor.fetchone()[0])
+
+
+@dataclass(frozen=True)
+class ExaminedRows:
+    """The first values of a one-column query that MariaDB found reading at most COUNT_ROWS rows; ``whole`` when
+    it did not have to stop there."""
+
+    values: list
+    whole: bool
+
+
+def examined_rows(queryset: QuerySet, indexes: tuple[str, ...] = (), *, force: bool = False) -> ExaminedRows | None:
+    """The values of the sliced one-column ``queryset`` (through ``indexes``, see hinted_sql) that MariaDB finds
+    reading at most COUNT_ROWS rows: one query. None on other databases, which cannot stop a query there.
+
+    When the limit is reached MariaDB ends the query with warning 1931 and returns the rows found so far, read from
+    the cursor's warning count (no round trip). A query that sorts, groups or picks distinct rows would return
+    none: it must hand each row over as it is read.
+    """
+    connection = connections[queryset.db]
+    if connection.vendor != "mysql" or not connection.mysql_is_mariadb:
+        return None
+    if indexes:
+        sql, params = hinted_sql(queryset, indexes, force=force)
+    else:
+        sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ROWS EXAMINED {COUNT_ROWS}", params)
+        values = [row[0] for row in cursor.fetchall()]
+        return ExaminedRows(values, whole=not cursor.warning_count)

@@ -15,6 +15,7 @@ from catalog.book_stats import refresh_seller_books
 from catalog.models import Book, Listing
 from catalog.search import COUNT_LIMIT
 from catalog.search import counts as search_counts
+from catalog.tests.queries import is_count
 from conftest import BookFactory, CategoryFactory, ListingFactory, ShopFactory
 from core.templatetags.site_tags import number as format_number
 
@@ -364,9 +365,9 @@ def test_catalog_selects_ids_one_past_the_page_and_counts_no_further_than_its_li
     with CaptureQueriesContext(connection) as queries:
         client.get(BROWSE, {"page": 2, "view": "copies"})
     sql = [query["sql"] for query in queries.captured_queries]
-    counts = [statement for statement in sql if "COUNT(" in statement.upper()]
+    counts = [statement for statement in sql if is_count(statement)]
     assert len(counts) == 1 and f"LIMIT {COUNT_LIMIT + 1}" in counts[0]
-    id_queries = [s for s in sql if ONLY_IDS.match(s)]
+    id_queries = [s for s in sql if ONLY_IDS.match(s) and not is_count(s)]
     assert len(id_queries) == 1
     assert "LIMIT 5 OFFSET 4" in id_queries[0]
     card_query = next(
@@ -380,7 +381,7 @@ def test_the_last_page_counts_without_a_count_query(client, alice, settings):
     _many_listings(10)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(BROWSE, {"page": 3, "view": "copies"})
-    assert not any("COUNT(" in query["sql"].upper() for query in queries.captured_queries)
+    assert not any(is_count(query["sql"]) for query in queries.captured_queries)
     assert result_count(response) == "9-10 of 10"
 
 
