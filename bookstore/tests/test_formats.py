@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
-from core.templatetags.site_tags import datetime_with_zone, iso_datetime
+from core.templatetags.site_tags import datetime_with_zone, iso_datetime, money
 from orders.services import add_to_cart, get_or_create_cart, new_checkout_token, place_order
 from orders.tests.conftest import AddressFactory, carriers  # noqa: F401 - fixture
 
@@ -83,3 +84,16 @@ def test_order_list_times_are_iso_with_milliseconds(client_for, charlie, bob_lis
     values = re.findall(r'<time datetime="([^"]+)"', html)
     assert values
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d", value) for value in values), values
+
+
+def test_money_is_formatted_per_language_and_currency_however_often_it_is_asked(settings):
+    nbsp = "\N{NO-BREAK SPACE}"
+    for _twice in range(2):  # the second time from the formatted prices kept in the process
+        with translation.override("en"):
+            assert [money(Decimal("12.5")), money("12.50"), money(1234.5)] == ["$12.50", "$12.50", "$1,234.50"]
+        with translation.override("es"):
+            assert money(Decimal("12.50")) == f"12,50{nbsp}US$"
+    settings.CURRENCY = "EUR"
+    with translation.override("en"):
+        assert money(Decimal("12.50")) == "€12.50"
+    assert money("NaN") == money(Decimal("NaN")) and money("abc") == ""

@@ -7,7 +7,8 @@ A photo stored before renditions existed is shown as a plain <img> until make_ph
 
 from django import template
 from django.core.files.storage import default_storage
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from catalog.images import rendition_name
 
@@ -32,10 +33,10 @@ def _picture(src, *, webp: str, jpeg: str, sizes: str, alt: str, width, height, 
     if jpeg:
         attrs.update(srcset=jpeg, sizes=sizes)
     attrs.update(loading)
-    img = format_html(
-        "<img{}>",
-        format_html_join("", ' {}="{}"', ((key, value) for key, value in attrs.items() if _kept(key, value))),
-    )
+    # Joined by hand rather than with format_html_join: a page draws up to 24 of these, and this is a third of the
+    # time; every value is escaped all the same.
+    shown = "".join(f' {key}="{conditional_escape(value)}"' for key, value in attrs.items() if _kept(key, value))
+    img = mark_safe(f"<img{shown}>")  # nosec B308 B703 - escaped just above
     if not webp:
         return img
     return format_html('<picture><source type="image/webp" srcset="{}" sizes="{}">{}</picture>', webp, sizes, img)
