@@ -4,8 +4,9 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from accounts.session import stored_has_shop
-from messaging.services import unread_total
-from wants.services.badge import new_match_count
+from core.badges import read_badges
+from messaging.services import UNREAD_BADGE
+from wants.services.badge import NEW_MATCHES_BADGE
 
 
 class LazyCount:
@@ -37,17 +38,19 @@ def site(request):
         stored = stored_has_shop(request)
         return stored if stored is not None else hasattr(user, "shop")
 
-    def unread_messages() -> int:
-        # Cached per user (messaging.services.unread_total): one query on a miss, none on a hit.
-        return unread_total(user) if user and user.is_authenticated else 0
-
-    def new_matches() -> int:
-        # Cached per user (wants.services.badge): one query on a miss, none on a hit.
-        return new_match_count(user) if user and user.is_authenticated else 0
+    # Both counts of the navigation, cached per user: read together (one round trip with the cache) the first time
+    # a template asks for either, a query for each the cache lacks.
+    badges = SimpleLazyObject(
+        lambda: (
+            read_badges(user, {"unread": UNREAD_BADGE, "matches": NEW_MATCHES_BADGE})
+            if user and user.is_authenticated
+            else {"unread": 0, "matches": 0}
+        )
+    )
 
     return {
         "CURRENCY": settings.CURRENCY,
-        "new_matches": LazyCount(new_matches),
+        "new_matches": LazyCount(lambda: badges["matches"]),
         "user_has_shop": SimpleLazyObject(has_shop),
-        "unread_messages": LazyCount(unread_messages),
+        "unread_messages": LazyCount(lambda: badges["unread"]),
     }

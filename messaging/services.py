@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.models import Listing
+from core.badges import Badge, read_badge
 from jobs.services import enqueue
 from messaging.models import MAX_BODY_LENGTH, Block, Message, Participant, Thread
 from orders.models import Shipment
@@ -43,19 +44,17 @@ def _unread_key(user_id: int) -> str:
 UNREAD_CACHE_SECONDS = 3600
 
 
+def _count_unread(user: User) -> int:
+    return Participant.objects.filter(user=user, unread_count__gt=0).aggregate(n=Sum("unread_count"))["n"] or 0
+
+
+# The navigation's count of unread messages (core.badges): read with the other badges of a page.
+UNREAD_BADGE = Badge(key=_unread_key, count=_count_unread, seconds=UNREAD_CACHE_SECONDS)
+
+
 def unread_total(user: User) -> int:
     """Unread messages of ``user`` over all threads: cached per user (counted at sign-in), one query on a miss."""
-    key = _unread_key(user.pk)
-    try:
-        cached = cache.get(key)
-    except Exception:  # noqa: BLE001 - an unreachable cache costs a query, never the page
-        cached = None
-    if cached is not None:
-        return cached
-    total = Participant.objects.filter(user=user, unread_count__gt=0).aggregate(n=Sum("unread_count"))["n"] or 0
-    with contextlib.suppress(Exception):  # see above
-        cache.set(key, total, UNREAD_CACHE_SECONDS)
-    return total
+    return read_badge(user, UNREAD_BADGE)
 
 
 def _forget_unread(*user_ids: int) -> None:

@@ -8,11 +8,14 @@ import re
 
 import pytest
 from django.core.cache import caches
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
 from accounts.tests.test_views_shop import shop_data
+from core import badges
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +92,41 @@ def test_the_sign_out_form_carries_this_visitors_token(charlie, alice):
         response = client.post(reverse("account_logout"), {"csrfmiddlewaretoken": token})
         assert response.status_code == 302
         assert "_auth_user_id" not in client.session
+
+
+def test_both_badges_are_read_from_the_shared_cache_in_one_round_trip(client_for, charlie, monkeypatch):
+    reads = []
+
+    class Watched:
+        """The cache as it is, with a note of each read of the badges."""
+
+        def __getattr__(self, name):
+            return getattr(shared, name)
+
+        def get(self, key, *args, **kwargs):
+            reads.append([key])
+            return shared.get(key, *args, **kwargs)
+
+        def get_many(self, keys, *args, **kwargs):
+            reads.append(list(keys))
+            return shared.get_many(keys, *args, **kwargs)
+
+    def badge_queries(queries) -> list[str]:
+        tables = ("messaging_participant", "wants_match")
+        return [query["sql"] for query in queries.captured_queries if any(table in query["sql"] for table in tables)]
+
+    client = client_for(charlie)  # signing in counts both (messaging.signals, wants.receivers): forget them
+    keys = [f"messaging:unread:{charlie.pk}", f"wants:new-matches:{charlie.pk}"]
+    badges.cache.delete_many(keys)
+    shared = badges.cache
+    monkeypatch.setattr(badges, "cache", Watched())
+    with CaptureQueriesContext(connection) as first:
+        client.get(BROWSE)
+    # Neither count kept yet: one read for both, then a query for each.
+    assert reads == [keys]
+    assert len(badge_queries(first)) == 2
+    reads.clear()
+    with CaptureQueriesContext(connection) as second:
+        client.get(reverse("orders:cart"))
+    assert reads == [keys]  # both kept by the first page: no query
+    assert badge_queries(second) == []

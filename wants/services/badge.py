@@ -5,6 +5,7 @@ import contextlib
 from django.core.cache import cache
 from django.db import transaction
 
+from core.badges import Badge, read_badge
 from wants.models import Match
 
 BADGE_CACHE_SECONDS = 3600
@@ -14,18 +15,17 @@ def _key(user_id: int) -> str:
     return f"wants:new-matches:{user_id}"
 
 
+def _count_new(user) -> int:
+    return Match.objects.filter(user_id=user.pk, seen_at__isnull=True).count()
+
+
+# The navigation's count of new matches (core.badges): read with the other badges of a page.
+NEW_MATCHES_BADGE = Badge(key=_key, count=_count_new, seconds=BADGE_CACHE_SECONDS)
+
+
 def new_match_count(user) -> int:
     """Matches ``user`` has not seen on /wants/ yet."""
-    try:
-        cached = cache.get(_key(user.pk))
-    except Exception:  # noqa: BLE001 - an unreachable cache costs a query, never the page
-        cached = None
-    if cached is not None:
-        return cached
-    count = Match.objects.filter(user_id=user.pk, seen_at__isnull=True).count()
-    with contextlib.suppress(Exception):
-        cache.set(_key(user.pk), count, BADGE_CACHE_SECONDS)
-    return count
+    return read_badge(user, NEW_MATCHES_BADGE)
 
 
 def forget_counts(user_ids) -> None:
