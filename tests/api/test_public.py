@@ -31,19 +31,29 @@ def walk(client, path, params) -> list[int]:
     raise AssertionError("the pages never ended")
 
 
+def _plain_book(title: str, authors: str, **fields) -> Book:
+    """A book whose every searched word is given: a title, author or description made up by the factory may hold
+    "rose" or "name"."""
+    return BookFactory(title=title, authors=authors, **fields, description=f"{title}, by {authors}.")
+
+
 @pytest.fixture
 def shelf(alice, bob):
     """Six copies on sale at different prices and conditions, and three that buyers may not see."""
     fiction = CategoryFactory(name="Fiction", slug="fiction")
-    rose = BookFactory(title="The Name of the Rose", authors="Umberto Eco", category=fiction, isbn13="9780156001311")
-    dune = BookFactory(title="Dune", authors="Frank Herbert", language=Book.Language.SPANISH, binding="hardcover")
+    rose = _plain_book("The Name of the Rose", "Umberto Eco", category=fiction, isbn13="9780156001311")
+    dune = _plain_book("Dune", "Frank Herbert", language=Book.Language.SPANISH, binding="hardcover")
     on_sale = [
         ListingFactory(seller=alice, book=rose, price=Decimal("10.00"), condition="as_new"),
         ListingFactory(seller=bob, book=rose, price=Decimal("8.00"), condition="good"),
         ListingFactory(seller=alice, book=dune, price=Decimal("15.00"), condition="good"),
         ListingFactory(seller=bob, book=dune, price=Decimal("3.50"), condition="fair"),
-        ListingFactory(seller=alice, price=Decimal("20.00"), condition="very_good"),
-        ListingFactory(seller=bob, price=Decimal("8.00"), condition="very_good"),
+        ListingFactory(
+            seller=alice, book=_plain_book("Walden", "Henry Thoreau"), price=Decimal("20.00"), condition="very_good"
+        ),
+        ListingFactory(
+            seller=bob, book=_plain_book("Middlemarch", "George Eliot"), price=Decimal("8.00"), condition="very_good"
+        ),
     ]
     hidden = [
         ListingFactory(seller=alice, book=rose, status=Listing.Status.PAUSED),
