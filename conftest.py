@@ -58,12 +58,14 @@ def _isolated_media_and_cache(settings, tmp_path):
     """Each test writes media into its own folder and starts with empty caches."""
     from django.core.cache import cache, caches
 
+    from catalog.search.shelves import forget_sizes
     from catalog.search.suggest import forget_local_vocabulary
 
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
     caches["fragments"].clear()
     forget_local_vocabulary()  # the process's copy of the search vocabulary goes with the cache
+    forget_sizes()  # and its numbers of the catalog's shelves (catalog.search.shelves)
     yield
     cache.clear()
 

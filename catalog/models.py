@@ -90,7 +90,14 @@ class Book(models.Model):
         verbose_name = _("book")
         verbose_name_plural = _("books")
         ordering = ["title"]
-        indexes = [models.Index(fields=["title"])]
+        indexes = [
+            models.Index(fields=["title"]),
+            # The books of each combination of the catalog's book filters (catalog.search.shelves).
+            models.Index(fields=["category", "language", "binding"], name="book_shelf_cat_idx"),
+            models.Index(fields=["category", "binding"], name="book_shelf_cat_bind_idx"),
+            models.Index(fields=["language", "binding"], name="book_shelf_lang_idx"),
+            models.Index(fields=["binding"], name="book_shelf_bind_idx"),
+        ]
 
     def __str__(self):
         return self.title

@@ -18,13 +18,14 @@ of its own and one per equality filter (language, binding, shelf, a single condi
 column (catalog.models._catalog_index). ``filter_indexes`` names the ones a page and its count should read, and on
 MariaDB the id query is restricted to them (USE INDEX): its estimates for ORDER BY ... LIMIT ignore OFFSET, so a deep
 page would otherwise walk the general order. A page therefore reads at most its offset and a page of entries of one
-index, divided by how selective the filters its index does not start with are.
+index, divided by how selective the filters its index does not start with are; a narrow combination of book
+filters is read from its books instead (``shelves``), which bounds it by the copies the combination holds.
 
 The modules, one job each: ``words`` (the query's words and what the index holds), ``queries`` (filters, text
 search, visibility and sort orders: find_listings), ``pages`` (fetch_page, deep-page markers, the home page's and a
-listing's lists), ``counts`` (count_results) and ``categories`` (the cached category list). Import from
-``catalog.search``; a test that changes a tunable (SEARCH_BOOKS, MARKER_PAGES, COUNT_LIMIT, COUNT_ROWS) patches
-its module.
+listing's lists), ``counts`` (count_results), ``shelves`` (the plan of a narrow combination of book filters) and
+``categories`` (the cached category list). Import from ``catalog.search``; a test that changes a tunable
+(SEARCH_BOOKS, MARKER_PAGES, COUNT_LIMIT, COUNT_ROWS, SHELF_COPIES) patches its module.
 """
 
 from catalog.search.categories import (

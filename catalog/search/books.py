@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from catalog.cache.totals import KeptTotal, total_of
 from catalog.models import Book, BookStats, Listing
-from catalog.search import counts, pages
+from catalog.search import counts, pages, shelves
 from catalog.search.counts import ResultCount
 from catalog.search.queries import (
     FILTER_INDEXES,
@@ -366,31 +366,33 @@ def _groups_met(result: CatalogResult, books: QuerySet, indexes: tuple[str, ...]
     the books, or of listings read through ``indexes``), by book: one query.
 
     On MariaDB the books come first, a derived table joined (STRAIGHT_JOIN) to their listings in
-    listing_book_stock_idx. As book_id IN (...) the plan rests on the index statistics: without fresh ones the
-    optimizer read every entry of the index from the status alone (20,000 entries for 200 books, in a test), or
-    each entry and looked it up among the books.
+    listing_book_stock_idx (pages.shelf_sql).
     """
     groups = _grouped(_in_stock(result))
     connection = connections[groups.db]
     if connection.vendor != "mysql":
         return {row["book_id"]: row for row in groups.filter(book_id__in=books)}
-    if indexes:
-        books_sql, books_params = pages.hinted_sql(books, indexes, force=True)
-    else:
-        books_sql, books_params = books.query.sql_with_params()
-    sql, params = groups.query.sql_with_params()
-    table = connection.ops.quote_name(Listing._meta.db_table)
-    start = sql.index(f"FROM {table}")
-    before = sql[:start].count("%s")  # the parameters of the select list come before those of the derived table
-    joined = (
-        f"FROM ({books_sql}) AS met STRAIGHT_JOIN {table} FORCE INDEX (listing_book_stock_idx) "
-        f"ON {table}.{connection.ops.quote_name('book_id')} = met.book_id"
-    )
-    sql = sql[:start] + sql[start:].replace(f"FROM {table}", joined, 1)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*params[:before], *books_params, *params[before:]))
+    books_sql = pages.hinted_sql(books, indexes, force=True) if indexes else books.query.sql_with_params()
+    return {row["book_id"]: row for row in _fetch_dicts(groups.db, *pages.shelf_sql(groups, books_sql))}
+
+
+def _fetch_dicts(alias: str, sql: str, params: tuple) -> list[dict]:
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
         columns = [column[0] for column in cursor.description]
-        return {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _shelf_groups(result: CatalogResult, books: QuerySet, offset: int, limit: int) -> list[dict]:
+    """Groups ``offset`` to ``offset + limit`` in _GROUP_ORDERINGS order of the matching copies in stock of
+    ``books`` (the books of a narrow shelf, catalog.search.shelves): the books first, then their copies, one
+    query."""
+    ordering = _GROUP_ORDERINGS[result.sort]
+    copies = result.unshelved.filter(quantity__gt=0)
+    if connections[copies.db].vendor != "mysql":
+        return list(_grouped(copies.filter(book_id__in=books)).order_by(*ordering)[offset : offset + limit])
+    groups = _grouped(copies).order_by(*ordering)[offset : offset + limit]
+    return _fetch_dicts(groups.db, *pages.shelf_sql(groups, books.query.sql_with_params()))
 
 
 def _first_chunk(needed: int) -> int:
@@ -490,6 +492,13 @@ def _grouped_page(result: CatalogResult, offset: int, limit: int) -> list[BookSu
     Two queries with the grouping, two and the walk's (at most WALK_ROWS / WALK_CHUNK) with a walk, at most four by
     price descending.
     """
+    books = shelves.shelf_books_for_books(
+        result.shelf, result.copy_share, offset + limit, descending=result.sort == SORT_PRICE_DESC
+    )
+    if books is not None:
+        rows = _shelf_groups(result, books, offset, limit)
+        found = Book.objects.select_related("category", "stats").in_bulk([row["book_id"] for row in rows])
+        return [BookSummary.of_group(row, found[row["book_id"]]) for row in rows if row["book_id"] in found]
     if result.best_books is None and offset + limit <= WALK_BOOKS:
         if result.sort in (SORT_NEWEST, SORT_PRICE_ASC):
             ids = _walked_ids(result, offset, limit)
@@ -582,6 +591,16 @@ def _count_books(result: CatalogResult, query: CatalogQuery | None) -> counts.Ta
     # MariaDB prefers, holds every visible one. On MariaDB the copies' books are read as they come, up to COUNT_ROWS
     # rows, and told apart here (MariaDB, stopped while it picks distinct rows, would return none of them);
     # elsewhere up to COUNT_LIMIT + 1 distinct books are counted.
+    books = shelves.shelf_books(result.shelf, result.copy_share, counts.COUNT_ROWS)
+    if books is not None:  # a narrow shelf: its books first, every one of them counted
+        copies = result.unshelved.filter(quantity__gt=0)
+        if connections[copies.db].vendor != "mysql":
+            return counts.Tally(_grouped(copies.filter(book_id__in=books))[: counts.COUNT_LIMIT + 1].count())
+        grouped = _grouped(copies)[: counts.COUNT_LIMIT + 1]
+        sql, params = pages.shelf_sql(grouped, books.query.sql_with_params())
+        with connections[result.queryset.db].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)  # noqa: S608  # nosec B608 - ORM SQL
+            return counts.Tally(cursor.fetchone()[0])
     copies = _in_stock(result).order_by().values("book_id")
     rows = counts.examined_rows(copies[: counts.COUNT_ROWS], result.count_indexes, force=True)
     if rows is not None:

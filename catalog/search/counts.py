@@ -6,8 +6,9 @@ from django.db import connections
 from django.db.models import QuerySet
 
 from catalog.cache.totals import KeptTotal, total_of
-from catalog.search.pages import ListingPage, hinted_sql, ranked_ids_sql, ranked_statement
+from catalog.search.pages import ListingPage, hinted_sql, ranked_ids_sql, ranked_statement, shelf_rows
 from catalog.search.queries import CatalogResult
+from catalog.search.shelves import shelf_books
 
 # Counting every match of a broad search over a million listings costs more than the page itself. A count reads
 # at most this many ids (or, in the books view, the copies of this many books) and then says "more than 1,000",
@@ -84,6 +85,9 @@ def _count(result: CatalogResult) -> Tally:
             counted = f"SELECT COUNT(*) FROM ({sql}) AS counted"  # noqa: S608  # nosec B608 - ORM SQL
             cursor.execute(ranked_statement(counted, connection), params)
             return Tally(cursor.fetchone()[0])
+    books = shelf_books(result.shelf, result.copy_share, COUNT_ROWS)
+    if books is not None:  # a narrow shelf: its books first, every match counted
+        return Tally(len(shelf_rows(result.unshelved.order_by(), books, ["id"], 0, COUNT_LIMIT + 1)))
     return count_rows(result.queryset.order_by().values("id")[: COUNT_LIMIT + 1], result.count_indexes)
 
 

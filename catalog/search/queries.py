@@ -15,6 +15,7 @@ from django.db.models import Case, FloatField, Func, IntegerField, Q, QuerySet, 
 from accounts.models import HiddenSeller
 from catalog.isbn import try_normalize_isbn
 from catalog.models import Book, Listing
+from catalog.search.shelves import Shelf, copy_share
 from catalog.search.words import BOOK_SEARCH_FIELDS, boolean_mode_query, is_indexable, search_words
 
 
@@ -225,6 +226,13 @@ class CatalogResult:
     # The same listings with the book filters on the books, for grouping them by book (catalog.search.books):
     # MariaDB then starts from the matching books and reads their listings in book order from listing_book_stock_idx.
     by_book: QuerySet | None = None
+    # The combination of book filters of a query over the whole catalog that is not a search, and the share of its
+    # copies the filters on the copies let through: for reading a narrow one book first (catalog.search.shelves).
+    shelf: Shelf | None = None
+    copy_share: float = 1.0
+    # The matching listings without the book filters, for reading them after the shelf's books: the filters then
+    # hold already, and the listings' columns the page reads are all in listing_book_stock_idx.
+    unshelved: QuerySet | None = None
 
 
 def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogResult:
@@ -255,7 +263,7 @@ def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogR
         books = Book.objects.filter(**book_filters) if base is None else None
         search = apply_text_search(queryset, query.q, books=books)
         queryset = search.queryset
-    by_book = queryset
+    unshelved = by_book = queryset
     if book_filters and not (search and search.best_books is not None):
         # The listing's own copies of its book's columns (Listing.book_language ...): one index, no join.
         by_book = queryset.filter(**{f"book__{name}": value for name, value in book_filters.items()})
@@ -277,6 +285,9 @@ def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogR
         no_usable_words=bool(search and search.no_usable_words),
         best_books=search.best_books if search else None,
         by_book=by_book,
+        shelf=Shelf(**book_filters) if hinted and book_filters and search is None else None,
+        copy_share=copy_share(len(query.conditions), prices),
+        unshelved=unshelved,
         indexes=() if equalities is None else filter_indexes(equalities, ORDERINGS[sort], price_range=prices),
         # Several conditions are ranges of the condition index too: in no order, they count from there.
         count_indexes=()
