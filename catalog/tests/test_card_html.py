@@ -1,0 +1,103 @@
+"""The catalog's cards, written in Python (catalog.card_html): what each shows, in both languages, every value
+escaped, and the cards on the catalog's pages."""
+
+from decimal import Decimal
+
+import pytest
+from django.test.html import parse_html
+from django.utils import translation
+
+from catalog import card_html
+from catalog.models import Listing
+from catalog.search import CARD_RELATIONS, CatalogQuery, find_listings
+from catalog.search.books import fetch_book_page
+from conftest import ListingFactory, ShopFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _has(card: str, snippet: str) -> bool:
+    return parse_html(snippet) in parse_html(str(card))
+
+
+@pytest.fixture
+def copy(alice):
+    listing = ListingFactory(
+        seller=alice,
+        book__title='Fish & "Chips" <script>x()</script>',
+        book__authors="Ann O'Hara & Co",
+        book__language="fr",
+        condition=Listing.Condition.VERY_GOOD,
+        price=Decimal("1234.50"),
+    )
+    return Listing.objects.select_related(*CARD_RELATIONS).get(pk=listing.pk)
+
+
+def test_a_copy_card_shows_the_copy_escaped(copy):
+    card = card_html.listing_card(copy)
+    assert "<script>" not in card and "&lt;script&gt;" in card
+    assert _has(card, '<span class="price"><span class="visually-hidden">Price: </span>$1,234.50</span>')
+    assert _has(
+        card, '<span class="badge badge-condition"><span class="visually-hidden">Condition: </span>Very Good</span>'
+    )
+    assert f'href="/books/{copy.pk}/"' in card
+    assert ' lang="fr"' in card  # the title is French on an English page
+    assert _has(
+        card,
+        """<p class="small text-body-secondary mb-2 line-clamp-2" title="Ann O'Hara &amp; Co">
+        Ann O'Hara &amp; Co</p>""",
+    )
+    assert _has(card, '<span class="d-block">Bogotá, Colombia</span>')
+    assert "Sold out" not in card
+    assert 'aria-label="No photo of this copy yet"' in card  # no cover: the book icon, named
+
+
+def test_a_copy_card_in_spanish(copy):
+    copy.quantity = 0
+    with translation.override("es"):
+        card = card_html.listing_card(copy)
+        again = card_html.listing_card(copy)  # the words are kept per language
+    assert card == again
+    assert _has(
+        card, '<span class="badge badge-condition"><span class="visually-hidden">Conservación: </span>Muy bueno</span>'
+    )
+    assert "1234,50" in card.replace(".", "").replace("\xa0", "")
+    assert _has(card, '<span class="badge text-bg-secondary">Agotado</span>')
+    assert _has(card, '<span class="d-block">Bogotá, Colombia</span>')
+    assert 'aria-label="Todavía no hay fotos de este ejemplar"' in card
+
+
+def test_a_book_card_counts_its_copies_and_conditions(alice, bob):
+    first = ListingFactory(seller=alice, book__title="Dune <2>", condition="fair", price=Decimal("4.00"))
+    ListingFactory(seller=bob, book=first.book, condition="fine", price=Decimal("9.00"))
+    query = CatalogQuery(sort="price_asc")
+    summaries = fetch_book_page(find_listings(query), 1, 10, query).books
+    card = card_html.book_card(summaries[0])
+    assert "Dune &lt;2&gt;" in card and f'data-book="{first.book_id}"' in card
+    assert _has(card, '<span class="price">2 copies from $4.00</span>')
+    assert _has(card, '<span class="d-block text-body-secondary" data-conditions>Fair to Fine</span>')
+    assert f'href="/books/work/{first.book_id}/"' in card
+    with translation.override("es"):
+        spanish = card_html.book_card(summaries[0])
+    assert "2 ejemplares desde" in spanish
+
+
+def test_a_book_card_of_one_copy(alice):
+    ListingFactory(seller=alice, book__title="Alone", condition="good", price=Decimal("3.00"))
+    query = CatalogQuery()
+    (summary,) = fetch_book_page(find_listings(query), 1, 10, query).books
+    card = card_html.book_card(summary)
+    assert _has(card, '<span class="price">1 copy from $3.00</span>')
+    assert _has(card, '<span class="d-block text-body-secondary" data-conditions>Good</span>')
+
+
+@pytest.mark.parametrize("view", ["copies", "books"])
+def test_the_catalog_pages_show_the_cards(client, alice, view):
+    shop = ShopFactory(name="Rare & Fine", city="Lyon", country="FR")
+    ListingFactory(seller=shop.owner, book__title="Le Petit Prince", book__language="fr")
+    ListingFactory(seller=alice, book__title="Emma")
+    page = client.get("/books/", {"view": view}).content.decode()
+    assert page.count('class="card h-100 book-card') == 2
+    assert "Le Petit Prince" in page and "Emma" in page
+    if view == "copies":
+        assert _has(page, '<span class="d-block text-truncate" title="Rare &amp; Fine">Rare &amp; Fine</span>')
