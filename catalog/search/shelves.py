@@ -76,9 +76,10 @@ class _Sizes:
         self._lock = threading.Lock()
         self._read_at: float | None = None
         self._reading = False
-        self._rows: dict[tuple, ShelfSize] = {}
+        # The rows of the last read, and each shelf asked for since, summed from them: swapped together.
+        self._snapshot: tuple[dict[tuple, ShelfSize], dict[Shelf, ShelfSize]] = ({}, {})
 
-    def rows(self) -> dict[tuple, ShelfSize]:
+    def snapshot(self) -> tuple[dict[tuple, ShelfSize], dict[Shelf, ShelfSize]]:
         if self._read_at is None:
             self._read()
         elif time.monotonic() - self._read_at > SHELF_SECONDS:
@@ -86,7 +87,7 @@ class _Sizes:
                 start, self._reading = not self._reading, True
             if start:
                 threading.Thread(target=self._read_apart, name="shelf-sizes", daemon=True).start()
-        return self._rows
+        return self._snapshot
 
     def _read(self) -> None:
         figures = (
@@ -99,7 +100,7 @@ class _Sizes:
             for category, language, binding, books, copies in figures
         }
         with self._lock:
-            self._rows, self._read_at, self._reading = rows, time.monotonic(), False
+            self._snapshot, self._read_at, self._reading = (rows, {}), time.monotonic(), False
 
     def _read_apart(self) -> None:
         try:
@@ -123,8 +124,11 @@ forget_sizes = _sizes.forget
 
 def shelf_size(shelf: Shelf) -> ShelfSize:
     """How many books and copies for sale the shelf holds (as of at most SHELF_SECONDS ago)."""
+    rows, sums = _sizes.snapshot()
+    if (known := sums.get(shelf)) is not None:
+        return known
     books = copies = 0
-    for (category, language, binding), size in _sizes.rows().items():
+    for (category, language, binding), size in rows.items():
         if (
             (shelf.category_id is None or category == shelf.category_id)
             and (not shelf.language or language == shelf.language)
@@ -132,7 +136,8 @@ def shelf_size(shelf: Shelf) -> ShelfSize:
         ):
             books += size.books
             copies += size.copies
-    return ShelfSize(books, copies)
+    sums[shelf] = ShelfSize(books, copies)
+    return sums[shelf]
 
 
 def copy_share(conditions: int, price_range: bool) -> float:
