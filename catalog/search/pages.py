@@ -266,6 +266,7 @@ def fetch_page(
     best_books: QuerySet | None = None,
     indexes: tuple[str, ...] = (),
     shelf_books: QuerySet | None = None,
+    force_indexes: bool = False,
 ) -> ListingPage:
     """Page `number` (from 1) of the ordered queryset in at most two queries (three for a deep page's first visit).
 
@@ -276,7 +277,8 @@ def fetch_page(
     With `best_books` (CatalogResult.best_books) the page is one of a search ranked book first; `indexes`
     (CatalogResult.indexes) are the listing indexes to read the ids from (see catalog.search.queries.filter_indexes).
     With `shelf_books` (catalog.search.shelves.shelf_books) the ids are read book first, from the books of a narrow
-    shelf: a bounded read, so no marker either.
+    shelf: a bounded read, so no marker either. `force_indexes` makes the hint FORCE INDEX (a price range read
+    from a price index although the order is another: catalog.search.shelves.reads_price_range).
     """
     if number < 1 or page_size < 1:
         raise ValueError("page number and page size must be positive")
@@ -292,7 +294,8 @@ def fetch_page(
         if seek is None:
             return ListingPage(number=number, listings=[], has_next=False)
         queryset, offset = seek
-    ids = [row[0] for row in index_rows(queryset.order_by(*ordering), ["id"], offset, page_size + 1, indexes)]
+    rows = index_rows(queryset.order_by(*ordering), ["id"], offset, page_size + 1, indexes, force=force_indexes)
+    ids = [row[0] for row in rows]
     has_next = len(ids) > page_size
     ids = ids[:page_size]
     return ListingPage(number=number, listings=_cards_in_order(ids), has_next=has_next)

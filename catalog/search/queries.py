@@ -233,6 +233,12 @@ class CatalogResult:
     # The matching listings without the book filters, for reading them after the shelf's books: the filters then
     # hold already, and the listings' columns the page reads are all in listing_book_stock_idx.
     unshelved: QuerySet | None = None
+    # With a price range, newest first: the price indexes of the filters, to read the range from when few copies
+    # match (catalog.search.shelves.reads_price_range), and what that choice weighs.
+    range_indexes: tuple[str, ...] = ()
+    conditions: int = 0
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
 
 
 def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogResult:
@@ -277,6 +283,7 @@ def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogR
     # copies by the book's.
     hinted = base is None and not (search and search.isbn)
     equalities = [*book_filters, *(["condition"] if len(query.conditions) == 1 else [])] if hinted else None
+    shelf = Shelf(**book_filters) if hinted and book_filters and search is None else None
     return CatalogResult(
         queryset=queryset,
         ordering=ORDERINGS[sort],
@@ -285,9 +292,15 @@ def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogR
         no_usable_words=bool(search and search.no_usable_words),
         best_books=search.best_books if search else None,
         by_book=by_book,
-        shelf=Shelf(**book_filters) if hinted and book_filters and search is None else None,
-        copy_share=copy_share(len(query.conditions), prices),
+        shelf=shelf,
+        copy_share=copy_share(len(query.conditions), query.price_min, query.price_max) if shelf else 1.0,
         unshelved=unshelved,
+        range_indexes=filter_indexes(equalities, ORDERINGS[SORT_PRICE_ASC])
+        if equalities is not None and prices and sort == SORT_NEWEST
+        else (),
+        conditions=len(query.conditions),
+        price_min=query.price_min,
+        price_max=query.price_max,
         indexes=() if equalities is None else filter_indexes(equalities, ORDERINGS[sort], price_range=prices),
         # Several conditions are ranges of the condition index too: in no order, they count from there.
         count_indexes=()

@@ -105,6 +105,10 @@ def _main(client, url: str) -> str:
     return page[page.index("<main") : page.index("</main>")]
 
 
+def _main_of(page: str) -> str:
+    return page[page.index("<main") : page.index("</main>")]
+
+
 def test_the_browse_pages_are_the_same_either_way(client, catalog, settings, monkeypatch):
     settings.CATALOG_CACHE_SECONDS = 0
     urls = [
@@ -165,6 +169,36 @@ def test_the_numbers_are_kept_until_forgotten(catalog):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_process_plans_without_numbers_until_it_has_read_them(monkeypatch):
+    category = CategoryFactory()
+    book = Book.objects.create(title="Few", authors="Someone", language="it", binding="board", category=category)
+    listing = {"book": book, "seller": ShopFactory().owner, "condition": "good", "price": D("4.00"), "quantity": 1}
+    Listing.objects.create(sku="few-1", published_at=timezone.now(), status=Listing.Status.ACTIVE, **listing)
+    refresh_book_stats([book.pk])
+    sizes = shelves._Sizes()  # a new process, whose read waits here until the test lets it go
+    monkeypatch.setattr(shelves, "_sizes", sizes)
+    gate, read = threading.Event(), sizes._read
+    monkeypatch.setattr(sizes, "_read", lambda: gate.wait(10) and read())
+    shelf = Shelf(category_id=category.pk, language="it")
+    assert shelf_size(shelf) == ShelfSize(0, 0)  # at once: the numbers are being read apart
+    assert not sizes.known
+    monkeypatch.setattr(shelves, "book_first_rows", lambda size: 0)  # whatever the estimate would say
+    assert not reads_book_first(shelf, 1.0, 25)  # the listing indexes are read meanwhile
+    assert not shelves.reads_price_range(shelf, 0, None, D("5"), 25)
+    gate.set()
+    _wait_for_the_read()
+    assert sizes.known
+    assert shelf_size(shelf) == ShelfSize(1, 1)
+    assert reads_book_first(shelf, 1.0, 25)
+
+
+def _wait_for_the_read() -> None:
+    deadline = time.monotonic() + 10
+    while any(thread.name == "shelf-sizes" for thread in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_old_numbers_serve_while_new_ones_are_read_apart(monkeypatch):
     category = CategoryFactory()
     book = Book.objects.create(title="Kept", authors="Someone", language="it", binding="board", category=category)
@@ -180,9 +214,7 @@ def test_old_numbers_serve_while_new_ones_are_read_apart(monkeypatch):
     refresh_book_stats([book.pk])
     monkeypatch.setattr(shelves, "SHELF_SECONDS", -1)  # the numbers are old now
     assert shelf_size(shelf) == ShelfSize(1, 1)  # at once, without waiting for the new ones
-    deadline = time.monotonic() + 10
-    while any(thread.name == "shelf-sizes" for thread in threading.enumerate()) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    _wait_for_the_read()
     monkeypatch.setattr(shelves, "SHELF_SECONDS", 300)
     assert shelf_size(shelf) == ShelfSize(1, 2)
 
@@ -262,3 +294,73 @@ def test_a_narrow_shelf_reads_its_own_rows_only(two_big_filters, client, setting
     response = client.get(url)
     assert response.status_code == 200
     assert _rows_read() - before < 150  # the walk read some 300 entries of one of the two big filters
+
+
+# --- A price range few copies match, from a price index ------------------------------------------------------
+
+
+def test_the_price_share_comes_from_the_catalogs_prices(catalog):
+    shares = {}
+    for low, high in [(None, D("8.50")), (D("10.00"), None), (D("5.00"), D("12.00")), (D("31.00"), D("31.00"))]:
+        active = Listing.objects.filter(status=Listing.Status.ACTIVE)
+        expected = active.filter(
+            **({"price__gte": low} if low is not None else {}), **({"price__lt": int(high) + 1} if high else {})
+        ).count()
+        shares[low, high] = shelves.price_share(low, high)
+        assert shares[low, high] == pytest.approx(expected / active.count()), (low, high)
+    assert shelves.price_share(None, None) == 1.0
+    assert 0 < shares[D("31.00"), D("31.00")] < shares[D("10.00"), None] < 1
+
+
+def test_the_price_range_is_read_when_few_copies_match(monkeypatch):
+    sizes = {Shelf(): ShelfSize(20_000, 100_000), Shelf(category_id=1): ShelfSize(1000, 5000)}
+    monkeypatch.setattr(shelves, "shelf_size", sizes.__getitem__)
+    monkeypatch.setattr(shelves, "price_share", lambda low, high: 0.02 if high == D("5") else 0.4)
+    # A narrow range in a category, one condition: 17 matches; the walk reads its index to the end.
+    assert shelves.reads_price_range(Shelf(category_id=1), 1, None, D("5"), 25)
+    # "From 20" alone: 40,000 matches; page 1 reads 63 entries newest first, the range 40,000.
+    assert not shelves.reads_price_range(None, 0, D("20"), None, 25)
+    assert not shelves.reads_price_range(Shelf(category_id=1), 0, None, None, 25)
+
+
+@pytest.mark.parametrize("page", [1, 3])
+def test_copy_pages_by_a_price_index_are_those_of_the_newest_index(catalog, client, settings, monkeypatch, page):
+    settings.CATALOG_CACHE_SECONDS = 0
+    settings.CATALOG_PAGE_SIZE = 3
+    urls = [
+        f"/books/?view=copies&price_min=8.50&price_max=12&page={page}",
+        f"/books/?view=copies&condition=good&price_max=10&category={catalog[0].slug}&page={page}",
+        f"/books/?view=copies&price_min=15&language=es&page={page}",
+    ]
+    from catalog.views import browse
+
+    monkeypatch.setattr(browse, "reads_price_range", lambda *args: False)
+    monkeypatch.setattr(shelves, "SHELF_COPIES", -1)
+    walked = [client.get(url).content.decode() for url in urls]
+    monkeypatch.setattr(browse, "reads_price_range", lambda *args: True)
+    with CaptureQueriesContext(connection) as captured:
+        by_price = [client.get(url).content.decode() for url in urls]
+    for before, after in zip(walked, by_price, strict=True):
+        assert (
+            before[before.index("<main") : before.index("</main>")]
+            == after[after.index("<main") : after.index("</main>")]
+        )
+    assert any("data-result-count" in page for page in walked)
+    if connection.vendor == "mysql":
+        assert any("FORCE INDEX (`listing_price_idx`)" in query["sql"] for query in captured.captured_queries)
+
+
+def test_a_narrow_price_range_reads_few_rows(two_big_filters, client, settings):
+    """Copies at 22 in poor condition are one in twenty (30 of 606): page 20 (of one copy) is read from the poor
+    copies' price index, the range alone, where newest first the poor copies' index (303 entries) is read until 21
+    match."""
+    settings.CATALOG_CACHE_SECONDS = 0
+    settings.CATALOG_PAGE_SIZE = 1
+    url = "/books/?view=copies&condition=poor&price_min=22&price_max=22.99&page=20"
+    client.get(url)
+    before = _rows_read()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    read = _rows_read() - before
+    assert any("FORCE INDEX (`listing_cond_price_idx`)" in query["sql"] for query in captured.captured_queries)
+    assert read < 150, read

@@ -14,7 +14,7 @@ from catalog.cache import CachedPage, book_cards, cached_fragment, listing_cards
 from catalog.forms.browse import FILTER_FORM_ID, VIEW_BOOKS, BrowseForm, canonical_query
 from catalog.search import cached_categories, categories_cache_key, count_results, fetch_page, find_listings
 from catalog.search.books import count_books, fetch_book_page
-from catalog.search.shelves import shelf_books
+from catalog.search.shelves import reads_price_range, shelf_books
 from catalog.search.suggest import did_you_mean
 
 # The filter sidebar's fields, each with the template that writes it.
@@ -112,8 +112,15 @@ def browse(request: HttpRequest) -> HttpResponse:
             )
             status = 404 if page.past_end else 200
         elif not result.no_usable_words:
-            # A narrow shelf is read book first (catalog.search.shelves), from the listings without its filters.
-            books = shelf_books(result.shelf, result.copy_share, form.page_number * settings.CATALOG_PAGE_SIZE + 1)
+            # A narrow shelf is read book first (catalog.search.shelves), from the listings without its filters; a
+            # price range that few copies match, from a price index.
+            rows = form.page_number * settings.CATALOG_PAGE_SIZE + 1
+            books = shelf_books(result.shelf, result.copy_share, rows)
+            by_price = (
+                books is None
+                and bool(result.range_indexes)
+                and reads_price_range(result.shelf, result.conditions, result.price_min, result.price_max, rows)
+            )
             page = fetch_page(
                 result.queryset if books is None else result.unshelved,
                 result.ordering,
@@ -121,8 +128,9 @@ def browse(request: HttpRequest) -> HttpResponse:
                 settings.CATALOG_PAGE_SIZE,
                 scope=form.catalog_query(),
                 best_books=result.best_books,
-                indexes=result.indexes,
+                indexes=result.range_indexes if by_price else result.indexes,
                 shelf_books=books,
+                force_indexes=by_price,
             )
             context.update(
                 page=page,
