@@ -395,6 +395,19 @@ def _shelf_groups(result: CatalogResult, books: QuerySet, offset: int, limit: in
     return _fetch_dicts(groups.db, *pages.shelf_sql(groups, books.query.sql_with_params()))
 
 
+def _shelf_books(result: CatalogResult, needed: int) -> QuerySet | None:
+    """As shelves.shelf_books, for the first ``needed`` books: a walk by price descending reads DESC_PER_BOOK copies
+    a book, the other orders a book's matching copies."""
+    if result.shelf is None:
+        return None
+    if result.sort == SORT_PRICE_DESC:
+        per_book = DESC_PER_BOOK
+    else:
+        size = shelves.shelf_size(result.shelf)
+        per_book = max(1.0, shelves.share_of(result) * size.copies / max(size.books, 1))
+    return shelves.shelf_books(result, round(needed * per_book))
+
+
 def _first_chunk(needed: int) -> int:
     """How many listings the first round of the price descending walk reads, for ``needed`` books."""
     return min(DESC_ROWS // 3, DESC_PER_BOOK * needed + 50)
@@ -492,9 +505,7 @@ def _grouped_page(result: CatalogResult, offset: int, limit: int) -> list[BookSu
     Two queries with the grouping, two and the walk's (at most WALK_ROWS / WALK_CHUNK) with a walk, at most four by
     price descending.
     """
-    books = shelves.shelf_books_for_books(
-        result.shelf, result.copy_share, offset + limit, descending=result.sort == SORT_PRICE_DESC
-    )
+    books = _shelf_books(result, offset + limit)
     if books is not None:
         rows = _shelf_groups(result, books, offset, limit)
         found = Book.objects.select_related("category", "stats").in_bulk([row["book_id"] for row in rows])
@@ -591,16 +602,9 @@ def _count_books(result: CatalogResult, query: CatalogQuery | None) -> counts.Ta
     # MariaDB prefers, holds every visible one. On MariaDB the copies' books are read as they come, up to COUNT_ROWS
     # rows, and told apart here (MariaDB, stopped while it picks distinct rows, would return none of them);
     # elsewhere up to COUNT_LIMIT + 1 distinct books are counted.
-    books = shelves.shelf_books(result.shelf, result.copy_share, counts.COUNT_ROWS)
+    books = shelves.shelf_books(result, counts.COUNT_ROWS)
     if books is not None:  # a narrow shelf: its books first, every one of them counted
-        copies = result.unshelved.filter(quantity__gt=0)
-        if connections[copies.db].vendor != "mysql":
-            return counts.Tally(_grouped(copies.filter(book_id__in=books))[: counts.COUNT_LIMIT + 1].count())
-        grouped = _grouped(copies)[: counts.COUNT_LIMIT + 1]
-        sql, params = pages.shelf_sql(grouped, books.query.sql_with_params())
-        with connections[result.queryset.db].cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)  # noqa: S608  # nosec B608 - ORM SQL
-            return counts.Tally(cursor.fetchone()[0])
+        return counts.Tally(len(_shelf_groups(result, books, 0, counts.COUNT_LIMIT + 1)))
     copies = _in_stock(result).order_by().values("book_id")
     rows = counts.examined_rows(copies[: counts.COUNT_ROWS], result.count_indexes, force=True)
     if rows is not None:

@@ -85,7 +85,7 @@ def _count(result: CatalogResult) -> Tally:
             counted = f"SELECT COUNT(*) FROM ({sql}) AS counted"  # noqa: S608  # nosec B608 - ORM SQL
             cursor.execute(ranked_statement(counted, connection), params)
             return Tally(cursor.fetchone()[0])
-    books = shelf_books(result.shelf, result.copy_share, COUNT_ROWS)
+    books = shelf_books(result, COUNT_ROWS)
     if books is not None:  # a narrow shelf: its books first, every match counted
         return Tally(len(shelf_rows(result.unshelved.order_by(), books, ["id"], 0, COUNT_LIMIT + 1)))
     return count_rows(result.queryset.order_by().values("id")[: COUNT_LIMIT + 1], result.count_indexes)

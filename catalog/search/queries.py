@@ -15,7 +15,7 @@ from django.db.models import Case, FloatField, Func, IntegerField, Q, QuerySet, 
 from accounts.models import HiddenSeller
 from catalog.isbn import try_normalize_isbn
 from catalog.models import Book, Listing
-from catalog.search.shelves import Shelf, copy_share
+from catalog.search.shelves import Shelf
 from catalog.search.words import BOOK_SEARCH_FIELDS, boolean_mode_query, is_indexable, search_words
 
 
@@ -226,16 +226,16 @@ class CatalogResult:
     # The same listings with the book filters on the books, for grouping them by book (catalog.search.books):
     # MariaDB then starts from the matching books and reads their listings in book order from listing_book_stock_idx.
     by_book: QuerySet | None = None
-    # The combination of book filters of a query over the whole catalog that is not a search, and the share of its
-    # copies the filters on the copies let through: for reading a narrow one book first (catalog.search.shelves).
+    # The combination of book filters of a query over the whole catalog that is not a search: for reading a narrow
+    # one book first (catalog.search.shelves).
     shelf: Shelf | None = None
-    copy_share: float = 1.0
     # The matching listings without the book filters, for reading them after the shelf's books: the filters then
     # hold already, and the listings' columns the page reads are all in listing_book_stock_idx.
     unshelved: QuerySet | None = None
     # With a price range, newest first: the price indexes of the filters, to read the range from when few copies
-    # match (catalog.search.shelves.reads_price_range), and what that choice weighs.
+    # match (catalog.search.shelves.reads_price_range).
     range_indexes: tuple[str, ...] = ()
+    # The filters on the copies, as the estimates of catalog.search.shelves weigh them.
     conditions: int = 0
     price_min: Decimal | None = None
     price_max: Decimal | None = None
@@ -293,7 +293,6 @@ def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogR
         best_books=search.best_books if search else None,
         by_book=by_book,
         shelf=shelf,
-        copy_share=copy_share(len(query.conditions), query.price_min, query.price_max) if shelf else 1.0,
         unshelved=unshelved,
         range_indexes=filter_indexes(equalities, ORDERINGS[SORT_PRICE_ASC])
         if equalities is not None and prices and sort == SORT_NEWEST

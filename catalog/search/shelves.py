@@ -27,12 +27,16 @@ import threading
 import time
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import DatabaseError, connections
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import Floor
 
 from catalog.models import Book, BookStats, Listing
+
+if TYPE_CHECKING:
+    from catalog.search.queries import CatalogResult
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +48,6 @@ SHELF_COPIES = 1_250
 # through a fifth to a half).
 PRICE_RANGE_SHARE = 0.25
 CONDITION_COUNT = len(Listing.Condition.values)
-# Copies a book read by the books view's walk from the dearest copy (catalog.search.books.DESC_PER_BOOK).
-DESC_WALK_PER_BOOK = 6
 
 
 @dataclass(frozen=True)
@@ -212,20 +214,16 @@ def reads_book_first(shelf: Shelf | None, share: float, rows: int) -> bool:
     return book_first_rows(size) < walked
 
 
-def shelf_books(shelf: Shelf | None, share: float, rows: int) -> QuerySet | None:
-    """The books of ``shelf`` (a query of one column, ``book_id``) when its first ``rows`` matching copies are to
-    be read book first (reads_book_first), else None."""
-    return shelf.books() if shelf is not None and reads_book_first(shelf, share, rows) else None
+def share_of(result: CatalogResult) -> float:
+    """copy_share of the result's filters on the copies."""
+    return copy_share(result.conditions, result.price_min, result.price_max)
 
 
-def shelf_books_for_books(shelf: Shelf | None, share: float, books: int, *, descending: bool) -> QuerySet | None:
-    """As shelf_books, for the first ``books`` books of the books view. Walking by price descending reads some
-    DESC_WALK_PER_BOOK copies a book (catalog.search.books); the other orders the book's matching copies."""
-    if shelf is None:
-        return None
-    size = shelf_size(shelf)
-    per_book = DESC_WALK_PER_BOOK if descending else max(1.0, share * size.copies / max(size.books, 1))
-    return shelf_books(shelf, share, round(books * per_book))
+def shelf_books(result: CatalogResult, rows: int) -> QuerySet | None:
+    """The books of the result's shelf (a query of one column, ``book_id``) when its first ``rows`` matching copies
+    are to be read book first (reads_book_first), else None."""
+    shelf = result.shelf
+    return shelf.books() if shelf is not None and reads_book_first(shelf, share_of(result), rows) else None
 
 
 def reads_price_range(

@@ -115,7 +115,7 @@ def browse(request: HttpRequest) -> HttpResponse:
             # A narrow shelf is read book first (catalog.search.shelves), from the listings without its filters; a
             # price range that few copies match, from a price index.
             rows = form.page_number * settings.CATALOG_PAGE_SIZE + 1
-            books = shelf_books(result.shelf, result.copy_share, rows)
+            books = shelf_books(result, rows)
             by_price = (
                 books is None
                 and bool(result.range_indexes)
