@@ -10,6 +10,7 @@ from django.utils import translation
 from catalog import card_html
 from catalog.models import Listing
 from catalog.search import CARD_RELATIONS, CatalogQuery, find_listings
+from catalog.search import other_copies as find_other_copies
 from catalog.search.books import fetch_book_page
 from conftest import ListingFactory, ShopFactory
 
@@ -101,3 +102,43 @@ def test_the_catalog_pages_show_the_cards(client, alice, view):
     assert "Le Petit Prince" in page and "Emma" in page
     if view == "copies":
         assert _has(page, '<span class="d-block text-truncate" title="Rare &amp; Fine">Rare &amp; Fine</span>')
+
+
+# --- A listing page's other copies ----------------------------------------------------------
+
+
+@pytest.fixture
+def other_copies(copy):
+    """Two other sellers' copies of ``copy``'s book, one with a shop name and city that need escaping."""
+    shop = ShopFactory(name='<b>Ann & "Bob"</b>', city="Saint-Denis <i>")
+    cheap = ListingFactory(seller=shop.owner, book=copy.book, price=Decimal("3.50"), condition=Listing.Condition.FAIR)
+    dear = ListingFactory(seller=ShopFactory().owner, book=copy.book, price=Decimal("1200.00"))
+    return [cheap, dear]
+
+
+def test_the_other_copies_table_lists_other_sellers_cheapest_first_escaped(copy, other_copies):
+    table = card_html.other_copies_table(find_other_copies(copy))
+    assert "<b>" not in table and "<i>" not in table
+    assert _has(
+        table,
+        '<td>&lt;b&gt;Ann &amp; "Bob"&lt;/b&gt;<span class="d-block small text-body-secondary">'
+        "Saint-Denis &lt;i&gt;, Colombia</span></td>",
+    )
+    cheap, dear = other_copies
+    assert table.index(f'href="/books/{cheap.pk}/"') < table.index(f'href="/books/{dear.pk}/"')
+    assert _has(table, '<td class="text-end price">$1,200.00</td>')
+    assert _has(table, '<span class="visually-hidden"> the Fair copy for $3.50</span>')
+    assert _has(table, '<th scope="col"><span class="visually-hidden">Link</span></th>')
+
+
+def test_the_other_copies_table_in_spanish(copy, other_copies):
+    with translation.override("es"):
+        table = card_html.other_copies_table(find_other_copies(copy))
+    assert "Otros ejemplares de este libro" in table
+    assert "3,50" in table and "Aceptable" in table
+    assert "Other copies" not in table and ">Seller<" not in table
+
+
+def test_no_other_copies_no_table(copy):
+    assert find_other_copies(copy) == []
+    assert card_html.other_copies_table([]) == ""

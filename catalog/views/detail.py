@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from catalog.cache import cached_parts, catalog_version_token
+from catalog.card_html import other_copies_table
 from catalog.forms.report import ReportForm
 from catalog.isbn import format_isbn
 from catalog.models import Listing, Report
@@ -73,7 +74,7 @@ def _cached_parts(listing: Listing) -> dict:
         return html, shown[0].image.url if shown else ""
 
     def copies() -> str:
-        return render_to_string("catalog/_other_copies.html", {"other_copies": other_copies(listing)})
+        return other_copies_table(other_copies(listing))
 
     parts = {"listing-photos": ((listing.pk, listing.updated_at.isoformat(), listing.cover.name, book.title), photos)}
     token = catalog_version_token()
