@@ -373,7 +373,10 @@ def test_catalog_selects_ids_one_past_the_page_and_counts_no_further_than_its_li
     card_query = next(
         s for s in sql if not ONLY_IDS.match(s) and "IN (" in s and "catalog_listing" in s and "accounts_shop" in s
     )
-    assert "catalog_category" in card_query and "accounts_user" in card_query
+    # Only what a card shows (catalog.search.pages.CARD_FIELDS): no category, no seller's account columns.
+    assert "catalog_book" in card_query and "accounts_user" in card_query
+    assert "catalog_category" not in card_query and "condition_notes" not in card_query
+    assert '"accounts_user"."email"' not in card_query and '"catalog_book"."description"' not in card_query
 
 
 def test_the_last_page_counts_without_a_count_query(client, alice, settings):

@@ -142,3 +142,17 @@ def test_the_other_copies_table_in_spanish(copy, other_copies):
 def test_no_other_copies_no_table(copy):
     assert find_other_copies(copy) == []
     assert card_html.other_copies_table([]) == ""
+
+
+def test_a_page_s_listings_load_only_what_their_cards_show_and_draw_them_without_a_query(
+    copy, other_copies, django_assert_num_queries
+):
+    from catalog.cache.cards import _card_key
+    from catalog.search.pages import card_listings
+
+    listings = list(card_listings().filter(pk__in=[copy.pk, *(listing.pk for listing in other_copies)]))
+    assert len(listings) == 3 and "condition_notes" in listings[0].get_deferred_fields()
+    with django_assert_num_queries(0):
+        cards = [card_html.listing_card(listing) for listing in listings]
+        keys = [_card_key(listing, False) for listing in listings]
+    assert len(set(keys)) == 3 and all("Colombia" in card for card in cards)
