@@ -73,6 +73,28 @@ def _rank_sql(column: str) -> str:
     return f"CASE {column} {cases} END"
 
 
+# What a book card shows (catalog.card_html.book_card, and its key in catalog.cache.cards): the books of a page load
+# only these, from the books or from their figures. Every column of the book (its description too), its category
+# and its figures made a page of 24 books cost some 3 ms more CPU than these.
+BOOK_CARD_FIELDS = ("title", "authors", "language", "stats__cover", "stats__cover_widths")
+FIGURE_CARD_FIELDS = (
+    "copies",
+    "lowest_price",
+    "best_rank",
+    "worst_rank",
+    "cover",
+    "cover_widths",
+    "book__title",
+    "book__authors",
+    "book__language",
+)
+
+
+def _card_books() -> QuerySet:
+    """Books with what their card shows (BOOK_CARD_FIELDS), their figures joined for the cover."""
+    return Book.objects.select_related("stats").only(*BOOK_CARD_FIELDS)
+
+
 @dataclass
 class BookSummary:
     """One book of a page of books, with what its matching copies have in common."""
@@ -260,7 +282,8 @@ def _figure_page(query: CatalogQuery, result: CatalogResult, offset: int, limit:
     else:
         ordering = _FIGURE_ORDERINGS[result.sort]
         ids = list(_figures(query, result).order_by(*ordering).values_list("pk", flat=True)[offset : offset + limit])
-    by_id = BookStats.objects.select_related("book", "book__category").order_by().in_bulk(ids) if ids else {}
+    figures = BookStats.objects.select_related("book").only(*FIGURE_CARD_FIELDS)
+    by_id = figures.order_by().in_bulk(ids) if ids else {}
     return [BookSummary.of_figures(by_id[pk]) for pk in ids if pk in by_id]
 
 
@@ -492,7 +515,7 @@ def _walked_page(result: CatalogResult, ids: list[int], groups: dict[int, dict] 
     if not ids:
         return []
     rows = groups if groups is not None else _groups_of(result, ids)
-    books = Book.objects.select_related("category", "stats").in_bulk(ids)
+    books = _card_books().in_bulk(ids)
     return [BookSummary.of_group(rows[pk], books[pk]) for pk in ids if pk in rows and pk in books]
 
 
@@ -508,7 +531,7 @@ def _grouped_page(result: CatalogResult, offset: int, limit: int) -> list[BookSu
     books = _shelf_books(result, offset + limit)
     if books is not None:
         rows = _shelf_groups(result, books, offset, limit)
-        found = Book.objects.select_related("category", "stats").in_bulk([row["book_id"] for row in rows])
+        found = _card_books().in_bulk([row["book_id"] for row in rows])
         return [BookSummary.of_group(row, found[row["book_id"]]) for row in rows if row["book_id"] in found]
     if result.best_books is None and offset + limit <= WALK_BOOKS:
         if result.sort in (SORT_NEWEST, SORT_PRICE_ASC):
@@ -531,7 +554,7 @@ def _grouped_page(result: CatalogResult, offset: int, limit: int) -> list[BookSu
         ordering = _GROUP_ORDERINGS[result.sort]
         rows = list(_grouped(_on_sale(result)).order_by(*ordering)[offset : offset + limit])
     ids = [row["book_id"] for row in rows]
-    books = Book.objects.select_related("category", "stats").in_bulk(ids) if rows else {}
+    books = _card_books().in_bulk(ids) if rows else {}
     return [BookSummary.of_group(row, books[row["book_id"]]) for row in rows if row["book_id"] in books]
 
 

@@ -156,3 +156,26 @@ def test_a_page_s_listings_load_only_what_their_cards_show_and_draw_them_without
         cards = [card_html.listing_card(listing) for listing in listings]
         keys = [_card_key(listing, False) for listing in listings]
     assert len(set(keys)) == 3 and all("Colombia" in card for card in cards)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        CatalogQuery(sort="price_asc"),  # the books' figures
+        CatalogQuery(sort="price_asc", conditions=("fair", "fine")),  # their matching copies grouped
+        CatalogQuery(sort="price_desc", conditions=("fair", "fine")),  # walked from the dearest
+    ],
+)
+def test_a_books_page_loads_only_what_its_cards_show_and_draws_them_without_a_query(
+    alice, bob, query, django_assert_num_queries
+):
+    from catalog.cache.cards import book_cards
+
+    first = ListingFactory(seller=alice, book__title="Dune", condition="fair", price=Decimal("4.00"))
+    ListingFactory(seller=bob, book=first.book, condition="fine", price=Decimal("9.00"))
+    ListingFactory(seller=bob, book__title="Emma", condition="fine", price=Decimal("5.00"))
+    summaries = fetch_book_page(find_listings(query), 1, 10, query).books
+    assert len(summaries) == 2 and "description" in summaries[0].book.get_deferred_fields()
+    with django_assert_num_queries(0):
+        cards = book_cards(summaries)
+    assert "Dune" in "".join(cards) and "Emma" in "".join(cards)
