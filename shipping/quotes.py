@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 
+from core import cache_batch
 from shipping.models import DEFAULT_HANDLING_DAYS, Carrier, Rate, ShopRate, ShopShipping
 from shipping.services import (
     CARRIERS_CACHE_KEY,
@@ -225,23 +226,30 @@ def shop_delivery(shop_id: int, origin_country, destination_country=None, item_c
     return _delivery(terms, list(carriers.values()), origin, destination, item_count)
 
 
+def delivery_keys(shop_id: int) -> tuple[str, str]:
+    """The cache keys :func:`cached_shop_delivery` reads for ``shop_id``, for a page to read them with its own
+    (core.cache_batch.reading): the active carriers, the shop's terms."""
+    return CARRIERS_CACHE_KEY, TERMS_CACHE_KEY.format(shop_id)
+
+
 def cached_shop_delivery(shop_id: int, origin_country, destination_country=None, item_count: int = 1) -> ShopDelivery:
     """:func:`shop_delivery` from the shared cache, for the listing page: the active carriers and the shop's terms
-    in one round trip, the database asked only for what the cache lacks (up to five queries, then kept).
+    in one round trip (none when the page's batch read them: core.cache_batch), the database asked only for what the
+    cache lacks (up to five queries, then kept).
 
     The same keys as :func:`cached_active_carriers` and :func:`cached_shop_terms`, so staff's changes to carriers
     (``forget_routes``) and a seller's to their shipping settings (``forget_shop_terms``) show here too.
     """
-    terms_key = TERMS_CACHE_KEY.format(shop_id)
-    found = cache.get_many([CARRIERS_CACHE_KEY, terms_key])
-    carriers, terms = found.get(CARRIERS_CACHE_KEY), found.get(terms_key)
+    carriers_key, terms_key = delivery_keys(shop_id)
+    found = cache_batch.get_many([carriers_key, terms_key])
+    carriers, terms = found.get(carriers_key), found.get(terms_key)
     missing = {}
     if carriers is None:
         carriers = missing[CARRIERS_CACHE_KEY] = active_carriers()
     if terms is None:
         terms = missing[terms_key] = shop_terms([shop_id]).get(shop_id, DEFAULT_TERMS)
     if missing:
-        cache.set_many(missing, CACHE_SECONDS)
+        cache_batch.set_many(missing, CACHE_SECONDS)
     origin, destination = _country_code(origin_country), _country_code(destination_country)
     return _delivery(terms, carriers, origin, destination, item_count)
 

@@ -43,6 +43,7 @@ from catalog.cache.cards import (
     cached_parts,
     catalog_version_token,
     listing_cards,
+    part_keys,
 )
 from catalog.cache.keys import TEMPLATES_DIGEST, fragments_enabled, pages_enabled
 from catalog.cache.markers import MARKER_SECONDS, page_markers, remember_page_marker
@@ -76,6 +77,7 @@ __all__ = [
     "listing_cards",
     "page_markers",
     "pages_enabled",
+    "part_keys",
     "remember_page_marker",
     "render_content",
 ]

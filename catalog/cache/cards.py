@@ -12,10 +12,10 @@ from django.core.cache import cache, caches
 from django.utils.safestring import SafeString, mark_safe
 
 from catalog import card_html
-from catalog.cache import batch
 from catalog.cache.keys import _key, fragments_enabled
 from catalog.cache.versions import VERSION_KEY, _version_from, _watcher
 from catalog.models import Listing
+from core import cache_batch as batch
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def _cards(keys: list[str], items: list, render) -> list[SafeString]:
 
     Two tiers, as measured at 100,000 listings: a card took 0.28 ms to render from a template (0.14 ms now, written
     by catalog.card_html) and 24 of them 0.27 ms to read from Redis in one round trip. A page the caches lack reads
-    Redis once for its page and writes once (catalog.cache.batch); its cards cost no third round trip when this
+    Redis once for its page and writes once (core.cache_batch); its cards cost no third round trip when this
     process has shown them before, and one that saves their rendering when only another process has (the long tail
     of a catalog larger than a process keeps).
     """
@@ -166,12 +166,13 @@ def cached_fragment(name: str, shown: object, render_fragment: Callable[[], obje
 
 def cached_parts(parts: dict[str, tuple[object, Callable[[], object]]]) -> dict[str, object]:
     """Several fragments of one page, each ``name: (shown, render)`` as for cached_fragment, in one round trip to
-    read them and, for those missing, one to store them."""
+    read them and, for those missing, one to store them (none of either when the page's batch read them and
+    stores them: core.cache_batch)."""
     if not fragments_enabled():
         return {name: render() for name, (_shown, render) in parts.items()}
-    keys = {name: _key(name, repr(shown)) for name, (shown, _render) in parts.items()}
+    keys = part_keys(parts)
     try:
-        found = cache.get_many(list(keys.values()))
+        found = batch.get_many(list(keys.values()))
     except Exception:
         logger.exception("The catalog cache is unavailable; rendering the page's parts.")
         found = {}
@@ -183,10 +184,16 @@ def cached_parts(parts: dict[str, tuple[object, Callable[[], object]]]) -> dict[
         values[name] = value
     if missing:
         try:
-            cache.set_many(missing, FRAGMENT_SECONDS)
+            batch.set_many(missing, FRAGMENT_SECONDS)
         except Exception:
             logger.exception("Could not store the page's parts in the cache.")
     return values
+
+
+def part_keys(parts: dict[str, tuple[object, Callable[[], object]]]) -> dict[str, str]:
+    """The cache key of each part of ``parts`` (as for cached_parts), for a page to read them with what else it
+    needs (core.cache_batch.reading)."""
+    return {name: _key(name, repr(shown)) for name, (shown, _render) in parts.items()}
 
 
 def catalog_version_token() -> str | None:

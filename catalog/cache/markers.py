@@ -8,8 +8,8 @@ from collections.abc import Iterable
 
 from django.core.cache import cache
 
-from catalog.cache import batch
 from catalog.cache.keys import fragments_enabled
+from core import cache_batch as batch
 
 logger = logging.getLogger(__name__)
 

@@ -26,10 +26,10 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 
-from catalog.cache import batch
 from catalog.cache.keys import _key, pages_enabled
 from catalog.cache.versions import VERSION_KEY, CatalogVersion, _version_from, _watcher
 from catalog.seo import absolute_url
+from core import cache_batch as batch
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ class CachedPage:
 
         With Redis, a page this process served lately costs no round trip, any other one round trip: the page, its
         version tag and the keys to prefetch are read, and the rendering claim is taken when the page is not of the
-        current version. A page then rendered sends what it stores in one more (catalog.cache.batch).
+        current version. A page then rendered sends what it stores in one more (core.cache_batch).
         """
         batch.end()
         if not pages_enabled():

@@ -4,7 +4,7 @@ combination shares one count.
 A visitor paging through a filter asks for a URL nobody asked before at each page, and each page used to count
 its results again (at 100,000 listings the costliest query of a filter page: up to 1,001 books read from some
 4,000 index entries). The total is read with the page (CachedPage's prefetch, no round trip of its own) and stored
-with it (catalog.cache.batch), beside the catalog version it was counted in: after any change buyers could see,
+with it (core.cache_batch), beside the catalog version it was counted in: after any change buyers could see,
 the next page counts again.
 """
 
@@ -17,9 +17,9 @@ from typing import TypeVar
 from django.conf import settings
 from django.http import QueryDict
 
-from catalog.cache import batch
 from catalog.cache.keys import _key, pages_enabled
 from catalog.cache.versions import CatalogVersion
+from core import cache_batch as batch
 
 # As long as a page of the same version may be kept (catalog.cache.pages.STALE_FACTOR).
 TOTAL_STALE_FACTOR = 10

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import get_language
 
-from catalog.cache import batch
 from catalog.models import Category
+from core import cache_batch as batch
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def _category_cache_key(language: str | None) -> str:
 
 
 def categories_cache_key() -> str:
-    """The key of the active language's list, for a page to read with itself (catalog.cache.batch)."""
+    """The key of the active language's list, for a page to read with itself (core.cache_batch)."""
     return _category_cache_key(get_language())
 
 

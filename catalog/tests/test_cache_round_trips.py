@@ -16,7 +16,7 @@ from django.core.cache import caches
 
 from bookstore.conf.caches import FRAGMENT_CACHE
 from catalog.cache import pages, versions
-from conftest import REDIS_TEST_PREFIX, REDIS_TEST_URL, needs_redis
+from conftest import REDIS_TEST_PREFIX, REDIS_TEST_URL, ListingFactory, needs_redis
 
 # Each process's own cache of cards, as in production (tests otherwise run with it off, as DEBUG does).
 FRAGMENTS = {**FRAGMENT_CACHE, "LOCATION": "round-trips-fragments"}
@@ -145,3 +145,19 @@ def test_a_page_cached_by_another_process_is_one_round_trip_and_then_none(redis_
         for _ in range(3):
             assert client.get("/books/?utm_campaign=x&language=EN").status_code == 200
     assert trips.round_trips == []  # this process's copy, under the version Redis pushed: no ping, no read
+
+
+def test_a_listing_page_reads_its_parts_and_shipping_at_once_and_writes_what_it_lacked_at_once(
+    redis_pages, client, alice_listing, bob, settings
+):
+    """A listing's page is outside the page cache: its photos, its other copies, the carriers and the shop's
+    shipping terms are read in one round trip, and what it rendered or looked up is stored in one more."""
+    settings.CACHES = {**settings.CACHES, "fragments": FRAGMENTS}
+    ListingFactory(seller=bob, book=alice_listing.book)  # another copy: the page has something to render
+    client.get("/books/?q=warm-up")
+    path = alice_listing.get_absolute_url()
+    assert _fresh_visit(client, redis_pages, path) == ["MGET", "pipeline"]
+    again = _fresh_visit(client, redis_pages, path)
+    assert again == ["MGET"]  # everything found: nothing to store
+    body = client.get(path).content.decode()
+    assert "Other copies of this book" in body and "Bob" in body

@@ -10,14 +10,15 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from catalog.cache import cached_parts, catalog_version_token
+from catalog.cache import cached_parts, catalog_version_token, fragments_enabled, part_keys
 from catalog.card_html import other_copies_table
 from catalog.forms.report import ReportForm
 from catalog.isbn import format_isbn
 from catalog.models import Listing, Report
 from catalog.search import CARD_RELATIONS, other_copies
 from catalog.services.reports import ReportRefused, report_listing
-from core import ratelimits
+from core import cache_batch, ratelimits
+from shipping.quotes import delivery_keys
 from shipping.zones import is_served_country, served_countries
 
 
@@ -36,7 +37,9 @@ def get_listing_for_viewer(request: HttpRequest, pk: int, *, photos: bool = True
     raise Http404("No listing matches the given query.")
 
 
-def _detail_context(request: HttpRequest, listing: Listing, report_form: ReportForm | None = None) -> dict:
+def _detail_context(
+    request: HttpRequest, listing: Listing, report_form: ReportForm | None = None, parts: dict | None = None
+) -> dict:
     user = request.user
     is_owner = user.is_authenticated and listing.seller_id == user.pk
     can_report = user.is_authenticated and not is_owner and listing.is_visible
@@ -48,7 +51,7 @@ def _detail_context(request: HttpRequest, listing: Listing, report_form: ReportF
         "listing": listing,
         "book": book,
         "shop": getattr(listing.seller, "shop", None),
-        **_cached_parts(listing),
+        **_cached_parts(parts if parts is not None else _parts(listing)),
         "isbn_display": format_isbn(book.isbn13) if book.isbn13 else "",
         "is_owner": is_owner,
         "can_report": can_report and not already_reported,
@@ -59,8 +62,9 @@ def _detail_context(request: HttpRequest, listing: Listing, report_form: ReportF
     }
 
 
-def _cached_parts(listing: Listing) -> dict:
-    """The photos and the other copies, rendered once and then taken from the cache (one round trip for both).
+def _parts(listing: Listing) -> dict:
+    """The photos and the other copies, as catalog.cache.cached_parts takes them: ``name: (shown, render)``; a part
+    with nothing to key it by (``shown`` None) is rendered each time (_keyed leaves it out).
 
     The photos belong to a version of the listing: every change to them saves the listing's cover and updated_at.
     The other copies belong to the catalog version, which every change buyers could see renews. A page then costs
@@ -80,9 +84,19 @@ def _cached_parts(listing: Listing) -> dict:
     token = catalog_version_token()
     if listing.is_visible and token:
         parts["other-copies"] = ((listing.book_id, listing.seller_id, token), copies)
-    values = cached_parts(parts)
-    if listing.is_visible and not token:  # no catalog version known: nothing to key the copies by
-        values["other-copies"] = copies()
+    elif listing.is_visible:  # no catalog version known: nothing to key the copies by
+        parts["other-copies"] = (None, copies)
+    return parts
+
+
+def _keyed(parts: dict) -> dict:
+    return {name: part for name, part in parts.items() if part[0] is not None}
+
+
+def _cached_parts(parts: dict) -> dict:
+    """The ``parts`` of the page (_parts), rendered once and then taken from the cache (one round trip for all)."""
+    values = cached_parts(_keyed(parts))
+    values.update((name, render()) for name, (shown, render) in parts.items() if shown is None)
     photos_html, first_photo_url = values["listing-photos"]
     return {
         "photos_html": mark_safe(photos_html),  # our autoescaped template  # nosec B308 B703
@@ -111,9 +125,21 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """
     listing = get_listing_for_viewer(request, pk, photos=False)
     ship_to, valid = _ship_to(request)
-    context = _detail_context(request, listing)
-    context.update({"ship_to": ship_to, "ship_to_invalid": not valid})
-    return render(request, "catalog/listing_detail.html", context, status=200 if valid else 400)
+    parts = _parts(listing)
+    with cache_batch.reading(_cache_keys(listing, parts)):
+        context = _detail_context(request, listing, parts=parts)
+        context.update({"ship_to": ship_to, "ship_to_invalid": not valid})
+        return render(request, "catalog/listing_detail.html", context, status=200 if valid else 400)
+
+
+def _cache_keys(listing: Listing, parts: dict) -> list[str]:
+    """What the page reads from the shared cache, read at once: its parts and its shipping quote's carriers and
+    shop terms (shipping.quotes.delivery_keys). What it then stores goes in one more round trip."""
+    if not fragments_enabled():
+        return []
+    keys = list(part_keys(_keyed(parts)).values())
+    shop = getattr(listing.seller, "shop", None)
+    return keys + (list(delivery_keys(shop.pk)) if shop is not None else [])
 
 
 @require_POST

@@ -4,12 +4,18 @@ written together once it is rendered.
 A page the cache lacks (catalog.cache.pages.CachedPage) opens a batch with the values read alongside the page (the
 category list, for instance). Until the page is answered, readers of those keys take them from the batch, and writes
 of the catalog cache (the page, the category list, deep-page markers, the release of the rendering claim)
-wait in it; the page's answer sends them in one round trip (``flush``). Each request starts without a batch.
+wait in it; the page's answer sends them in one round trip (``flush``). A page outside the page cache (a listing's
+page) opens one with ``reading``. Each request starts without a batch.
+
+Any app reads and writes through it with ``get_many`` and ``set_many``, which go to the cache itself when no batch
+is open (or the batch did not read a key): the shipping quotes of a listing page come with its parts this way.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.core.cache import cache
@@ -28,7 +34,7 @@ class Batch:
         self.deletes: list[str] = []
 
 
-_current: ContextVar[Batch | None] = ContextVar("catalog_cache_batch", default=None)
+_current: ContextVar[Batch | None] = ContextVar("cache_batch", default=None)
 
 
 def begin(read: dict, known: list[str]) -> None:
@@ -75,6 +81,42 @@ def delete_later(key: str) -> bool:
     return True
 
 
+def get_many(keys: list[str]) -> dict:
+    """The values of ``keys`` the cache holds: those the batch read from it, the others read now (one round trip,
+    none when the batch read them all)."""
+    found, unread = {}, []
+    for key in keys:
+        was_read, value = lookup(key)
+        if not was_read:
+            unread.append(key)
+        elif value is not None:
+            found[key] = value
+    if unread:
+        found.update(cache.get_many(unread))
+    return found
+
+
+def set_many(data: dict, timeout: float | None) -> None:
+    """Store ``data``: with the batch's flush when one is open, else now (one round trip)."""
+    if not all(set_later(key, value, timeout) for key, value in data.items()):
+        cache.set_many(data, timeout)
+
+
+@contextmanager
+def reading(keys: list[str]) -> Iterator[None]:
+    """A batch for the block: ``keys`` read first in one round trip, what the block stores written after it in
+    one more. For a page outside the page cache that knows what it will read."""
+    try:
+        begin(cache.get_many(keys), keys)
+    except Exception:  # the block's readers ask the cache themselves, and handle its failure as they do
+        logger.exception("The cache is unavailable; the page reads its parts one by one.")
+        begin({}, [])
+    try:
+        yield
+    finally:
+        flush()
+
+
 def flush() -> None:
     """Send the batch's writes in one round trip and close it. Never raises because of the cache."""
     batch = _current.get()
@@ -100,4 +142,4 @@ def _forget(**kwargs) -> None:
     _current.set(None)
 
 
-request_started.connect(_forget, dispatch_uid="catalog.cache.batch")
+request_started.connect(_forget, dispatch_uid="core.cache_batch")
