@@ -107,7 +107,7 @@ def reading(keys: list[str]) -> Iterator[None]:
     """A batch for the block: ``keys`` read first in one round trip, what the block stores written after it in
     one more. For a page outside the page cache that knows what it will read."""
     try:
-        begin(cache.get_many(keys), keys)
+        begin(cache.get_many(keys) if keys else {}, keys)
     except Exception:  # the block's readers ask the cache themselves, and handle its failure as they do
         logger.exception("The cache is unavailable; the page reads its parts one by one.")
         begin({}, [])
@@ -134,7 +134,7 @@ def flush() -> None:
         if batch.deletes:
             cache.delete_many(batch.deletes)
     except Exception:  # the page was answered; only the reuse of what it rendered is lost
-        logger.exception("Could not store the catalog page's entries in the cache.")
+        logger.exception("Could not store the page's entries in the cache.")
 
 
 def _forget(**kwargs) -> None:

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from catalog.cache import pages, versions
-from conftest import REDIS_TEST_PREFIX, free_port
+from conftest import REDIS_TEST_PREFIX, ListingFactory, free_port
 
 # Committed rows: MariaDB's FULLTEXT index does not see rows of a transaction still open (the ?q=rose page).
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,3 +51,13 @@ def test_each_visitor_gets_the_page_at_once(redis_down, client, client_for, char
         assert response.status_code == 200
         assert "The Name of the Rose" in response.content.decode()
         assert elapsed < pages.RENDER_WAIT_SECONDS / 2, f"{elapsed:.1f} s: waited for a copy never stored"
+
+
+def test_a_listing_page_renders_its_parts_and_shipping_while_redis_is_down(
+    redis_down, client, client_for, charlie, alice_listing, bob
+):
+    ListingFactory(seller=bob, book=alice_listing.book)
+    for visitor in (client, client_for(charlie)):
+        body = visitor.get(alice_listing.get_absolute_url()).content.decode()
+        assert "The Name of the Rose" in body and "Other copies of this book" in body
+        assert "data-shipping" in body  # the carriers and the shop's terms, from the database
