@@ -148,7 +148,7 @@ def other_copies_table(copies: list[OtherCopy]) -> SafeString:
     """Other sellers' copies on a listing's page (catalog.search.other_copies), cheapest first; nothing when there
     are none. Cached with the catalog's version (catalog/views/detail.py): nothing here may depend on the visitor."""
     if not copies:
-        return mark_safe("")
+        return SafeString("")
     language = get_language()
     words = _words(language)
     rows = []
