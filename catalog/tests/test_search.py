@@ -202,14 +202,17 @@ def test_mysql_search_matches_word_prefixes(client, shelf):
 def test_mysql_ranks_by_match_relevance(client):
     seller = ShopFactory().owner
     old = timezone.now() - timedelta(days=30)
-    ListingFactory(seller=seller, book__title="Cooking", book__description="One rose petal recipe.")
+    # A word no other test writes: InnoDB weighs a word by how many documents of its full-text index hold it, and
+    # rows other tests deleted stay in that index until it is optimized. With "rose", in many of them, one CI run
+    # (of the whole suite, two workers) ranked the newer listing first.
+    ListingFactory(seller=seller, book__title="Cooking", book__description="One tulip petal recipe.")
     ListingFactory(
-        seller=seller, book__title="Gardening", book__description="Roses, roses and more roses.", published_at=old
+        seller=seller, book__title="Gardening", book__description="Tulips, tulips and more tulips.", published_at=old
     )
     ListingFactory(seller=seller, book__title="Plumbing", book__description="Pipes.")
     # Three mentions outrank one, although the single mention is the newer listing.
-    assert titles(client.get(BROWSE, {"q": "rose"})) == ["Gardening", "Cooking"]
-    assert titles(client.get(BROWSE, {"q": "rose", "sort": "newest"})) == ["Cooking", "Gardening"]
+    assert titles(client.get(BROWSE, {"q": "tulip"})) == ["Gardening", "Cooking"]
+    assert titles(client.get(BROWSE, {"q": "tulip", "sort": "newest"})) == ["Cooking", "Gardening"]
 
 
 @mysql_only
