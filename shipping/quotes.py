@@ -245,7 +245,7 @@ def cached_shop_delivery(shop_id: int, origin_country, destination_country=None,
     carriers, terms = found.get(carriers_key), found.get(terms_key)
     missing = {}
     if carriers is None:
-        carriers = missing[CARRIERS_CACHE_KEY] = active_carriers()
+        carriers = missing[carriers_key] = active_carriers()
     if terms is None:
         terms = missing[terms_key] = shop_terms([shop_id]).get(shop_id, DEFAULT_TERMS)
     if missing:

@@ -110,8 +110,7 @@ def _cards(keys: list[str], items: list, render) -> list[SafeString]:
     if rendered:
         _keep_cards(local, rendered)
         # With the page's own write when it has one (one round trip for both), else now.
-        if not all(batch.set_later(key, html, FRAGMENT_SECONDS) for key, html in rendered.items()):
-            _keep_cards(cache, rendered)
+        _keep_cards(batch, rendered)
     return cards
 
 
