@@ -96,7 +96,49 @@ def targets(results: dict, listings: int, worst_filters: list[dict] | None = Non
                 "detail": f"stock left {race['stock_left']}",
             }
         )
+    volume_targets(results.get("volume"), check)
     return checks
+
+
+# The seller tools' own bars (issues 8 and 12): what a seller waits for at the size each tool allows.
+API_BULK_SECONDS = 5
+IMPORT_SECONDS = 120
+
+
+def volume_targets(volume: dict | None, check) -> None:
+    if not volume:
+        return
+    api, imported = volume["api"], volume["import"]
+    complete = api["created"] == api["items"] and api["updated"] == api["items"] and not api["refused"]
+    check(
+        f"API bulk: {api['items']:,} listings created in one call <= {API_BULK_SECONDS} s",
+        api["create_seconds"] if complete else float("inf"),
+        API_BULK_SECONDS,
+        False,
+        f"({api['created']} created, {api['refused']} refused)",
+    )
+    check(
+        f"API bulk: the same {api['items']:,} repriced in one call <= {API_BULK_SECONDS} s",
+        api["update_seconds"] if complete else float("inf"),
+        API_BULK_SECONDS,
+        False,
+        f"({api['updated']} updated)",
+    )
+    for attempt, expected in (("first", "created"), ("again", "unchanged")):
+        run = imported.get(attempt)
+        if run is None:
+            continue
+        seconds = run["dry_run_seconds"] + run["apply_seconds"]
+        done = run["status"] == "done" and run[expected] == imported["rows"]
+        check(
+            f"import of {imported['rows']:,} rows ({attempt}: every row {expected}), dry run and apply "
+            f"<= {IMPORT_SECONDS} s",
+            round(seconds, 1) if done else float("inf"),
+            IMPORT_SECONDS,
+            False,
+            f"(dry run {run['dry_run_seconds']} s, apply {run['apply_seconds']} s, {run['status']}, "
+            f"{run[expected]:,} {expected})",
+        )
 
 
 # Pages of 24 from at most this many index entries: what a plan reads that seeks rather than scans.
@@ -206,6 +248,15 @@ def markdown(report: dict) -> str:
             f"Race ({race['buyers']} buyers, 10 copies): {buying['race_outcome']['sold']} sold, "
             f"{buying['race_outcome']['oversold']} oversold, {race['server_errors']} server errors, "
             f"answers {race['place_statuses']}, stock left {buying['race_outcome']['stock_left']}.",
+            "",
+        ]
+    volume = report["results"].get("volume")
+    if volume:
+        api, first = volume["api"], volume["import"]["first"]
+        lines += [
+            f"Seller volume: API bulk of {api['items']:,} listings created in {api['create_seconds']} s and "
+            f"repriced in {api['update_seconds']} s (over HTTP); import of {volume['import']['rows']:,} rows: "
+            f"dry run {first['dry_run_seconds']} s, apply {first['apply_seconds']} s.",
             "",
         ]
     lines.append("| target | value | limit | met |")

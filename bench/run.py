@@ -15,7 +15,8 @@ What it does, in order:
    miss): each scenario runs `rounds` times for `seconds`, interleaved with the two baselines, from wrk (2 threads,
    8 connections). Each scenario's paths are probed once first for SQL queries per request and response size.
 4. Buying: add to cart + checkout + payment in a loop by 8 buyers (orders/s), then 100 buyers racing for 10
-   copies; both over HTTP through the real pages (bench/checkout.py, a separate process).
+   copies; both over HTTP through the real pages (bench/checkout.py, a separate process). Seller volume: the API's
+   bulk upsert of 1,000 listings and the import of a 20,000-row file, timed (bench/volume.py).
 5. Prints a table and the EXPLAIN plans, writes bench/results/bench-<time>-<size>.json and
    bench/results/latest-<size>.md, and stops every process it started.
 """
@@ -59,6 +60,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--no-uncached", action="store_true", help="skip the phase with the page cache off")
     parser.add_argument("--no-longtail", action="store_true", help="skip the long-tail phase (every URL new)")
     parser.add_argument("--no-buying", action="store_true", help="skip the checkout flow and the race")
+    parser.add_argument(
+        "--no-volume", action="store_true", help="skip the seller volume phase (API bulk of 1,000, import of 20,000)"
+    )
     parser.add_argument(
         "--buffer-pool-mb",
         type=int,
@@ -137,6 +141,10 @@ def main() -> int:
         if not args.no_buying:
             results["buying"] = run_buying(server, prepared, args, work)
             results["buying"]["race_outcome"] = fixtures.race_outcome(prepared["race_listing"])
+        if not args.no_volume:
+            from bench.volume import run_volume
+
+            results["volume"] = run_volume(server.base)
         server.stop()
         if not args.no_uncached and uncached:
             log("gunicorn again, with the catalog page cache off")

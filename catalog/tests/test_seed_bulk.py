@@ -1,4 +1,3 @@
-import time
 from io import StringIO
 
 import pytest
@@ -24,9 +23,7 @@ def seed_bulk(*args: str) -> tuple[str, str]:
 
 
 def test_seed_bulk_loads_active_listings_with_shared_covers_and_valid_isbns():
-    started = time.monotonic()
     out, err = seed_bulk("--listings", "500", "--batch", "200")
-    assert time.monotonic() - started < 30
 
     assert "500 active listings" in out
     assert "listings        500/500" in err  # the progress line

@@ -1,6 +1,6 @@
 """The bulk upsert: up to 1,000 listings by SKU in one call, with the rules and the batches of the file import."""
 
-import time
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -113,25 +113,22 @@ def test_queries_per_batch_are_constant(api, alice, categories, settings):
 
 
 @pytest.mark.slow
-def test_a_thousand_listings_in_under_five_seconds(api, alice, categories):
+def test_a_thousand_listings_in_one_call_are_created_then_repriced(api, alice, categories):
+    """The call's limit, whole. How long it takes is measured by the bench (bench/volume.py), not here."""
     client = api(alice, "sell")
     client.get("/api/v1/sell/listings")
     body = [*items(500), *items(500, start=500, isbn="")]
     for n, item in enumerate(body[:500]):
         item["isbn"] = f"978{n:09d}"
         item["isbn"] += str((10 - sum((3 if i % 2 else 1) * int(d) for i, d in enumerate(item["isbn"])) % 10) % 10)
-    started = time.perf_counter()
     response = client.post(BULK, {"items": body})
-    created_in = time.perf_counter() - started
     assert response.status_code == 200, response.content
     assert response.json()["created"] == 1000, response.json()["results"][:3]
-    assert created_in < 5, created_in
     assert Book.objects.count() == 1000
 
     for n, item in enumerate(body):
         item["price"] = f"{13 + n / 100:.2f}"  # a price of its own each: the costly kind of update
-    started = time.perf_counter()
     response = client.post(BULK, {"items": body})
-    updated_in = time.perf_counter() - started
     assert response.json()["updated"] == 1000
-    assert updated_in < 5, updated_in
+    prices = Listing.objects.filter(seller=alice).values_list("price", flat=True)
+    assert sorted(prices) == sorted(Decimal(item["price"]) for item in body)
