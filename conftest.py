@@ -17,6 +17,7 @@ import time
 from decimal import Decimal
 
 import factory
+import factory.random
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -241,19 +242,29 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"category-{n}")
 
 
+# The words of the books the factories make up. Faker's own are English words and real names ("book", "nothing",
+# "Rose", "Herbert", "Marquez"): a made-up book would now and then match a test's search. These are no word of the
+# project's code or tests, and share no first three letters with one (a search also matches by prefix).
+FILLER_WORDS = ["katol", "dabor", "gupir", "gekisi", "fekiva", "nipul", "lotur", "bikifo", "gogaba", "mevoma"]
+
+
+def _made_up_name() -> str:
+    return " ".join(factory.random.randgen.choice(FILLER_WORDS).capitalize() for _ in range(2))
+
+
 class BookFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Book
 
     isbn13 = None
-    title = factory.Faker("sentence", nb_words=3)
-    authors = factory.Faker("name")
+    title = factory.Faker("sentence", nb_words=3, ext_word_list=FILLER_WORDS)
+    authors = factory.LazyFunction(_made_up_name)
     publisher = "Penguin"
     year = 1999
     language = Book.Language.ENGLISH
     binding = Book.Binding.PAPERBACK
     category = factory.SubFactory(CategoryFactory)
-    description = factory.Faker("paragraph")
+    description = factory.Faker("paragraph", ext_word_list=FILLER_WORDS)
 
 
 class ListingFactory(factory.django.DjangoModelFactory):
