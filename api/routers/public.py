@@ -41,7 +41,7 @@ from api.schemas import (
 from catalog.forms.book import BookCopiesForm
 from catalog.forms.browse import MAX_QUERY_LENGTH, BrowseForm, ShopListingsForm
 from catalog.models import MAX_PRICE, Book, Listing
-from catalog.search import CARD_RELATIONS, SEARCH_BOOKS, CatalogQuery, CatalogResult, find_listings
+from catalog.search import CARD_RELATIONS, CatalogQuery, CatalogResult, find_listings
 from catalog.search.books import _GROUP_ORDERINGS, BookSummary, _grouped, book_copies, book_rows
 from catalog.search.queries import SORT_RELEVANCE
 from catalog.views.detail import get_listing_for_viewer
@@ -105,7 +105,7 @@ def _catalog_result(request: HttpRequest) -> CatalogResult:
 def _ranked(result: CatalogResult) -> QuerySet:
     """The listings of a search over the whole catalog, each with its book's relevance (as the catalog page:
     the copies of the SEARCH_BOOKS best books). One query for the books; the relevance rides in the rows."""
-    best = list(result.best_books[:SEARCH_BOOKS])
+    best = result.best_books.best()
     if not best:
         return result.queryset.none().annotate(relevance=Value(0.0, output_field=FloatField()))
     relevance = Case(*(When(book_id=pk, then=Value(float(score))) for pk, score in best), output_field=FloatField())

@@ -30,10 +30,11 @@ The cache must be shared by every web process (Redis in production). Layers 1 an
 catalog.search are off while DEBUG is on.
 
 The modules, one job each: ``keys`` (what every key holds, which layers are on), ``versions`` (the version token,
-its watcher and ``catalog_changed``), ``pages`` (layers 1 and 2 and the rendering claim), ``cards`` (layer 3) and
-``markers`` (where deep pages start) and ``batch`` (a page the cache lacks reads what it needs with the page and
-stores what it rendered in one more round trip: two in all). Import from ``catalog.cache``; the modules are for
-reading.
+its watcher and ``catalog_changed``), ``pages`` (layers 1 and 2 and the rendering claim), ``cards`` (layer 3),
+``markers`` (where deep pages start), ``totals`` (a query's count) and ``rankings`` (a search's best books), both
+kept per catalog version for every page of one query. A page the cache lacks reads what it needs with the page and
+stores what it rendered in one more round trip, two in all (core.cache_batch). Import from ``catalog.cache``; the
+modules are for reading.
 """
 
 from catalog.cache.cards import (

@@ -22,10 +22,11 @@ index, divided by how selective the filters its index does not start with are; a
 filters is read from its books instead (``shelves``), which bounds it by the copies the combination holds.
 
 The modules, one job each: ``words`` (the query's words and what the index holds), ``queries`` (filters, text
-search, visibility and sort orders: find_listings), ``pages`` (fetch_page, deep-page markers, the home page's and a
-listing's lists), ``counts`` (count_results), ``shelves`` (the plan of a narrow combination of book filters) and
-``categories`` (the cached category list). Import from ``catalog.search``; a test that changes a tunable
-(SEARCH_BOOKS, MARKER_PAGES, COUNT_LIMIT, COUNT_ROWS, SHELF_COPIES) patches its module.
+search, visibility and sort orders: find_listings), ``ranked`` (a search's best books), ``pages`` (fetch_page,
+deep-page markers, the home page's and a listing's lists), ``counts`` (count_results), ``shelves`` (the plan of a
+narrow combination of book filters) and ``categories`` (the cached category list). Import from ``catalog.search``;
+a test that changes a tunable (SEARCH_BOOKS, MARKER_PAGES, COUNT_LIMIT, COUNT_ROWS, SHELF_COPIES) patches the
+module that defines it.
 """
 
 from catalog.search.categories import (
@@ -41,7 +42,6 @@ from catalog.search.pages import (
     CARD_RELATIONS,
     KEYSET_ORDERINGS,
     MARKER_PAGES,
-    SEARCH_BOOKS,
     ListingPage,
     OtherCopy,
     fetch_page,
@@ -63,6 +63,7 @@ from catalog.search.queries import (
     find_listings,
     visible_listings,
 )
+from catalog.search.ranked import SEARCH_BOOKS, RankedBooks
 from catalog.search.words import MAX_WORDS, boolean_mode_query, is_indexable, search_words
 
 __all__ = [
@@ -85,6 +86,7 @@ __all__ = [
     "FullTextMatch",
     "ListingPage",
     "OtherCopy",
+    "RankedBooks",
     "ResultCount",
     "TextSearch",
     "apply_text_search",

@@ -3,7 +3,7 @@
 Without a filter on the copies themselves (condition, price range) a page of books is read from each book's figures
 (catalog.models.BookStats, kept in step with the listings by catalog.book_stats): one query for the page in the
 order of one of that table's indexes (after the category, language or binding filter when there is one), then the
-books; a search joins the figures to its SEARCH_BOOKS best books (catalog.search.pages). At 100,000 listings the
+books; a search joins the figures to its SEARCH_BOOKS best books (catalog.search.ranked). At 100,000 listings the
 page's SQL went from about 135 ms (grouping every visible listing, then counting the groups) to a few ms.
 
 With a condition or a price range the figures cannot say which copies match, so the page comes from the same
@@ -209,7 +209,7 @@ def ranked_groups_sql(
     ``total`` each row also carries the number of books of the whole result (a window count over the groups)."""
     columns = ("id", "book_id", "price", "published_at", "condition")
     rows_sql, rows_params = _on_sale(result).order_by().values(*columns).query.sql_with_params()
-    best_sql, best_params = result.best_books[: pages.SEARCH_BOOKS].query.sql_with_params()
+    best_sql, best_params = result.best_books.table_sql()
     rank = _rank_sql("listing.condition")
     sql = (
         f"SELECT listing.book_id, COUNT(*) AS copies, MIN(listing.price) AS lowest, "  # noqa: S608  # nosec B608 - ORM SQL
@@ -262,7 +262,7 @@ def _figures(query: CatalogQuery, result: CatalogResult) -> QuerySet:
 
 def _ranked_figures_sql(result: CatalogResult, select: str, tail: str = "") -> tuple[str, tuple]:
     """The figures joined to the SEARCH_BOOKS best books of a ranked search (a derived table with relevance)."""
-    best_sql, best_params = result.best_books[: pages.SEARCH_BOOKS].query.sql_with_params()
+    best_sql, best_params = result.best_books.table_sql()
     table = connections[result.queryset.db].ops.quote_name(BookStats._meta.db_table)
     sql = (
         f"SELECT {select} FROM {table} AS stats INNER JOIN ({best_sql}) AS best "  # noqa: S608  # nosec B608 - ORM SQL
@@ -587,13 +587,8 @@ def fetch_book_page(result: CatalogResult, number: int, page_size: int, query: C
         summaries, total = _grouped_page(result, offset, page_size + 1)
     has_next = len(summaries) > page_size
     summaries = summaries[:page_size]
-    capped = (
-        result.best_books is not None
-        and not has_next
-        and bool(summaries)
-        and result.best_books[pages.SEARCH_BOOKS : pages.SEARCH_BOOKS + 1].exists()
-    )
-    limit = pages.SEARCH_BOOKS if capped else None
+    last = not has_next and bool(summaries)
+    limit = result.best_books.limit if result.best_books is not None and last else None
     return BookPage(number=number, books=summaries, has_next=has_next, book_limit=limit, total=total)
 
 
@@ -625,7 +620,7 @@ def _count_books(result: CatalogResult, query: CatalogQuery | None) -> counts.Ta
         if figures:
             sql, params = _ranked_figures_sql(result, "COUNT(*)")
         else:
-            best_sql, best_params = result.best_books[: pages.SEARCH_BOOKS].query.sql_with_params()
+            best_sql, best_params = result.best_books.table_sql()
             rows_sql, rows_params = _on_sale(result).order_by().values("book_id").query.sql_with_params()
             sql = (
                 f"SELECT COUNT(DISTINCT listing.book_id) FROM ({rows_sql}) AS listing "  # noqa: S608  # nosec B608

@@ -1,7 +1,7 @@
 """One page of results in two queries: ids in the sort order's index, then the listings a card shows.
 
 Deep pages start from cached markers (catalog.cache.markers) instead of a long OFFSET; a search over the whole
-catalog joins the listings to its SEARCH_BOOKS best books.
+catalog joins the listings to its SEARCH_BOOKS best books (catalog.search.ranked).
 """
 
 from dataclasses import dataclass
@@ -14,14 +14,7 @@ from django.db.models.expressions import RawSQL
 from catalog.cache import fragments_enabled, page_markers, remember_page_marker
 from catalog.models import Listing
 from catalog.search.queries import ORDERINGS, SORT_NEWEST, SORT_PRICE_ASC, SORT_PRICE_DESC, visible_listings
-
-# A broad word matches a large part of a big catalog ("river": 2,257 of 20,000 books and 11,000 listings at
-# 100,000 listings). Joining every matching book to its listings and sorting them all by relevance took 35 ms at
-# 100,000 listings and 2 s at 1,000,000. A catalog search therefore ranks books on the full-text index alone and
-# keeps the SEARCH_BOOKS best, in a derived table that the listings join through the listing_book_idx index
-# (_fetch_ranked_page): the work is bounded by SEARCH_BOOKS, not by the catalog. A search shows the copies of its
-# best thousand books, and its last page says so when more books matched (catalog/browse.html).
-SEARCH_BOOKS = 1000
+from catalog.search.ranked import RankedBooks
 
 
 class PageNumbers:
@@ -227,12 +220,13 @@ def ranked_statement(sql: str, connection) -> str:
 
 
 def ranked_ids_sql(
-    queryset: QuerySet, ordering: tuple[str, ...], best_books: QuerySet, offset: int, limit: int, *, total=False
+    queryset: QuerySet, ordering: tuple[str, ...], best_books: RankedBooks, offset: int, limit: int, *, total=False
 ) -> tuple[str, tuple]:
     """The SQL and parameters of the id query of a search ranked book first (see SEARCH_BOOKS).
 
     It joins the visible listings (queryset) to the SEARCH_BOOKS best books as a derived table with their
-    relevance; MariaDB reads the books from the full-text index, then their listings from listing_book_idx.
+    relevance (RankedBooks.table_sql); MariaDB reads the books from that list, then their listings from
+    listing_book_idx.
     With ``total`` each row also carries the number of rows of the whole result (a window count over the join the
     sort reads anyway), so the page needs no second, counting, pass over the search.
     """
@@ -242,7 +236,7 @@ def ranked_ids_sql(
         *(field.lstrip("-") for field in ordering if field.lstrip("-") not in ("id", "relevance")),
     ]
     rows_sql, rows_params = queryset.order_by().values(*columns).query.sql_with_params()
-    best_sql, best_params = best_books[:SEARCH_BOOKS].query.sql_with_params()
+    best_sql, best_params = best_books.table_sql()
     order = ", ".join(
         f"{_RANKED_ORDER_COLUMNS[field.lstrip('-')]} {'DESC' if field.startswith('-') else 'ASC'}"
         for field in ordering
@@ -256,9 +250,10 @@ def ranked_ids_sql(
 
 
 def _fetch_ranked_page(
-    queryset: QuerySet, ordering: tuple[str, ...], best_books: QuerySet, number: int, page_size: int
+    queryset: QuerySet, ordering: tuple[str, ...], best_books: RankedBooks, number: int, page_size: int
 ) -> ListingPage:
-    """A page of a search ranked book first in two queries (ids, then rows), three on its last page."""
+    """A page of a search ranked book first in two queries (ids, then rows), and the ranking's when the page did
+    not read it with the cache."""
     sql, params = ranked_ids_sql(queryset, ordering, best_books, (number - 1) * page_size, page_size + 1, total=True)
     connection = connections[queryset.db]
     with connection.cursor() as cursor:
@@ -267,8 +262,7 @@ def _fetch_ranked_page(
     ids = [row[0] for row in rows]
     has_next = len(ids) > page_size
     ids = ids[:page_size]
-    capped = not has_next and bool(ids) and best_books[SEARCH_BOOKS : SEARCH_BOOKS + 1].exists()
-    book_limit = SEARCH_BOOKS if capped else None
+    book_limit = best_books.limit if not has_next and ids else None
     total = rows[0][1] if rows else None
     return ListingPage(
         number=number, listings=_cards_in_order(ids), has_next=has_next, book_limit=book_limit, total=total
@@ -282,7 +276,7 @@ def fetch_page(
     page_size: int,
     *,
     scope: object = None,
-    best_books: QuerySet | None = None,
+    best_books: RankedBooks | None = None,
     indexes: tuple[str, ...] = (),
     shelf_books: QuerySet | None = None,
     force_indexes: bool = False,

@@ -13,8 +13,10 @@ from django.db import NotSupportedError, connections
 from django.db.models import Case, FloatField, Func, IntegerField, Q, QuerySet, Subquery, Value, When
 
 from accounts.models import HiddenSeller
+from catalog.cache.rankings import KeptRanking
 from catalog.isbn import try_normalize_isbn
 from catalog.models import Book, Listing
+from catalog.search.ranked import RankedBooks
 from catalog.search.shelves import Shelf
 from catalog.search.words import BOOK_SEARCH_FIELDS, boolean_mode_query, is_indexable, search_words
 
@@ -76,10 +78,12 @@ class TextSearch:
     ranked: bool  # the queryset has a "relevance" alias to sort by, or best_books ranks the books
     isbn: str = ""  # the ISBN-13 searched for, when the query was an ISBN
     no_usable_words: bool = False
-    best_books: QuerySet | None = None  # (book id, relevance) of the matching books, best first
+    best_books: RankedBooks | None = None  # (book id, relevance) of the matching books, best first
 
 
-def apply_text_search(queryset: QuerySet, q: str, books: QuerySet | None = None) -> TextSearch:
+def apply_text_search(
+    queryset: QuerySet, q: str, books: QuerySet | None = None, ranking: KeptRanking | None = None
+) -> TextSearch:
     """Narrow listings to those whose book matches q.
 
     A valid ISBN-10/13 (with or without hyphens) matches the book's ISBN-13 exactly.
@@ -88,7 +92,8 @@ def apply_text_search(queryset: QuerySet, q: str, books: QuerySet | None = None)
 
     With ``books`` (the books the other filters allow) the books are ranked instead (by the full-text index where
     there is one) and the result carries them, best first, for fetch_page to join the SEARCH_BOOKS best to
-    ``queryset``. Without it (a shop's own listings) the listings themselves are narrowed and ranked.
+    ``queryset``. Without it (a shop's own listings) the listings themselves are narrowed and ranked. ``ranking``
+    is where the page keeps the books' ranking (catalog.cache.rankings).
     """
     isbn = try_normalize_isbn(q)
     if isbn:
@@ -113,7 +118,7 @@ def apply_text_search(queryset: QuerySet, q: str, books: QuerySet | None = None)
         for word in rest:
             books = books.filter(_word_anywhere(word, prefix=""))
         best = books.order_by("-relevance", "-id").values_list("id", "relevance")
-        return TextSearch(queryset, ranked=True, best_books=best)
+        return TextSearch(queryset, ranked=True, best_books=RankedBooks(best, ranking))
 
     if indexed:
         queryset = queryset.alias(
@@ -220,7 +225,7 @@ class CatalogResult:
     sort: str  # the order actually applied
     isbn: str = ""
     no_usable_words: bool = False
-    best_books: QuerySet | None = None  # a ranked search: see SEARCH_BOOKS
+    best_books: RankedBooks | None = None  # a ranked search: see catalog.search.ranked
     indexes: tuple[str, ...] = ()  # the listing indexes for its pages (filter_indexes), for fetch_page
     count_indexes: tuple[str, ...] = ()  # the same for counting its rows (count_results): any order will do
     # The same listings with the book filters on the books, for grouping them by book (catalog.search.books):
@@ -241,12 +246,14 @@ class CatalogResult:
     price_max: Decimal | None = None
 
 
-def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogResult:
+def find_listings(
+    query: CatalogQuery, base: QuerySet | None = None, ranking: KeptRanking | None = None
+) -> CatalogResult:
     """Visible listings matching the query, with the ordering to page through them.
 
     base narrows the visible listings further (a shop page passes its seller's); it is
     always intersected with Listing.objects.visible(). Sorting by relevance without
-    a ranked text search falls back to newest first.
+    a ranked text search falls back to newest first. ``ranking``: where the page keeps a search's ranking.
     """
     queryset = visible_listings(base)
     book_filters = {}
@@ -267,7 +274,7 @@ def find_listings(query: CatalogQuery, base: QuerySet | None = None) -> CatalogR
     if query.q:
         # The whole catalog is searched book first (SEARCH_BOOKS); a shop's few listings are searched directly.
         books = Book.objects.filter(**book_filters) if base is None else None
-        search = apply_text_search(queryset, query.q, books=books)
+        search = apply_text_search(queryset, query.q, books=books, ranking=ranking)
         queryset = search.queryset
     unshelved = by_book = queryset
     if book_filters and not (search and search.best_books is not None):

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.services import close_for_vacation
 from catalog.models import Book, Listing
-from catalog.search import pages as search_pages
+from catalog.search import ranked as search_ranked
 from catalog.search import suggest as suggest_module
 from catalog.services.listings import pause_listing
 from conftest import BookFactory, ListingFactory, ShopFactory, mysql_only
@@ -351,7 +351,7 @@ def test_suggest_vocabulary_is_kept_in_the_process_for_a_minute(dune, monkeypatc
 @mysql_only
 @pytest.mark.django_db(transaction=True)
 def test_mysql_books_view_shows_the_best_books_only_and_says_so(client, settings, monkeypatch):
-    monkeypatch.setattr(search_pages, "SEARCH_BOOKS", 2)
+    monkeypatch.setattr(search_ranked, "SEARCH_BOOKS", 2)
     settings.CATALOG_PAGE_SIZE = 1
     seller = ShopFactory().owner
     ListingFactory(seller=seller, book__title="Harbour", book__description="A harbour, a harbour, the harbour.")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from catalog.book_stats import refresh_book_stats
 from catalog.models import Book, Listing
 from catalog.search import boolean_mode_query, is_indexable, search_words
-from catalog.search import pages as search_pages
+from catalog.search import ranked as search_ranked
 from conftest import CategoryFactory, ListingFactory, ShopFactory, mysql_only
 
 BROWSE = "/books/"
@@ -226,18 +226,23 @@ def test_mysql_stopword_only_query_falls_back_to_like(client, shelf):
 
 @mysql_only
 @search_db
-def test_mysql_search_ranks_books_then_joins_their_listings_in_one_query(client, shelf):
+def test_mysql_search_ranks_books_then_joins_their_listings_from_the_ranking(client, shelf):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(BROWSE, {"q": "desert"})
     assert titles(response) == ["Desert Solitaire", "Dune"] or titles(response) == ["Dune", "Desert Solitaire"]
-    id_query = next(q["sql"] for q in queries.captured_queries if "MATCH" in q["sql"])
-    assert "AS best" in id_query and f"LIMIT {search_pages.SEARCH_BOOKS}" in id_query
+    ranking = next(q["sql"] for q in queries.captured_queries if "MATCH" in q["sql"])
+    id_query = next(q["sql"] for q in queries.captured_queries if "AS best" in q["sql"])
+    # The ranking: the full-text index alone, the best books and one more (to say when more matched).
+    assert "MATCH" in ranking and "catalog_listing" not in ranking
+    assert ranking.endswith(f"LIMIT {search_ranked.SEARCH_BOOKS + 1}")
+    # The page joins the listings to that list, without the full-text index.
+    assert "JSON_TABLE" in id_query and "AS best" in id_query and "MATCH" not in id_query
 
 
 @mysql_only
 @search_db
 def test_mysql_search_shows_the_copies_of_the_best_books_only_and_says_so(client, settings, monkeypatch):
-    monkeypatch.setattr(search_pages, "SEARCH_BOOKS", 2)
+    monkeypatch.setattr(search_ranked, "SEARCH_BOOKS", 2)
     settings.CATALOG_PAGE_SIZE = 2
     seller = ShopFactory().owner
     ListingFactory(seller=seller, book__title="Harbour", book__description="A harbour, a harbour, the harbour.")
@@ -252,7 +257,7 @@ def test_mysql_search_shows_the_copies_of_the_best_books_only_and_says_so(client
     assert not last.context["page"].has_next and last.context["page"].book_limit == 2
     assert "2 books that best match your search" in last.content.decode()
     assert client.get(BROWSE, {"q": "harbour", "page": 3, "view": "copies"}).status_code == 404
-    monkeypatch.setattr(search_pages, "SEARCH_BOOKS", 3)
+    monkeypatch.setattr(search_ranked, "SEARCH_BOOKS", 3)
     assert "Cookbook" in titles(client.get(BROWSE, {"q": "harbour", "page": 2, "view": "copies"}))
     again = client.get(BROWSE, {"q": "harbour", "page": 2, "view": "copies"})
     assert "best match your search" not in again.content.decode()

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from catalog.cache import CachedPage, book_cards, cached_fragment, listing_cards, render_content, totals
+from catalog.cache import CachedPage, book_cards, cached_fragment, listing_cards, rankings, render_content, totals
 from catalog.forms.browse import FILTER_FORM_ID, VIEW_BOOKS, BrowseForm, canonical_query
 from catalog.search import cached_categories, categories_cache_key, count_results, fetch_page, find_listings
 from catalog.search.books import count_books, fetch_book_page
@@ -70,15 +70,18 @@ def browse(request: HttpRequest) -> HttpResponse:
     spelling of one page shares its cache entry, and the page links to the clean URL as its canonical one.
     """
     canonical = canonical_query(request.GET)
-    # The total of these results, kept by another page of them (catalog.cache.totals): read with this page.
+    # The total of these results and the ranking of their search, kept by another page of them
+    # (catalog.cache.totals, catalog.cache.rankings): read with this page.
     total_key = totals.total_key("browse", canonical)
-    prefetch = [categories_cache_key(), *([total_key] if total_key else [])]
+    ranking_key = rankings.ranking_key("browse", canonical)
+    prefetch = [categories_cache_key(), *(key for key in (total_key, ranking_key) if key)]
     cached = CachedPage(request, "browse", query=canonical, prefetch=prefetch)
     response = cached.cached_response()
     if response is not None:
         return response
 
     total = totals.kept_total(total_key, cached.version)
+    ranking = rankings.kept_ranking(ranking_key, cached.version)
     categories = cached_categories()
     form = BrowseForm(request.GET)
     context = {"form": form, "filter_form_id": FILTER_FORM_ID, "categories": categories}
@@ -90,7 +93,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         context["invalid"] = True
         status = 400
     else:
-        result = find_listings(form.catalog_query())
+        result = find_listings(form.catalog_query(), ranking=ranking)
         form.show_sort(result.sort)
         context.update(
             q=form.cleaned_data["q"],
