@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from django.db.models import Case, FloatField, Max, QuerySet, Value, When
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
@@ -38,6 +39,8 @@ from api.schemas import (
     ShippingQuoteOut,
     ShopOut,
 )
+from catalog.cache import catalog_version_token
+from catalog.cache.rankings import KeptRanking, kept_ranking, ranking_key
 from catalog.forms.book import BookCopiesForm
 from catalog.forms.browse import MAX_QUERY_LENGTH, BrowseForm, ShopListingsForm
 from catalog.models import MAX_PRICE, Book, Listing
@@ -98,8 +101,18 @@ def _catalog_query(request: HttpRequest) -> CatalogQuery:
     return form.catalog_query()
 
 
-def _catalog_result(request: HttpRequest) -> CatalogResult:
-    return find_listings(_catalog_query(request))
+def _kept_ranking(query: CatalogQuery) -> KeptRanking | None:
+    """Where a search's ranking is kept (catalog.cache.rankings): a client paging through a search, or asking it
+    sorted otherwise, ranks it once per catalog version."""
+    if not query.q:
+        return None
+    scope = {"q": query.q, "category": query.category_id or "", "language": query.language, "binding": query.binding}
+    return kept_ranking(ranking_key("api", QueryDict(urlencode(scope))), catalog_version_token())
+
+
+def _catalog_result(request: HttpRequest, query: CatalogQuery | None = None) -> CatalogResult:
+    query = query or _catalog_query(request)
+    return find_listings(query, ranking=_kept_ranking(query))
 
 
 def _ranked(result: CatalogResult) -> QuerySet:
@@ -140,7 +153,7 @@ RELEVANCE_GROUP_ORDERING = ("-relevance", "-newest", "-book_id")
 def search_books(request: HttpRequest, filters: Query[CatalogFilters]):
     """The catalog's books view: each book once, with how many of its copies match and the lowest price."""
     query = _catalog_query(request)
-    result = find_listings(query)
+    result = _catalog_result(request, query)
     if result.no_usable_words:
         return {"items": [], "next": None}
     tag = f"books-{result.sort}"

@@ -11,6 +11,8 @@ it was ranked in: after any change buyers could see, the next page ranks again.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,6 +22,8 @@ from django.http import QueryDict
 from catalog.cache.keys import _key, pages_enabled
 from catalog.cache.versions import CatalogVersion
 from core import cache_batch as batch
+
+logger = logging.getLogger(__name__)
 
 # The parameters that choose the books a search ranks: its words and the filters on the book. The page, the sort,
 # the view and the filters on the copies (condition, price) apply to the listings of the ranked books.
@@ -50,16 +54,24 @@ class KeptRanking:
     token: str
 
     def get_or_rank(self, rank: Callable[[], Rows]) -> Rows:
-        """The ranking read with the page when it was ranked in this version, else ``rank()``, then kept with the
-        page's other writes."""
-        _was_read, found = batch.lookup(self.key)
+        """The ranking kept in this version, else ``rank()``, then kept. Read with the page and stored with its
+        other writes when a page's batch is open (core.cache_batch), else read and stored at once (the API)."""
+        try:
+            found = batch.get_many([self.key]).get(self.key)
+        except Exception:  # without the cache the search is ranked for this request
+            logger.warning("The cache is unavailable; the search is ranked for this request.", exc_info=True)
+            found = None
         if isinstance(found, tuple) and len(found) == 2 and found[0] == self.token:
             return found[1]
         rows = rank()
-        batch.set_later(self.key, (self.token, rows), settings.CATALOG_CACHE_SECONDS * RANKING_STALE_FACTOR)
+        with contextlib.suppress(Exception):  # the page is answered; only the reuse of the ranking is lost
+            batch.set_many({self.key: (self.token, rows)}, settings.CATALOG_CACHE_SECONDS * RANKING_STALE_FACTOR)
         return rows
 
 
-def kept_ranking(key: str | None, version: CatalogVersion | None) -> KeptRanking | None:
-    """Where a page rendered in ``version`` keeps its search's ranking; None without a key or a version."""
-    return KeptRanking(key, version.token) if key and version is not None else None
+def kept_ranking(key: str | None, version: CatalogVersion | str | None) -> KeptRanking | None:
+    """Where a page rendered in ``version`` (or its token) keeps its search's ranking; None without a key or a
+    version."""
+    if not key or version is None:
+        return None
+    return KeptRanking(key, version if isinstance(version, str) else version.token)

@@ -108,3 +108,21 @@ def test_the_ranking_key_ignores_the_page_the_sort_the_view_and_the_copy_filters
     assert key("q=lighthouse&page=4&sort=price_asc&view=copies&condition=good&price_min=3") == same
     assert len({same, key("q=keeper"), key("q=lighthouse&category=fiction"), key("q=lighthouse&language=es")}) == 4
     assert key("category=fiction") is None  # no words: nothing to rank
+
+
+def test_an_api_client_paging_through_a_search_ranks_it_once(page_cache, client, lighthouses):
+    """The JSON API keeps the ranking too: the cache is read and written at once (the API has no page batch)."""
+    seen, cursor, ranked = [], None, 0
+    for _ in range(10):
+        params = {"q": "lighthouse", "limit": 2, **({"cursor": cursor} if cursor else {})}
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get("/api/v1/catalog/listings", params).json()
+        ranked += len(_rankings(queries))
+        seen += [item["id"] for item in body["items"]]
+        cursor = body["next"]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(listing.pk for listing in lighthouses) and ranked == 1
+    with CaptureQueriesContext(connection) as queries:
+        books = client.get("/api/v1/catalog/books", {"q": "lighthouse", "sort": "price_asc"}).json()["items"]
+    assert _rankings(queries) == [] and len(books) == 7
