@@ -40,7 +40,8 @@ from api.schemas import (
     ShopOut,
 )
 from catalog.cache import catalog_version_token
-from catalog.cache.rankings import KeptRanking, kept_ranking, ranking_key
+from catalog.cache.kept import Kept
+from catalog.cache.rankings import kept_ranking, ranking_key
 from catalog.forms.book import BookCopiesForm
 from catalog.forms.browse import MAX_QUERY_LENGTH, BrowseForm, ShopListingsForm
 from catalog.models import MAX_PRICE, Book, Listing
@@ -101,7 +102,7 @@ def _catalog_query(request: HttpRequest) -> CatalogQuery:
     return form.catalog_query()
 
 
-def _kept_ranking(query: CatalogQuery) -> KeptRanking | None:
+def _kept_ranking(query: CatalogQuery) -> Kept | None:
     """Where a search's ranking is kept (catalog.cache.rankings): a client paging through a search, or asking it
     sorted otherwise, ranks it once per catalog version."""
     if not query.q:

@@ -32,9 +32,9 @@ catalog.search are off while DEBUG is on.
 The modules, one job each: ``keys`` (what every key holds, which layers are on), ``versions`` (the version token,
 its watcher and ``catalog_changed``), ``pages`` (layers 1 and 2 and the rendering claim), ``cards`` (layer 3),
 ``markers`` (where deep pages start), ``totals`` (a query's count) and ``rankings`` (a search's best books), both
-kept per catalog version for every page of one query. A page the cache lacks reads what it needs with the page and
-stores what it rendered in one more round trip, two in all (core.cache_batch). Import from ``catalog.cache``; the
-modules are for reading.
+kept per catalog version for every page of one query (``kept``). A page the cache lacks reads what it needs with
+the page and stores what it rendered in one more round trip, two in all (core.cache_batch). Import from
+``catalog.cache``; the modules are for reading.
 """
 
 from catalog.cache.cards import (

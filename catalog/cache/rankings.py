@@ -11,19 +11,12 @@ it was ranked in: after any change buyers could see, the next page ranks again.
 
 from __future__ import annotations
 
-import contextlib
-import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.http import QueryDict
 
+from catalog.cache.kept import Kept, kept
 from catalog.cache.keys import _key, pages_enabled
 from catalog.cache.versions import CatalogVersion
-from core import cache_batch as batch
-
-logger = logging.getLogger(__name__)
 
 # The parameters that choose the books a search ranks: its words and the filters on the book. The page, the sort,
 # the view and the filters on the copies (condition, price) apply to the listings of the ranked books.
@@ -46,32 +39,7 @@ def ranking_key(name: str, query: QueryDict) -> str | None:
     return _key("ranking", name, scope.urlencode())
 
 
-@dataclass(frozen=True)
-class KeptRanking:
-    """The ranking under ``key`` as ranked in catalog version ``token`` (the one the page is rendered in)."""
-
-    key: str
-    token: str
-
-    def get_or_rank(self, rank: Callable[[], Rows]) -> Rows:
-        """The ranking kept in this version, else ``rank()``, then kept. Read with the page and stored with its
-        other writes when a page's batch is open (core.cache_batch), else read and stored at once (the API)."""
-        try:
-            found = batch.get_many([self.key]).get(self.key)
-        except Exception:  # without the cache the search is ranked for this request
-            logger.warning("The cache is unavailable; the search is ranked for this request.", exc_info=True)
-            found = None
-        if isinstance(found, tuple) and len(found) == 2 and found[0] == self.token:
-            return found[1]
-        rows = rank()
-        with contextlib.suppress(Exception):  # the page is answered; only the reuse of the ranking is lost
-            batch.set_many({self.key: (self.token, rows)}, settings.CATALOG_CACHE_SECONDS * RANKING_STALE_FACTOR)
-        return rows
-
-
-def kept_ranking(key: str | None, version: CatalogVersion | str | None) -> KeptRanking | None:
+def kept_ranking(key: str | None, version: CatalogVersion | str | None) -> Kept | None:
     """Where a page rendered in ``version`` (or its token) keeps its search's ranking; None without a key or a
     version."""
-    if not key or version is None:
-        return None
-    return KeptRanking(key, version if isinstance(version, str) else version.token)
+    return kept(key, version, settings.CATALOG_CACHE_SECONDS * RANKING_STALE_FACTOR)

@@ -11,15 +11,14 @@ the next page counts again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 from django.conf import settings
 from django.http import QueryDict
 
+from catalog.cache.kept import Kept, kept, value_of
 from catalog.cache.keys import _key, pages_enabled
 from catalog.cache.versions import CatalogVersion
-from core import cache_batch as batch
 
 # As long as a page of the same version may be kept (catalog.cache.pages.STALE_FACTOR).
 TOTAL_STALE_FACTOR = 10
@@ -37,28 +36,11 @@ def total_key(name: str, query: QueryDict) -> str | None:
     return _key("tally", name, scope.urlencode())
 
 
-@dataclass(frozen=True)
-class KeptTotal:
-    """The total under ``key`` as counted in catalog version ``token`` (the one the page is rendered in)."""
-
-    key: str
-    token: str
-
-    def get_or_count(self, count: Callable[[], Counted]) -> Counted:
-        """The total read with the page when it was counted in this version, else ``count()``, then kept with the
-        page's other writes."""
-        _was_read, found = batch.lookup(self.key)
-        if isinstance(found, tuple) and len(found) == 2 and found[0] == self.token:
-            return found[1]
-        total = count()
-        batch.set_later(self.key, (self.token, total), settings.CATALOG_CACHE_SECONDS * TOTAL_STALE_FACTOR)
-        return total
-
-
-def kept_total(key: str | None, version: CatalogVersion | None) -> KeptTotal | None:
+def kept_total(key: str | None, version: CatalogVersion | None) -> Kept | None:
     """Where a page rendered in ``version`` keeps its total; None without a key or a version (it counts)."""
-    return KeptTotal(key, version.token) if key and version is not None else None
+    return kept(key, version, settings.CATALOG_CACHE_SECONDS * TOTAL_STALE_FACTOR)
 
 
-def total_of(kept: KeptTotal | None, count: Callable[[], Counted]) -> Counted:
-    return count() if kept is None else kept.get_or_count(count)
+def total_of(total: Kept | None, count: Callable[[], Counted]) -> Counted:
+    """The total kept in ``total``, or ``count()``."""
+    return value_of(total, count)

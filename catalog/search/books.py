@@ -39,7 +39,8 @@ from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from catalog.cache.totals import KeptTotal, total_of
+from catalog.cache.kept import Kept
+from catalog.cache.totals import total_of
 from catalog.models import Book, BookStats, Listing
 from catalog.search import counts, pages, shelves
 from catalog.search.counts import ResultCount
@@ -597,7 +598,7 @@ def count_books(
     page: BookPage,
     page_size: int,
     query: CatalogQuery | None = None,
-    total: KeptTotal | None = None,
+    total: Kept | None = None,
 ) -> ResultCount | None:
     """As count_results, for books: at most one bounded query, none on the last page or when another page of the
     same results kept it in ``total`` (catalog.cache.totals)."""

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import QuerySet
 
-from catalog.cache.totals import KeptTotal, total_of
+from catalog.cache.kept import Kept
+from catalog.cache.totals import total_of
 from catalog.search.pages import ListingPage, hinted_sql, ranked_ids_sql, ranked_statement, shelf_rows
 from catalog.search.queries import CatalogResult
 from catalog.search.shelves import shelf_books
@@ -41,7 +42,7 @@ class ResultCount:
 
 
 def count_results(
-    result: CatalogResult, page: ListingPage, page_size: int, total: KeptTotal | None = None
+    result: CatalogResult, page: ListingPage, page_size: int, total: Kept | None = None
 ) -> ResultCount | None:
     """The positions of ``page`` in ``result`` and how many results there are, in at most one bounded query.
 

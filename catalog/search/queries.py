@@ -13,7 +13,7 @@ from django.db import NotSupportedError, connections
 from django.db.models import Case, FloatField, Func, IntegerField, Q, QuerySet, Subquery, Value, When
 
 from accounts.models import HiddenSeller
-from catalog.cache.rankings import KeptRanking
+from catalog.cache.kept import Kept
 from catalog.isbn import try_normalize_isbn
 from catalog.models import Book, Listing
 from catalog.search.ranked import RankedBooks
@@ -82,7 +82,7 @@ class TextSearch:
 
 
 def apply_text_search(
-    queryset: QuerySet, q: str, books: QuerySet | None = None, ranking: KeptRanking | None = None
+    queryset: QuerySet, q: str, books: QuerySet | None = None, ranking: Kept | None = None
 ) -> TextSearch:
     """Narrow listings to those whose book matches q.
 
@@ -246,9 +246,7 @@ class CatalogResult:
     price_max: Decimal | None = None
 
 
-def find_listings(
-    query: CatalogQuery, base: QuerySet | None = None, ranking: KeptRanking | None = None
-) -> CatalogResult:
+def find_listings(query: CatalogQuery, base: QuerySet | None = None, ranking: Kept | None = None) -> CatalogResult:
     """Visible listings matching the query, with the ordering to page through them.
 
     base narrows the visible listings further (a shop page passes its seller's); it is

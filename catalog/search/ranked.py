@@ -20,7 +20,8 @@ import json
 from django.db import connections
 from django.db.models import QuerySet
 
-from catalog.cache.rankings import KeptRanking, Rows
+from catalog.cache.kept import Kept
+from catalog.cache.rankings import Rows
 
 SEARCH_BOOKS = 1000
 
@@ -29,7 +30,7 @@ class RankedBooks:
     """The books a search matches, best first: ``queryset`` gives (book id, relevance); ``kept`` is where the page
     keeps the ranking (None: ranked for this request only)."""
 
-    def __init__(self, queryset: QuerySet, kept: KeptRanking | None = None):
+    def __init__(self, queryset: QuerySet, kept: Kept | None = None):
         self.queryset = queryset
         self.kept = kept
         self._rows: Rows | None = None
@@ -40,7 +41,7 @@ class RankedBooks:
     def rows(self) -> Rows:
         """The SEARCH_BOOKS best (and one more when there are more): one query, none when the page read them."""
         if self._rows is None:
-            self._rows = self.kept.get_or_rank(self._rank) if self.kept is not None else self._rank()
+            self._rows = self.kept.get_or_compute(self._rank) if self.kept is not None else self._rank()
         return self._rows
 
     def best(self) -> Rows:
