@@ -101,13 +101,17 @@ class _Sizes:
     def snapshot(self) -> tuple[dict[tuple, ShelfSize], dict[Shelf, ShelfSize]]:
         if self._at_once:
             self._read()
-        elif self._read_at is None or time.monotonic() - self._read_at > SHELF_SECONDS:
+            return self._snapshot
+        # The numbers of now, taken before a new read may start: a quick read could swap them in before this
+        # returns, and a request answers with what it saw when it asked.
+        current = self._snapshot
+        if self._read_at is None or time.monotonic() - self._read_at > SHELF_SECONDS:
             with self._lock:
                 start, self._reading = not self._reading, True
                 self._read_at = time.monotonic()
             if start:
                 threading.Thread(target=self._read_apart, name="shelf-sizes", daemon=True).start()
-        return self._snapshot
+        return current
 
     def _read(self) -> None:
         figures = (

@@ -219,6 +219,34 @@ def test_old_numbers_serve_while_new_ones_are_read_apart(monkeypatch):
     assert shelf_size(shelf) == ShelfSize(1, 2)
 
 
+class _ReadAtOnce:
+    """A thread that has done its work by the time start() returns: the quickest a background read can be."""
+
+    def __init__(self, target, name, daemon):
+        self.target = target
+
+    def start(self):
+        self.target()
+
+
+def test_a_read_that_ends_before_the_request_goes_on_leaves_it_the_numbers_it_asked_with(monkeypatch):
+    category = CategoryFactory()
+    book = Book.objects.create(title="Quick", authors="Someone", language="it", binding="board", category=category)
+    listing = {"book": book, "seller": ShopFactory().owner, "condition": "good", "price": D("4.00"), "quantity": 1}
+    Listing.objects.create(sku="quick-1", status=Listing.Status.ACTIVE, published_at=timezone.now(), **listing)
+    refresh_book_stats([book.pk])
+    shelves.forget_sizes()
+    shelf = Shelf(language="it")
+    assert shelf_size(shelf) == ShelfSize(1, 1)
+    Listing.objects.create(sku="quick-2", status=Listing.Status.ACTIVE, published_at=timezone.now(), **listing)
+    refresh_book_stats([book.pk])
+    monkeypatch.setattr(shelves, "SHELF_SECONDS", -1)
+    monkeypatch.setattr(shelves.threading, "Thread", _ReadAtOnce)
+    assert shelf_size(shelf) == ShelfSize(1, 1)  # what this request saw when it asked
+    monkeypatch.setattr(shelves, "SHELF_SECONDS", 300)
+    assert shelf_size(shelf) == ShelfSize(1, 2)  # the next one has the new numbers
+
+
 def test_the_choice_follows_the_estimates(monkeypatch):
     sizes = {
         Shelf(category_id=1, language="fr"): ShelfSize(40, 200),
