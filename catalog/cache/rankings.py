@@ -21,8 +21,10 @@ from catalog.cache.versions import CatalogVersion
 # The parameters that choose the books a search ranks: its words and the filters on the book. The page, the sort,
 # the view and the filters on the copies (condition, price) apply to the listings of the ranked books.
 RANKING_PARAMETERS = ("q", "category", "language", "binding")
-# As long as a total (catalog.cache.totals): the catalog version makes it stale first.
-RANKING_STALE_FACTOR = 10
+# As long as a fresh page: a ranking is up to some 20 kB (a thousand ids and scores), and each catalog version
+# leaves its rankings behind, so they go sooner than a query's total (catalog.cache.totals keeps those ten times
+# as long); a visitor pages, sorts and narrows a search within minutes.
+RANKING_STALE_FACTOR = 1
 
 Rows = list[tuple[int, float]]
 
