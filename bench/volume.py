@@ -18,7 +18,6 @@ import time
 import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from stdnum import ean
 
 from bench.common import log
 
@@ -31,8 +30,9 @@ API_BULK = "/api/v1/sell/listings/bulk"
 
 
 def _isbn(n: int) -> str:
-    body = f"{ISBN_PREFIX}{n:07d}"
-    return body + ean.calc_check_digit(body)
+    from catalog.management.seeding import isbn13
+
+    return isbn13(f"{ISBN_PREFIX}{n:07d}")
 
 
 def _api_items(price_of) -> list[dict]:
@@ -73,14 +73,12 @@ def _import_file() -> bytes:
 
 
 def _seller():
-    from allauth.account.models import EmailAddress
+    from django.contrib.auth.hashers import make_password
 
-    from accounts.models import Shop, User
+    from accounts.models import Shop
+    from bench.fixtures import _account
 
-    seller, _ = User.objects.get_or_create(email=VOLUME_EMAIL, defaults={"first_name": "Volume", "last_name": "Bench"})
-    EmailAddress.objects.update_or_create(
-        user=seller, email=VOLUME_EMAIL, defaults={"verified": True, "primary": True}
-    )
+    seller = _account(VOLUME_EMAIL, make_password(None), "Volume")
     Shop.objects.get_or_create(
         owner=seller,
         defaults={"name": "Bench Volume Books", "slug": "bench-volume-books", "city": "Bogotá", "country": "CO"},
@@ -89,7 +87,8 @@ def _seller():
 
 
 def clear(seller) -> None:
-    """Remove the phase's listings, import runs and books (left by this run or by one that was stopped)."""
+    """Remove the phase's listings, import runs, books and API tokens (left by this run or by one that was
+    stopped)."""
     from catalog.book_stats import refresh_book_stats
     from catalog.cache import catalog_changed
     from catalog.models import Book, ImportRun, Listing
@@ -99,6 +98,7 @@ def clear(seller) -> None:
         books = set(listings.values_list("book_id", flat=True))
         listings.delete()
         ImportRun.objects.filter(seller=seller).delete()
+        seller.api_tokens.all().delete()
         Book.objects.filter(isbn13__startswith=ISBN_PREFIX, listings__isnull=True).delete()
         refresh_book_stats(books)
     catalog_changed()

@@ -21,10 +21,6 @@ from catalog.cache.versions import CatalogVersion
 # The parameters that choose the books a search ranks: its words and the filters on the book. The page, the sort,
 # the view and the filters on the copies (condition, price) apply to the listings of the ranked books.
 RANKING_PARAMETERS = ("q", "category", "language", "binding")
-# As long as a fresh page: a ranking is up to some 20 kB (a thousand ids and scores), and each catalog version
-# leaves its rankings behind, so they go sooner than a query's total (catalog.cache.totals keeps those ten times
-# as long); a visitor pages, sorts and narrows a search within minutes.
-RANKING_STALE_FACTOR = 1
 
 Rows = list[tuple[int, float]]
 
@@ -35,13 +31,16 @@ def ranking_key(name: str, query: QueryDict) -> str | None:
     if not pages_enabled() or not query.get("q"):
         return None
     scope = QueryDict(mutable=True)
-    for name_ in RANKING_PARAMETERS:
-        if name_ in query:
-            scope.setlist(name_, query.getlist(name_))
+    for parameter in RANKING_PARAMETERS:
+        if parameter in query:
+            scope.setlist(parameter, query.getlist(parameter))
     return _key("ranking", name, scope.urlencode())
 
 
 def kept_ranking(key: str | None, version: CatalogVersion | str | None) -> Kept | None:
     """Where a page rendered in ``version`` (or its token) keeps its search's ranking; None without a key or a
     version."""
-    return kept(key, version, settings.CATALOG_CACHE_SECONDS * RANKING_STALE_FACTOR)
+    # As long as a fresh page: a ranking is up to some 20 kB (a thousand ids and scores) and each catalog version
+    # leaves its own behind, so it goes sooner than a total (kept ten times as long); a visitor pages, sorts and
+    # narrows a search within minutes.
+    return kept(key, version, settings.CATALOG_CACHE_SECONDS)

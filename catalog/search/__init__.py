@@ -63,7 +63,7 @@ from catalog.search.queries import (
     find_listings,
     visible_listings,
 )
-from catalog.search.ranked import SEARCH_BOOKS, RankedBooks
+from catalog.search.ranked import SEARCH_BOOKS
 from catalog.search.words import MAX_WORDS, boolean_mode_query, is_indexable, search_words
 
 __all__ = [
@@ -86,7 +86,6 @@ __all__ = [
     "FullTextMatch",
     "ListingPage",
     "OtherCopy",
-    "RankedBooks",
     "ResultCount",
     "TextSearch",
     "apply_text_search",
