@@ -225,6 +225,22 @@ def explain_text(plans: dict) -> str:
     return "\n".join(lines)
 
 
+def machine_table(results: dict) -> str:
+    """Each scenario's machine time per request by process (bench.machine_time), medians of its rounds."""
+    header = "| phase | scenario | gunicorn | MariaDB | Redis | wrk | other | machine ms | idle |"
+    lines = [header, "|" + "---|" * 9]
+    for phase in ("cached", "longtail", "uncached"):
+        for name, result in results.get(phase, {}).items():
+            cpu = result.get("machine_ms")
+            if not cpu or (phase == "longtail" and name in ("bare", "raw_page")):
+                continue
+            lines.append(
+                f"| {phase} | {name} | {cpu['gunicorn']:.2f} | {cpu['mariadb']:.2f} | {cpu['redis']:.2f} "
+                f"| {cpu['wrk']:.2f} | {cpu['other']:.2f} | {cpu['machine']:.2f} | {cpu['idle']:.0%} |"
+            )
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
 def markdown(report: dict) -> str:
     info = report["machine"]
     lines = [
@@ -238,6 +254,15 @@ def markdown(report: dict) -> str:
         table(report["results"]),
         "",
     ]
+    machine = machine_table(report["results"])
+    if machine:
+        lines += [
+            'Machine time per request, in ms of CPU (median of the rounds; bench/README.md, "What a target asks of '
+            'a request"):',
+            "",
+            machine,
+            "",
+        ]
     buying = report["results"].get("buying")
     if buying:
         flow, race = buying["flow"], buying["race"]

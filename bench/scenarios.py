@@ -13,6 +13,7 @@ from pathlib import Path
 import requests
 
 from bench.common import BENCH, PYTHON, ROOT, log
+from bench.machine_time import GROUPS, MachineTime
 from bench.processes import Server
 from bench.profiling import Profiler
 
@@ -164,7 +165,10 @@ def run_phase(
                 profiler.start(f"{phase}-{name}", args.seconds)
             # The long tail gives every round URLs of its own; the probe had others.
             round_file = files.get(f"{key}#{round_number}")
+            meter = MachineTime(server.process.pid if server.process else None)
+            meter.start()
             result = run_wrk(server.base, round_file or files[key], cookie, args, once=round_file is not None)
+            result["machine_ms"] = meter.per_request(result["requests"])
             if round_file is not None:
                 result["distinct_paths"] = len(paths[f"{key}#{round_number}"])
                 result["repeated"] = result["requests"] > result["distinct_paths"]
@@ -199,7 +203,16 @@ def summarise_rounds(rounds: list[dict], bare: list[dict], raw: list[dict]) -> d
         "errors": sum(r["errors_total"] for r in rounds),
         "ratio_to_bare": ratio_summary(rounds, bare),
         "ratio_to_raw_page": ratio_summary(rounds, raw),
+        "machine_ms": machine_summary(rounds),
     }
+
+
+def machine_summary(rounds: list[dict]) -> dict | None:
+    """The median over the rounds of each group's machine time per request (bench.machine_time)."""
+    measured = [r["machine_ms"] for r in rounds if r.get("machine_ms")]
+    if not measured:
+        return None
+    return {key: round(statistics.median(m[key] for m in measured), 3) for key in (*GROUPS, "machine", "idle")}
 
 
 def ratio_summary(rounds: list[dict], baseline: list[dict]) -> dict:
