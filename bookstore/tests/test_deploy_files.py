@@ -91,6 +91,18 @@ def test_gunicorn_takes_workers_threads_and_keep_alive_from_the_environment():
     assert (tuned["workers"], tuned["threads"], tuned["keepalive"], tuned["bind"]) == (5, 8, 90, "0.0.0.0:9000")
 
 
+def test_each_gunicorn_worker_listens_on_its_own_socket_where_queued_connections_can_move(
+    compose, stack, cloudformation
+):
+    # bookstore/tests/test_gunicorn_sockets.py runs it; here, the setting and its partner in every deployment.
+    assert gunicorn_settings()["reuse_port"] is True
+    assert gunicorn_settings(GUNICORN_REUSE_PORT="false")["reuse_port"] is False
+    assert compose["services"]["app"]["sysctls"] == {"net.ipv4.tcp_migrate_req": 1}
+    assert stack["services"]["web"]["sysctls"] == {"net.ipv4.tcp_migrate_req": 1}
+    user_data = json.dumps(resources(cloudformation, "AWS::EC2::LaunchTemplate"))
+    assert re.search(r"docker run -d --name app [^\n]*--sysctl net\.ipv4\.tcp_migrate_req=1", user_data)
+
+
 def test_whatever_keeps_connections_to_gunicorn_closes_them_first(cloudformation):
     keepalive = gunicorn_settings()["keepalive"]
     [balancer] = resources(cloudformation, "AWS::ElasticLoadBalancingV2::LoadBalancer").values()
