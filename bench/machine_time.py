@@ -57,13 +57,10 @@ def _processes() -> list[tuple[int, str, int]]:
     return found
 
 
-def service_pids(names: tuple[str, ...]) -> list[int]:
-    return [pid for pid, name, _parent in _processes() if name in names]
-
-
-def with_children(pid: int) -> list[int]:
-    """``pid`` and its children (gunicorn's master and workers)."""
-    return [pid, *(child for child, _name, parent in _processes() if parent == pid)]
+def with_children(pid: int, processes: list[tuple[int, str, int]] | None = None) -> list[int]:
+    """``pid`` and its children (gunicorn's master and workers), among ``processes`` (default: every process)."""
+    found = _processes() if processes is None else processes
+    return [pid, *(child for child, _name, parent in found if parent == pid)]
 
 
 def children_seconds() -> float:
@@ -82,8 +79,9 @@ class MachineTime:
         self.before: dict | None = None
 
     def _read(self) -> dict:
-        groups = {name: service_pids(names) for name, names in SERVICES.items()}
-        groups["gunicorn"] = with_children(self.gunicorn_pid) if self.gunicorn_pid else []
+        processes = _processes()
+        groups = {name: [pid for pid, program, _ in processes if program in names] for name, names in SERVICES.items()}
+        groups["gunicorn"] = with_children(self.gunicorn_pid, processes) if self.gunicorn_pid else []
         seconds = {name: sum(process_seconds(pid) for pid in pids) for name, pids in groups.items()}
         seconds["wrk"] = children_seconds()
         seconds["busy"], seconds["total"] = machine_seconds()
