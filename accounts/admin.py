@@ -68,7 +68,7 @@ class UserAdmin(DjangoUserAdmin):
     add_form = UserAddForm
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Personal info"), {"fields": ("first_name", "last_name", "shop_link")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "language", "shop_link")}),
         (
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

@@ -37,6 +37,14 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("email address"), unique=True)
+    # Emails are written in it whoever triggers them (a buyer paying, a job); accounts.languages keeps it.
+    language = models.CharField(
+        _("language"),
+        max_length=7,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of the emails we send this person: the one they last used the site in."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

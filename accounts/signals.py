@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from accounts.languages import remember_language
 from accounts.models import Shop, User
 from accounts.session import remember_has_shop
 from accounts.visibility import refresh_hidden_sellers
@@ -16,6 +17,13 @@ def remember_shop_on_login(sender, request, user, **kwargs):
     if request is None or not hasattr(request, "session"):
         return
     remember_has_shop(request.session, user.pk, Shop.objects.filter(owner=user).exists())
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.remember_language_on_login")
+def remember_language_on_login(sender, request, user, **kwargs):
+    """The language the person signs in with (cookie or browser, as LocaleMiddleware chose it) becomes theirs."""
+    if request is not None:
+        remember_language(user, getattr(request, "LANGUAGE_CODE", None))
 
 
 # The hidden sellers' table (accounts.visibility) follows every save that may change it; the services that update

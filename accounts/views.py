@@ -8,11 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services, verification
 from accounts.forms import ProfileForm, ShopForm, VacationForm
+from accounts.languages import remember_language
 from accounts.models import Shop, User
 from accounts.session import remember_has_shop
 
@@ -29,6 +32,16 @@ class LoginView(AllauthLoginView):
         if any(error.code == "too_many_login_attempts" for error in form.non_field_errors().as_data()):
             response.status_code = 429
         return response
+
+
+def set_language(request):
+    """Django's language switch (the footer's form), which also keeps the choice as a signed-in person's language:
+    their emails follow it (accounts.languages)."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    if request.user.is_authenticated and language and check_for_language(language):
+        remember_language(request.user, language)
+    return response
 
 
 def get_own_shop(user: User) -> Shop | None:

@@ -9,6 +9,7 @@ from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
+from accounts.views import set_language
 from bookstore import health, seo
 from catalog.views.home import home
 
@@ -38,7 +39,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("api.site_urls")),
     path("api/v1/", include("api.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("sell/shipping/", include("shipping.urls")),

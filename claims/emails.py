@@ -1,7 +1,7 @@
 """The claim emails: one per timeline step, to the side that did not take it (both when staff or the site did).
 
 Jobs name :func:`send_claim_update` with the event and the recipient ("buyer" or "seller"); the buyer reads it in
-the order's language, the seller in the site's default language (as ``orders.emails`` does).
+the order's language, the seller in their own (``accounts.languages.language_of``, as ``orders.emails`` does).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.languages import language_of
 from claims.models import ClaimEvent
 
 
@@ -24,7 +25,7 @@ def send_claim_update(event_id: int, to: str) -> None:
     claim = event.claim
     order = claim.shipment.order
     recipient = order.buyer if to == "buyer" else claim.shipment.seller
-    language = order.language if to == "buyer" else settings.LANGUAGE_CODE
+    language = order.language if to == "buyer" else language_of(recipient)
     with translation.override(language):
         context = {
             "event": event,

@@ -1,7 +1,7 @@
 """The email telling someone they have new messages in a thread (queued by messaging.services.post_message).
 
 It lists the messages they have not read when it is sent, so one email covers every message written since the
-last one. We do not know the reader's language: it is written in the site's default language.
+last one. It is written in the reader's language (``accounts.languages.language_of``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.languages import language_of
 from messaging.models import Participant
 from messaging.services import party_name
 
@@ -34,7 +35,7 @@ def send_new_messages(participant_id: int) -> None:
     if not unread:
         return  # read on the site before the email went out
     other = thread.seller if recipient.pk == thread.buyer_id else thread.buyer
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language_of(recipient)):
         context = {
             "thread": thread,
             "sender": party_name(thread, other),

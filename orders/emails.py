@@ -7,8 +7,8 @@ however often its job is delivered. A failing mail server raises here: the job i
 sale is never undone.
 
 The buyer's emails are written in the language the buyer placed the order in (``Order.language``), whoever
-or whatever triggers them (the seller shipping, the carrier simulator). We do not know a seller's language:
-their emails use the site's default language, ``settings.LANGUAGE_CODE``.
+or whatever triggers them (the seller shipping, the carrier simulator). A seller's are written in the language they
+last used the site in (``accounts.languages.language_of``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.languages import language_of
 from core.money import format_money
 from core.templatetags.site_tags import datetime_with_zone
 from orders.models import Order, Payment, Shipment
@@ -99,8 +100,7 @@ def send_new_sale(shipment_id: int) -> None:
     shipment = (
         Shipment.objects.select_related("order", "seller", "carrier").prefetch_related("lines").get(pk=shipment_id)
     )
-    # The seller's language is unknown (the order's is the buyer's): the site's default language.
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language_of(shipment.seller)):
         _send(
             "new_sale",
             _("New sale: order %(number)s is paid, please ship it") % {"number": shipment.order.number},
@@ -178,8 +178,7 @@ def send_sale_cancelled(shipment_id: int) -> None:
     shipment = (
         Shipment.objects.select_related("order", "seller", "carrier").prefetch_related("lines").get(pk=shipment_id)
     )
-    # The sellers' language is unknown (the order's is the buyer's): the site's default language.
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language_of(shipment.seller)):
         _send(
             "sale_cancelled",
             _("Order %(number)s was cancelled: do not ship it") % {"number": shipment.order.number},

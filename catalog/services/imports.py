@@ -34,9 +34,10 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.languages import language_of
 from accounts.models import User
 from catalog.book_stats import refresh_listing_books
 from catalog.cache import catalog_changed
@@ -148,6 +149,7 @@ def check_upload(seller: User, upload: UploadedFile, *, whole_inventory: bool = 
         refused_count=totals.refused,
         paused_count=len(_missing_active(seller, read.skus)) if whole_inventory else 0,
         row_errors=[error.as_dict() for error in totals.errors],
+        language=translation.get_language() or "",
     )
     # The file is stored before the row is written (slow I/O outside the transaction) and removed if that fails.
     run.file.save(f"listings.{fmt}", ContentFile(data), save=False)
@@ -209,6 +211,18 @@ def apply_import_run(run_id: int) -> None:
         logger.info("Import run %s is not waiting to be applied", run_id)
         return
     run = ImportRun.objects.select_related("seller").get(pk=run_id)
+    # The refused rows' messages and the failure are stored for the seller to read: in the language the dry run
+    # wrote its messages in.
+    with translation.override(run_language(run)):
+        _apply_or_record_failure(run)
+
+
+def run_language(run: ImportRun) -> str:
+    """The language of what applying ``run`` writes and sends: the one its file was checked in, else the seller's."""
+    return run.language or language_of(run.seller)
+
+
+def _apply_or_record_failure(run: ImportRun) -> None:
     try:
         _apply(run)
     except Exception as exc:

@@ -313,3 +313,29 @@ def test_a_downloaded_export_uploads_back_without_change(client_for, alice, fmt)
     response = client.post(reverse("sell:import"), {"file": SimpleUploadedFile(f"inventory.{fmt}", exported)})
     run = ImportRun.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[-1])
     assert (run.created_count, run.updated_count, run.unchanged_count, run.refused_count) == (0, 0, 2, 0)
+
+
+def test_a_file_checked_in_spanish_is_applied_and_reported_in_spanish(
+    client_for, alice, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The job that applies the file runs in no request: it writes in the language the file was checked in.
+    client = client_for(alice)
+    spanish = {"accept-language": "es"}
+    rows = good_rows(3)
+    rows[-1]["price"] = "doce"
+    response = client.post(reverse("sell:import"), {"file": csv_upload(rows)}, headers=spanish)
+    run = ImportRun.objects.get(seller=alice)
+    assert response.status_code == 302 and run.language == "es"
+    [checked] = run.row_errors
+    assert checked["message"].startswith("Esto no es un precio")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("sell:import_apply", args=[run.pk]), headers={"accept-language": "en"})
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.DONE
+    [applied] = run.row_errors
+    assert applied["message"] == checked["message"]
+    [summary] = [mail for mail in mailoutbox if mail.to == [alice.email]]
+    assert summary.subject == "Tu archivo de publicaciones «listings.csv» está importado"
+    page = client.get(reverse("sell:import_run", args=[run.pk]), headers=spanish).content.decode()
+    assert "Esto no es un precio" in page and "This is not a price" not in page

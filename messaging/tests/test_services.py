@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from accounts.models import User
 from conftest import ListingFactory
 from messaging.models import Message, Participant, Thread
 from messaging.services import (
@@ -120,3 +121,17 @@ def test_one_email_per_thread_and_recipient_per_quarter_hour(charlie, alice, ali
     # The answer reaches charlie: his own quarter hour is separate.
     post_message(thread, alice, "Answer")
     assert [m.to for m in mail.outbox].count([charlie.email]) == 1
+
+
+def test_each_side_is_written_to_in_the_language_they_last_used_the_site_in(
+    charlie, alice, alice_listing, django_capture_on_commit_callbacks
+):
+    User.objects.filter(pk=alice.pk).update(language="es")
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = ask_about_listing(alice_listing, charlie, "Is the cover torn?")
+    [to_alice] = [m for m in mail.outbox if m.to == [alice.email]]
+    assert to_alice.subject.startswith("Nuevo mensaje de ")
+    with django_capture_on_commit_callbacks(execute=True):
+        post_message(thread, alice, "No, it is fine.")
+    [to_charlie] = [m for m in mail.outbox if m.to == [charlie.email]]
+    assert to_charlie.subject.startswith("New message from ")

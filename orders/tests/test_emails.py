@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import User
 from jobs.models import Job, JobStatus
 from orders.emails import send_order_placed
 from orders.models import Order
@@ -108,9 +109,28 @@ def test_a_buyer_browsing_in_spanish_gets_spanish_emails(buy_through_the_pages, 
     assert approved.subject == f"Recibimos el pago del pedido {number}"
     assert "Recibimos tu pago de" in approved.body
 
-    # The sellers' language is unknown: their emails stay in the site's default language.
+    # The sellers have not used the site in a language yet: their emails are in the site's default language.
     seller_subjects = [mail.subject for mail in mailoutbox if mail.to != [charlie.email]]
     assert seller_subjects == [f"New sale: order {number} is paid, please ship it"] * 2
+
+
+def test_a_sellers_emails_are_in_the_language_they_last_used_the_site_in(
+    buy_through_the_pages, charlie, charlie_cart, mailoutbox
+):
+    sellers = {line.listing.seller for line in charlie_cart.lines.select_related("listing__seller")}
+    spanish_seller = min(sellers, key=lambda seller: seller.pk)
+    User.objects.filter(pk=spanish_seller.pk).update(language="es")
+    order = buy_through_the_pages(ENGLISH)
+    number = order.number
+
+    [to_spanish] = [mail for mail in mailoutbox if mail.to == [spanish_seller.email]]
+    assert to_spanish.subject == f"Nueva venta: el pedido {number} está pagado, envíalo por favor"
+    assert '<html lang="es">' in to_spanish.alternatives[0][0]
+    [other] = [mail for mail in mailoutbox if mail.to not in ([spanish_seller.email], [charlie.email])]
+    assert other.subject == f"New sale: order {number} is paid, please ship it"
+    assert '<html lang="en">' in other.alternatives[0][0]
+    # The buyer's stay in the order's language.
+    assert all(mail.subject.startswith(("Order", "Payment")) for mail in buyer_mails(mailoutbox, charlie))
 
 
 def test_a_buyer_browsing_in_english_gets_english_emails(buy_through_the_pages, charlie, mailoutbox):

@@ -30,7 +30,11 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _language(user_id: int) -> str:
+def _language(user: User) -> str:
+    """The person's language (accounts.languages), else that of their newest want or saved search."""
+    if user.language:
+        return user.language
+    user_id = user.pk
     latest = [
         row.site_language
         for row in (
@@ -75,7 +79,7 @@ def send_digest(user_id: int, now: datetime | None = None) -> bool:
             item["reasons"].append(match)
         if not items or not user.is_active:
             return False
-        with translation.override(_language(user_id)):
+        with translation.override(_language(user)):
             message = _digest_message(user, list(items.values()))
         enqueue_message(message, key=key)
     return True
