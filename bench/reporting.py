@@ -146,8 +146,14 @@ ROWS_READ_LIMIT = 2000
 
 
 def long_tail_targets(longtail: dict, listings: int, worst_filters: list[dict], check) -> None:
-    """Targets of the long-tail phase (every URL new). At 1,000,000 listings the p95 limits are doubled."""
+    """Targets of the long-tail phase (every URL new). At 1,000,000 listings the p95 limits are doubled.
+
+    Each latency and throughput target also says what the raw page did in the same rounds: one query and a
+    24-row template, less than any catalog page does. A limit that the raw page itself misses cannot be met on
+    that machine by a page that is not served from a cache (bench/README.md, "What a target asks of a request").
+    """
     scale = 1 if listings <= 100_000 else 2
+    floor = longtail.get("raw_page")
     for name, limit, what in (
         ("longtail_search", 50, "search"),
         ("longtail_filters", 80, "filter mix"),
@@ -160,7 +166,7 @@ def long_tail_targets(longtail: dict, listings: int, worst_filters: list[dict], 
                 result["p95_ms"],
                 limit * scale,
                 False,
-                _repeats(result),
+                " ".join(filter(None, (_repeats(result), _floor_p95(floor, limit * scale)))),
             )
     if "longtail_detail" in longtail:
         ratio = longtail["longtail_detail"]["ratio_to_bare"]
@@ -169,7 +175,7 @@ def long_tail_targets(longtail: dict, listings: int, worst_filters: list[dict], 
             ratio["median"],
             0.3,
             True,
-            f"rounds {ratio['min']}-{ratio['max']}",
+            f"rounds {ratio['min']}-{ratio['max']} {_floor_ratio(floor, 0.3)}".strip(),
         )
     if "longtail_catalog" in longtail:
         ratio = longtail["longtail_catalog"]["ratio_to_bare"]
@@ -189,6 +195,24 @@ def long_tail_targets(longtail: dict, listings: int, worst_filters: list[dict], 
             False,
             f"most: {worst['url']}",
         )
+
+
+def _floor_p95(floor: dict | None, limit: float) -> str:
+    """The raw page's p95 in the same rounds, and whether it is over ``limit`` itself."""
+    if not floor:
+        return ""
+    over = ", over the limit itself" if floor["p95_ms"] > limit else ""
+    return f"(raw page p95 {floor['p95_ms']} ms{over})"
+
+
+def _floor_ratio(floor: dict | None, limit: float) -> str:
+    """The raw page's throughput as a share of the bare view's in the same rounds, and whether it is under
+    ``limit`` itself."""
+    if not floor:
+        return ""
+    ratio = floor["ratio_to_bare"]["median"]
+    under = ", under the limit itself" if ratio < limit else ""
+    return f"(raw page {ratio:.2f} x bare{under})"
 
 
 def _repeats(result: dict) -> str:
