@@ -37,12 +37,15 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("email address"), unique=True)
-    # Emails are written in it whoever triggers them (a buyer paying, a job); accounts.languages keeps it.
+    # Emails are written in it whoever triggers them (a buyer paying, a job); accounts.languages keeps it. A default
+    # in the database too: containers of the release before, still running during a rollout, add users without it.
     language = models.CharField(
         _("language"),
         max_length=7,
         choices=settings.LANGUAGES,
         blank=True,
+        default="",
+        db_default="",
         help_text=_("The language of the emails we send this person: the one they last used the site in."),
     )
 

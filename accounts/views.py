@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views import i18n
@@ -18,19 +17,22 @@ from accounts.forms import ProfileForm, ShopForm, VacationForm
 from accounts.languages import remember_language
 from accounts.models import Shop, User
 from accounts.session import remember_has_shop
+from core.redirects import local_path
 
 
 class LoginView(AllauthLoginView):
-    """allauth's sign-in page, answering 429 Too Many Requests once the failed-login limit is reached.
+    """allauth's sign-in page, answering a refused sign-in 400, and 429 Too Many Requests once the failed-login
+    limit is reached.
 
     allauth refuses the attempt with a form error but a 200; clients, proxies and monitoring should see the
-    refusal for what it is. The page and its message stay as they were.
+    refusal for what it is. The page and its message stay as they were. (allauth's other forms get the same 400
+    from accounts.middleware.)
     """
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
-        if any(error.code == "too_many_login_attempts" for error in form.non_field_errors().as_data()):
-            response.status_code = 429
+        limited = any(error.code == "too_many_login_attempts" for error in form.non_field_errors().as_data())
+        response.status_code = 429 if limited else 400
         return response
 
 
@@ -94,11 +96,7 @@ def shop_edit(request):
 @require_POST
 def resend_confirmation(request):
     """Send the signed-in user a new confirmation link, then go back to the page that asked for it."""
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        back = reverse("accounts:profile")
+    back = local_path(request, request.POST.get("next", ""), reverse("accounts:profile"))
     if verification.has_confirmed_email(request.user):
         messages.info(request, _("Your email address is already confirmed."))
     elif not verification.send_confirmation(request, request.user):

@@ -19,9 +19,9 @@ from accounts.models import User
 from accounts.verification import needs_confirmed_email
 from api.auth import request_token, require_scope
 from api.errors import ApiError
+from core.numbers import MAX_ID
 
 # Ids are the database's 64-bit integers: a larger number is a bad request, not an overflow in the driver.
-MAX_ID = 2**63 - 1
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 BodyId = Annotated[int, Field(ge=1, le=MAX_ID)]
 

@@ -597,7 +597,9 @@ class ImportRun(models.Model):
     row_errors = models.JSONField(_("refused rows"), default=list, blank=True)
     failure = models.TextField(_("error that stopped it"), blank=True)
     # The language the seller checked the file in: applying it writes the refused rows' messages in it too.
-    language = models.CharField(_("language"), max_length=7, choices=settings.LANGUAGES, blank=True)
+    language = models.CharField(
+        _("language"), max_length=7, choices=settings.LANGUAGES, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)

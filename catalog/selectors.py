@@ -19,6 +19,7 @@ from catalog.isbn import try_normalize_isbn
 from catalog.models import Appeal, Book, ImportRun, Listing
 from catalog.search.pages import hinted_sql
 from catalog.shop_stock import shop_stock_figures
+from core.numbers import is_ascii_number
 
 Status = Listing.Status
 
@@ -161,7 +162,7 @@ class InventoryFilters:
 def _isbn_digits(q: str) -> str:
     """The digits of ``q`` when it may be part of an ISBN (four digits or more, hyphens and spaces aside), else ""."""
     digits = q.replace("-", "").replace(" ", "")
-    return digits if digits.isdigit() and len(digits) >= 4 else ""
+    return digits if is_ascii_number(digits) and len(digits) >= 4 else ""
 
 
 def _search(q: str) -> Q:

@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 # What the buyer may be told for each failure code lives with the models that store the codes (they word them
 # in the reader's language); the ledger keeps the untranslated text next to the code, for staff.
+from core.numbers import is_ascii_number
 from orders.models import FAILURE_MESSAGES, GatewayTransaction, untranslated
 
 APPROVING_CARDS = {"4242424242424242", "5555555555554444", "378282246310005"}
@@ -65,7 +66,7 @@ def normalize_card_number(number: str) -> str:
 
 def luhn_valid(number: str) -> bool:
     """True when ``number`` is 12 to 19 digits and passes the Luhn checksum."""
-    if not number.isdigit() or not 12 <= len(number) <= 19:
+    if not is_ascii_number(number) or not 12 <= len(number) <= 19:
         return False
     total = 0
     for position, char in enumerate(reversed(number)):
@@ -118,7 +119,7 @@ def card_problem(
     if (year, month) < (today.year, today.month):
         return "expired_card"
     cvc = str(cvc).strip()
-    if not cvc.isdigit() or len(cvc) != (4 if card_brand(number) == "amex" else 3):
+    if not is_ascii_number(cvc) or len(cvc) != (4 if card_brand(number) == "amex" else 3):
         return "invalid_cvc"
     return None
 

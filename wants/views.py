@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from catalog.forms.browse import BrowseForm
 from catalog.isbn import try_normalize_isbn
 from catalog.models import Listing
+from core.numbers import is_ascii_number
 from wants import services
 from wants.forms import WantForm
 from wants.models import Match, SavedSearch, Want
@@ -46,7 +47,7 @@ def _initial(request: HttpRequest) -> dict:
     initial = {"country": services.default_country(request.user), "min_condition": Listing.Condition.GOOD}
     q = " ".join(request.GET.get("q", "").split())[:200]
     listing_id = request.GET.get("listing", "")
-    if listing_id.isdigit() and len(listing_id) < 12:
+    if is_ascii_number(listing_id, 11):
         listing = Listing.objects.select_related("book").filter(pk=int(listing_id)).first()
         if listing is not None:
             book = listing.book

@@ -6,9 +6,10 @@ from django.core import mail
 NAVBAR = 'class="navbar-brand'
 
 
-def assert_in_layout(response):
-    """The page is 200 and drawn in the site's own layout (navbar, main landmark, Bootstrap)."""
-    assert response.status_code == 200
+def assert_in_layout(response, status: int = 200):
+    """The page answers ``status`` and is drawn in the site's own layout (navbar, main landmark, Bootstrap): a form
+    refused with its errors answers 400 (accounts.middleware)."""
+    assert response.status_code == status
     html = response.content.decode()
     assert NAVBAR in html
     assert '<main id="main"' in html

@@ -49,7 +49,7 @@ def test_admin_login_is_rate_limited_by_email(client, staff):
     login_url = f"{reverse('account_login')}?next={ADMIN}"
     for _attempt in range(5):
         response = client.post(login_url, {"login": "staff@example.com", "password": "guess"})
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "The email address and/or password you specified are not correct." in response.content.decode()
 
     response = client.post(login_url, {"login": "staff@example.com", "password": PASSWORD})

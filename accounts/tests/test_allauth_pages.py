@@ -47,7 +47,7 @@ def test_signup_errors_are_shown_next_to_the_fields(client, charlie):
         reverse("account_signup"),
         {"email": "charlie@example.com", "password1": "short", "password2": "different"},
     )
-    html = assert_in_layout(response)
+    html = assert_in_layout(response, status=400)
     assert "is-invalid" in html
     assert 'class="invalid-feedback"' in html
     assert User.objects.filter(email="charlie@example.com").count() == 1
@@ -192,7 +192,7 @@ def test_log_in_and_log_out(client, charlie):
 
 def test_log_in_with_a_wrong_password_shows_the_error_in_the_form(client, charlie):
     response = client.post(reverse("account_login"), {"login": "charlie@example.com", "password": "nope"})
-    html = assert_in_layout(response)
+    html = assert_in_layout(response, status=400)
     assert "The email address and/or password you specified are not correct." in html
     assert 'class="alert alert-danger"' in html
     assert 'value="charlie@example.com"' in html  # what they typed is kept
@@ -254,7 +254,7 @@ def test_password_change_with_wrong_current_password_changes_nothing(client_for,
         reverse("account_change_password"),
         {"oldpassword": "wrong", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
-    html = assert_in_layout(response)
+    html = assert_in_layout(response, status=400)
     assert "is-invalid" in html
     charlie.refresh_from_db()
     assert charlie.check_password(PASSWORD)
@@ -273,3 +273,22 @@ def test_deactivated_user_cannot_log_in(client, charlie):
     assert response.status_code == 302
     assert response.url == reverse("account_inactive")
     assert signed_in_user_id(client) is None
+
+
+@pytest.mark.parametrize(
+    ("url_name", "data"),
+    [
+        ("account_signup", {"email": "not an address", "password1": "x", "password2": "y"}),
+        ("account_reset_password", {"email": "not an address"}),
+        ("account_login", {"login": "", "password": ""}),
+    ],
+)
+def test_a_refused_form_answers_400_with_its_errors(client, db, url_name, data):
+    response = client.post(reverse(url_name), data)
+    html = assert_in_layout(response, status=400)
+    assert "is-invalid" in html or "alert-danger" in html
+
+
+def test_a_form_that_passes_still_redirects(client, charlie):
+    response = client.post(reverse("account_reset_password"), {"email": charlie.email})
+    assert response.status_code == 302

@@ -50,6 +50,7 @@ from catalog.search.books import _GROUP_ORDERINGS, BookSummary, _grouped, book_c
 from catalog.search.queries import SORT_RELEVANCE
 from catalog.views.detail import get_listing_for_viewer
 from catalog.views.shop import get_public_shop
+from core.numbers import MAX_ID
 from shipping.quotes import cached_active_carriers, shop_delivery
 from shipping.zones import is_served_country
 
@@ -59,7 +60,6 @@ listings_router = Router(tags=["listings"])
 shops_router = Router(tags=["shops"])
 carriers_router = Router(tags=["carriers"])
 
-MAX_ID = 2**63 - 1
 # The problems a public endpoint answers (bad parameters, not found, too many requests).
 PROBLEMS = frozenset({400, 404, 429})
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -15,6 +15,7 @@ from catalog.search import (
     CatalogQuery,
     cached_categories,
 )
+from core.numbers import is_ascii_number
 
 MAX_QUERY_LENGTH = 200
 # Deep enough for any real browsing; beyond it OFFSET only burns database time.
@@ -272,7 +273,7 @@ def canonical_query(data: QueryDict) -> QueryDict:
         elif name in ("price_min", "price_max"):
             value = _canonical_price(value)
         elif name == "page":
-            value = str(int(value)) if value.strip().isdigit() else value
+            value = str(int(value)) if is_ascii_number(value.strip(), 18) else value
         canonical[name] = value
     defaults = {"page": "1", "view": VIEW_BOOKS, "sort": SORT_RELEVANCE if q else SORT_NEWEST}
     for name, default in defaults.items():

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import MAX_PRICE, MAX_QUANTITY, Listing
 from catalog.selectors import InventoryFilters
 from catalog.services.bulk import MAX_PERCENT, MAX_SELECTED, MIN_PERCENT, BulkAction
+from core.numbers import MAX_ID
 
 INVENTORY_TABS = [("all", _("All")), *Listing.Status.choices]
 SORT_CHOICES = [
@@ -114,7 +115,7 @@ class BulkForm(forms.Form):
                 number = int(value)
             except (TypeError, ValueError):
                 raise ValidationError(_("The selection is not valid; reload the page and try again.")) from None
-            if number < 1:
+            if not 1 <= number <= MAX_ID:
                 raise ValidationError(_("The selection is not valid; reload the page and try again."))
             ids.append(number)
         if len(ids) > MAX_SELECTED:

@@ -184,10 +184,11 @@ def parse_price(text: str) -> Decimal:
         price = Decimal(cleaned.replace(",", "."))
     except InvalidOperation:  # pragma: no cover - the pattern above lets only numbers through
         raise ValueError(_("This is not a price: write it like 12.50 or 12,50.")) from None
-    if price != price.quantize(Decimal("0.01")):
-        raise ValueError(_("A price has at most two decimals."))
+    # The range first: quantize() cannot hold a price of 28 digits or more (InvalidOperation).
     if not MIN_PRICE <= price <= MAX_PRICE:
         raise ValueError(_("Enter a price from %(min)s to %(max)s.") % {"min": MIN_PRICE, "max": MAX_PRICE})
+    if price != price.quantize(Decimal("0.01")):
+        raise ValueError(_("A price has at most two decimals."))
     return price.quantize(Decimal("0.01"))
 
 

@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -52,6 +51,7 @@ from catalog.services.listings import (
 )
 from catalog.services.moderation import MAX_REASON_LENGTH, appeal_listing
 from catalog.states import ListingStateError
+from core.redirects import local_path
 
 INVENTORY_PAGE_SIZE = 25
 Status = Listing.Status
@@ -65,10 +65,7 @@ def _error_text(exc: Exception) -> str:
 
 def _next_url(request: HttpRequest) -> str:
     """Where a quick action returns: the page it came from when that is ours, else the inventory."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return reverse("sell:inventory")
+    return local_path(request, request.POST.get("next", ""), reverse("sell:inventory"))
 
 
 # --- Inventory ----------------------------------------------------------------

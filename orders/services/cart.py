@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Shop, User
 from catalog.models import Listing
+from core.numbers import is_ascii_number
 from orders.errors import CartError
 from orders.models import MAX_LINE_QUANTITY, Cart, CartLine
 
@@ -99,7 +100,7 @@ def validate_quantity(quantity) -> int:
     """``quantity`` as an int from 1 to MAX_LINE_QUANTITY; CartError("invalid_quantity") otherwise."""
     if isinstance(quantity, bool):
         quantity = None
-    if isinstance(quantity, str) and quantity.strip().isdigit():
+    if isinstance(quantity, str) and is_ascii_number(quantity.strip(), 9):
         quantity = int(quantity.strip())
     if not isinstance(quantity, int) or not 1 <= quantity <= MAX_LINE_QUANTITY:
         raise CartError(

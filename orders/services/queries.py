@@ -6,6 +6,7 @@ from django.db.models import Prefetch, QuerySet, Sum
 from django.http import Http404
 
 from accounts.models import User
+from core.numbers import is_ascii_number
 from orders.models import Address, Order, Payment, Shipment
 from orders.services.checkout import TOKEN_PATTERN
 
@@ -43,7 +44,7 @@ def get_order_for_buyer(user: User, pk_or_number) -> Order:
     orders = order_detail_queryset().filter(buyer=user)
     key = str(pk_or_number).strip()
     try:
-        if key.isdigit():
+        if is_ascii_number(key, 18):
             return orders.get(pk=int(key))
         return orders.get(number=key.upper())
     except Order.DoesNotExist:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.verification import confirmed_email_required
+from core.numbers import is_ascii_number
 from orders.errors import CarrierChoiceError, CheckoutError
 from orders.forms import AddressForm, CheckoutForm, carrier_field_name, choices_key
 from orders.models import Address, Order
@@ -187,7 +188,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
 
 def _is_id(value: str) -> bool:
     """A primary key as typed in a URL: ASCII digits, short enough for the database's integers."""
-    return value.isascii() and value.isdigit() and len(value) <= 18
+    return is_ascii_number(value, 18)
 
 
 SUMMARY_PARTS = {

@@ -132,3 +132,11 @@ def test_a_thousand_listings_in_one_call_are_created_then_repriced(api, alice, c
     assert response.json()["updated"] == 1000
     prices = Listing.objects.filter(seller=alice).values_list("price", flat=True)
     assert sorted(prices) == sorted(Decimal(item["price"]) for item in body)
+
+
+def test_a_price_too_long_to_hold_is_refused_with_the_range(api, alice, categories):
+    response = api(alice, "sell").post(BULK, {"items": items(1, price="9" * 30)})
+    assert response.status_code == 200, response.content
+    [result] = response.json()["results"]
+    assert result["errors"][0]["field"] == "price" and "Enter a price from" in result["errors"][0]["message"]
+    assert not Listing.objects.filter(seller=alice).exists()

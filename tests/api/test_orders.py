@@ -205,3 +205,9 @@ def test_an_address_is_checked_as_at_checkout(api, charlie):
     assert missing.status_code in (400, 422)
     assert api(charlie, "read").post(f"{ORDERS}/addresses", ADDRESS).status_code == 403
     assert Address.objects.count() == before
+
+
+@pytest.mark.parametrize("key", ["²", "99999999999999999999999"])
+def test_an_order_number_of_odd_digits_is_not_found(api, charlie, key):
+    assert api(charlie, "read").get(f"/api/v1/orders/{key}").status_code == 404
+    assert api(charlie, "buy").post(f"/api/v1/orders/{key}/cancel").status_code == 404

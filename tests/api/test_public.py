@@ -1,5 +1,7 @@
 """The public, read-only endpoints: the catalog's search and pages, listings, books, shops, carriers, quotes."""
 
+import base64
+import json
 from decimal import Decimal
 
 import pytest
@@ -327,3 +329,37 @@ def test_a_quote_needs_a_known_country(client, carriers, alice_listing, params):
     response = client.get(f"/api/v1/listings/{alice_listing.pk}/shipping", params)
     assert response.status_code == 400
     assert response["Content-Type"] == PROBLEM
+
+
+def _forged(values: list, tag: str = "") -> str:
+    raw = json.dumps({"k": values, "t": tag}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1, 2],  # a number where the newest order has a date
+        ["not a date", 1],
+        ["2026-12-01T10:00:00+00:00", "abc"],
+        ["2026-12-01T10:00:00+00:00", 10**30],
+        ["2026-12-01T10:00:00+00:00", 1e308],
+    ],
+)
+def test_a_made_up_cursor_of_the_right_shape_is_refused(client, shelf, values):
+    real = client.get("/api/v1/catalog/listings", {"limit": 1}).json()["next"]
+    tag = json.loads(base64.urlsafe_b64decode(real + "=" * (-len(real) % 4)))["t"]
+    response = client.get("/api/v1/catalog/listings", {"limit": 1, "cursor": _forged(values, tag)})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_cursor"
+
+
+def test_a_cursor_made_up_with_the_right_types_still_pages(client, shelf):
+    first = client.get("/api/v1/catalog/listings", {"limit": 2}).json()
+    decoded = json.loads(base64.urlsafe_b64decode(first["next"] + "=" * (-len(first["next"]) % 4)))
+    again = client.get("/api/v1/catalog/listings", {"limit": 2, "cursor": _forged(decoded["k"], decoded["t"])})
+    assert again.status_code == 200
+    assert (
+        again.json()["items"]
+        == client.get("/api/v1/catalog/listings", {"limit": 2, "cursor": first["next"]}).json()["items"]
+    )

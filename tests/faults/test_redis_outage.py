@@ -99,7 +99,7 @@ def test_shopping_rides_out_a_redis_outage(
     step("login page (Redis down)", second.get("/accounts/login/"), 200)
     for attempt in range(6):
         step(f"failed sign-in {attempt + 1}", second.post("/accounts/login/", {
-            "login": seeded["buyers"][1], "password": "wrong password"}), 200)  # fmt: skip
+            "login": seeded["buyers"][1], "password": "wrong password"}), 400)  # fmt: skip
     step("sign-in (Redis down)", second.post("/accounts/login/", {
         "login": seeded["buyers"][1], "password": seeded["password"]}), 302)  # fmt: skip
     step("the second buyer's orders", second.get("/orders/"), 200)
