@@ -8,6 +8,7 @@ from django.core.signing import Signer
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import User
 from jobs.services import run_due_jobs
 from wants.models import Match, SavedSearch, Want
 from wants.services import unsubscribe_token
@@ -63,6 +64,19 @@ def test_digest_in_the_buyers_language(charlie, carriers, alice, publish, django
     digest(django_capture_on_commit_callbacks)
     assert mail.outbox[0].subject == "Un libro que buscas está a la venta"
     assert "Hay a la venta ejemplares nuevos" in mail.outbox[0].body
+
+
+def test_the_buyers_own_language_outweighs_the_wants(
+    charlie, carriers, alice, publish, django_capture_on_commit_callbacks
+):
+    # The want was made in English; charlie has since switched the site to Spanish.
+    Want.objects.create(user=charlie, isbn13=ISBN, country="CO", site_language="en")
+    User.objects.filter(pk=charlie.pk).update(language="es")
+    publish(alice)
+    mail.outbox.clear()
+    digest(django_capture_on_commit_callbacks)
+    assert mail.outbox[0].subject == "Un libro que buscas está a la venta"
+    assert '<html lang="es">' in mail.outbox[0].alternatives[0][0]
 
 
 def test_no_email_for_a_listing_sold_out_since(charlie_want, alice, publish, django_capture_on_commit_callbacks):
