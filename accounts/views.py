@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,18 +20,17 @@ from core.redirects import local_path
 
 
 class LoginView(AllauthLoginView):
-    """allauth's sign-in page, answering a refused sign-in 400, and 429 Too Many Requests once the failed-login
-    limit is reached.
+    """allauth's sign-in page, answering 429 Too Many Requests once the failed-login limit is reached.
 
     allauth refuses the attempt with a form error but a 200; clients, proxies and monitoring should see the
-    refusal for what it is. The page and its message stay as they were. (allauth's other forms get the same 400
-    from accounts.middleware.)
+    refusal for what it is. The page and its message stay as they were. (Any other refusal answers 400, as on
+    allauth's other forms: accounts.middleware.)
     """
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
-        limited = any(error.code == "too_many_login_attempts" for error in form.non_field_errors().as_data())
-        response.status_code = 429 if limited else 400
+        if any(error.code == "too_many_login_attempts" for error in form.non_field_errors().as_data()):
+            response.status_code = 429
         return response
 
 
@@ -40,9 +38,8 @@ def set_language(request):
     """Django's language switch (the footer's form), which also keeps the choice as a signed-in person's language:
     their emails follow it (accounts.languages)."""
     response = i18n.set_language(request)
-    language = request.POST.get("language", "") if request.method == "POST" else ""
-    if request.user.is_authenticated and language and check_for_language(language):
-        remember_language(request.user, language)
+    if request.method == "POST" and request.user.is_authenticated:
+        remember_language(request.user, request.POST.get("language"))  # a language the site offers, else nothing
     return response
 
 
